@@ -1,0 +1,1 @@
+"""lifeline: LEO satellite lifelines for cut-off places."""

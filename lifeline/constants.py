@@ -1,0 +1,25 @@
+"""Physical constants used across lifeline, each with its source (see FACTS.md §8)."""
+
+#: Speed of light in vacuum [km/s]. SI definition.
+C_KM_S = 299_792.458
+
+#: WGS84 semi-major axis [km] and flattening. NIMA TR8350.2.
+WGS84_A_KM = 6378.137
+WGS84_F = 1.0 / 298.257223563
+
+#: IUGG mean Earth radius [km], used for great-circle (haversine) distances.
+EARTH_MEAN_RADIUS_KM = 6371.0088
+
+#: Group index of standard single-mode fibre at 1550 nm (Corning SMF-28), FACTS.md §8.
+FIBER_GROUP_INDEX = 1.4682
+
+#: Fibre route length over great-circle distance, measured rule of thumb
+#: (Bozkurt et al., arXiv 1811.10737), FACTS.md §8.
+FIBER_ROUTE_STRETCH = 2.1
+
+#: Starlink's global re-planning interval [s] (Mohan et al., WWW 2024), FACTS.md §4.
+SCHEDULING_SLOT_S = 15.0
+
+#: Minimum elevation of user and gateway beams, Gen1 after the 2021 order [deg]
+#: (SAT-MOD-20200417-00037; FCC 21-48), FACTS.md §1.
+MIN_ELEVATION_DEG = 25.0

@@ -1,0 +1,54 @@
+"""Errors lifeline raises for bad input.
+
+Every error names where the problem is (file, field path or line), the bad value and what
+is allowed, and carries those as attributes so callers (the CLI, tests) need not parse text.
+"""
+
+from __future__ import annotations
+
+
+class LifelineError(Exception):
+    """Base class of every error caused by user input (exit code 2 in the CLI)."""
+
+
+class ScenarioError(LifelineError):
+    """A scenario file (or preset) is invalid.
+
+    Attributes
+    ----------
+    file : str
+        The scenario file or preset name.
+    field : str
+        Dotted field path, e.g. ``terminals[2].lat_deg`` ("" for the whole file).
+    value : object
+        The offending value (``None`` when missing).
+    allowed : str
+        What would have been accepted.
+    """
+
+    def __init__(self, file: str, field: str, value: object, allowed: str) -> None:
+        self.file = file
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        where = f"{file}: {field}" if field else file
+        super().__init__(f"{where} = {value!r}: {allowed}")
+
+
+class TLEError(LifelineError):
+    """A TLE/3LE file is malformed.
+
+    Attributes
+    ----------
+    file : str
+    line : int
+        1-based line number of the offending line (0 when the whole file is at fault).
+    reason : str
+    """
+
+    def __init__(self, file: str, line: int, reason: str) -> None:
+        self.file = file
+        self.line = line
+        self.reason = reason
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {reason}")
