@@ -1,0 +1,89 @@
+"""Serving-satellite assignment for one scheduling slot.
+
+Starlink's global controller re-plans terminal-to-satellite assignments every 15 s, globally
+synchronised (Tanveer et al., CoNEXT Companion 2023; Mohan et al., WWW 2024; FACTS.md §4).
+lifeline assigns at each slot start and keeps the assignment for the slot unless the serving
+satellite (or its path's feeder link) sets, which triggers a re-assignment at that step.
+
+Policy ``max_elevation`` (the default): among the satellites a terminal sees above its minimum
+elevation, the highest one that has a route to a PoP. A terminal that sees satellites but none
+with a route is out with reason ``no_gateway_path``; one that sees none, ``no_satellite``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Outage reasons written to the ``reason`` column (empty string when connected).
+REASON_NONE = ""
+REASON_NO_SATELLITE = "no_satellite"
+REASON_NO_GATEWAY_PATH = "no_gateway_path"
+REASONS = (REASON_NONE, REASON_NO_SATELLITE, REASON_NO_GATEWAY_PATH)
+
+SERVING_POLICIES = ("max_elevation",)
+
+
+def assign_max_elevation(
+    n_sites: int,
+    pair_site: np.ndarray,
+    pair_sat: np.ndarray,
+    pair_elevation_deg: np.ndarray,
+    sat_reachable: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pick each site's serving satellite: the highest routable satellite in view.
+
+    Parameters
+    ----------
+    n_sites : number of terminals N.
+    pair_site, pair_sat, pair_elevation_deg : (M,) visible (terminal, satellite) pairs and
+        their elevation [deg].
+    sat_reachable : (S,) bool, the satellite has a route to a live PoP.
+
+    Returns
+    -------
+    serving_sat : (N,) int, -1 where there is none.
+    reason : (N,) int code into :data:`REASONS` (0 when served).
+    """
+    pair_site = np.asarray(pair_site, dtype=np.int64)
+    pair_sat = np.asarray(pair_sat, dtype=np.int64)
+    serving = np.full(n_sites, -1, dtype=np.int64)
+    reason = np.full(n_sites, REASONS.index(REASON_NO_SATELLITE), dtype=np.int8)
+    sees_any = np.zeros(n_sites, dtype=bool)
+    sees_any[pair_site] = True
+    reason[sees_any] = REASONS.index(REASON_NO_GATEWAY_PATH)
+
+    ok = sat_reachable[pair_sat]
+    site, sat, elev = pair_site[ok], pair_sat[ok], np.asarray(pair_elevation_deg)[ok]
+    if len(site):
+        # Sort by site, then by descending elevation; the first row per site wins.
+        order = np.lexsort((-elev, site))
+        site, sat = site[order], sat[order]
+        first = np.ones(len(site), dtype=bool)
+        first[1:] = site[1:] != site[:-1]
+        serving[site[first]] = sat[first]
+        reason[site[first]] = REASONS.index(REASON_NONE)
+    return serving, reason
+
+
+def limit_per_site(pair_site: np.ndarray, pair_elevation_deg: np.ndarray, max_per_site: np.ndarray):
+    """Keep at most ``max_per_site[site]`` pairs per site, the highest ones.
+
+    Used for gateways, whose antennas track a limited number of satellites at once
+    (usually 8 dishes per site, FACTS.md §3).
+
+    Returns
+    -------
+    (M,) bool mask over the pairs.
+    """
+    pair_site = np.asarray(pair_site, dtype=np.int64)
+    if len(pair_site) == 0:
+        return np.zeros(0, dtype=bool)
+    order = np.lexsort((-np.asarray(pair_elevation_deg), pair_site))
+    sorted_site = pair_site[order]
+    starts = np.flatnonzero(np.r_[True, sorted_site[1:] != sorted_site[:-1]])
+    counts = np.diff(np.r_[starts, len(sorted_site)])
+    rank = np.arange(len(sorted_site)) - np.repeat(starts, counts)
+    keep_sorted = rank < np.asarray(max_per_site)[sorted_site]
+    keep = np.empty(len(pair_site), dtype=bool)
+    keep[order] = keep_sorted
+    return keep

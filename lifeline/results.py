@@ -1,0 +1,172 @@
+"""Result tables: the one definition of their schema, atomic Parquet/JSON writing, summaries.
+
+``terminals.parquet`` has one row per terminal per time step. The schema below is the only place
+its columns are defined; units and descriptions travel in the Parquet field metadata and a schema
+version in the file metadata.
+
+Writes are atomic: a file is written under a temporary name in the same folder and renamed into
+place only when complete, so a run that dies leaves no complete-looking file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+SCHEMA_VERSION = "1"
+
+
+def _field(name: str, type_: pa.DataType, unit: str, description: str) -> pa.Field:
+    return pa.field(name, type_, metadata={"unit": unit, "description": description})
+
+
+_DICT_STR = pa.dictionary(pa.int32(), pa.string())
+
+TERMINALS_SCHEMA = pa.schema(
+    [
+        _field("time_utc", pa.timestamp("ns", tz="UTC"), "UTC", "instant of the time step"),
+        _field("time_s", pa.float64(), "s", "seconds since the scenario start"),
+        _field("terminal", _DICT_STR, "", "terminal name"),
+        _field("connected", pa.bool_(), "", "the terminal has a path to a PoP"),
+        _field("reason", _DICT_STR, "", "why not connected ('' when connected)"),
+        _field("satellite", _DICT_STR, "", "serving satellite (null when not connected)"),
+        _field("elevation_deg", pa.float64(), "deg", "elevation of the serving satellite"),
+        _field("azimuth_deg", pa.float64(), "deg", "azimuth of the serving satellite, from north"),
+        _field("range_km", pa.float64(), "km", "slant range terminal to serving satellite"),
+        _field("isl_hops", pa.int16(), "", "laser links on the path (null when not connected)"),
+        _field("gateway", _DICT_STR, "", "gateway where the traffic lands"),
+        _field("pop", _DICT_STR, "", "point of presence where the traffic leaves"),
+        _field("rtt_ms", pa.float64(), "ms", "round-trip time terminal to PoP"),
+    ],
+    metadata={"lifeline_schema_version": SCHEMA_VERSION, "table": "terminals"},
+)
+
+
+def dictionary_column(codes: np.ndarray, names: list[str]) -> pa.DictionaryArray:
+    """A dictionary-encoded string column from integer codes (-1 → null)."""
+    codes = np.asarray(codes, dtype=np.int32)
+    mask = codes < 0
+    indices = pa.array(np.where(mask, 0, codes), type=pa.int32(), mask=mask)
+    return pa.DictionaryArray.from_arrays(indices, pa.array(names, type=pa.string()))
+
+
+def _temp_beside(path: Path) -> Path:
+    """A fresh temporary file in ``path``'s folder (same file system, so renaming is atomic)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only on success."""
+    path = Path(path)
+    tmp = _temp_beside(path)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_json(path: Path, data: object) -> None:
+    """Write JSON atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n")
+
+
+@dataclass
+class TerminalAccumulator:
+    """Per-terminal streams kept in memory for the summary (compact: ~9 bytes per row)."""
+
+    n_terminals: int
+    connected: list[np.ndarray] = field(default_factory=list)  # (steps, N) bool chunks
+    rtt_ms: list[np.ndarray] = field(default_factory=list)  # (steps, N) float32 chunks
+    satellite: list[np.ndarray] = field(default_factory=list)  # (steps, N) int32 chunks
+    reason: list[np.ndarray] = field(default_factory=list)  # (steps, N) int8 chunks
+
+    def add(self, connected, rtt_ms, satellite, reason) -> None:
+        self.connected.append(np.asarray(connected, dtype=bool))
+        self.rtt_ms.append(np.asarray(rtt_ms, dtype=np.float32))
+        self.satellite.append(np.asarray(satellite, dtype=np.int32))
+        self.reason.append(np.asarray(reason, dtype=np.int8))
+
+
+def _runs(mask: np.ndarray) -> np.ndarray:
+    """Lengths of the runs of True in a 1-D bool array."""
+    padded = np.r_[False, mask, False].astype(np.int8)
+    edges = np.diff(padded)
+    return np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
+
+
+def summarize(
+    acc: TerminalAccumulator,
+    terminal_names: list[str],
+    reason_names: tuple[str, ...],
+    step_s: float,
+) -> dict:
+    """Per-terminal summary figures.
+
+    For each terminal: availability [%] (share of steps connected), RTT p5/p50/p95 over the
+    connected steps [ms], handovers (changes of serving satellite between consecutive connected
+    steps), number of outages (maximal runs of disconnected steps), the longest outage [s], and
+    the disconnected time by reason [s].
+    """
+    connected = np.concatenate(acc.connected) if acc.connected else np.zeros((0, acc.n_terminals))
+    rtt = np.concatenate(acc.rtt_ms) if acc.rtt_ms else np.zeros((0, acc.n_terminals))
+    sat = np.concatenate(acc.satellite) if acc.satellite else np.zeros((0, acc.n_terminals))
+    reason = np.concatenate(acc.reason) if acc.reason else np.zeros((0, acc.n_terminals))
+    out = {}
+    for i, name in enumerate(terminal_names):
+        c = connected[:, i].astype(bool)
+        r = rtt[c, i].astype(float)
+        s = sat[:, i]
+        both = c[1:] & c[:-1]
+        outages = _runs(~c)
+        by_reason = {
+            reason_names[k]: float(np.count_nonzero(reason[:, i] == k) * step_s)
+            for k in range(1, len(reason_names))
+            if np.any(reason[:, i] == k)
+        }
+        pct = np.percentile(r, [5, 50, 95]) if len(r) else [None, None, None]
+        out[name] = {
+            "availability_pct": float(100.0 * c.mean()) if len(c) else 0.0,
+            "rtt_ms_p5": None if pct[0] is None else round(float(pct[0]), 3),
+            "rtt_ms_p50": None if pct[1] is None else round(float(pct[1]), 3),
+            "rtt_ms_p95": None if pct[2] is None else round(float(pct[2]), 3),
+            "handovers": int(np.count_nonzero(both & (s[1:] != s[:-1]))),
+            "outages": len(outages),
+            "longest_outage_s": float(outages.max() * step_s) if len(outages) else 0.0,
+            "outage_s_by_reason": by_reason,
+        }
+    return out
+
+
+class TerminalsWriter:
+    """Stream record batches of the terminals table into a Parquet file, atomically."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._tmp = _temp_beside(self.path)
+        self._writer = pq.ParquetWriter(self._tmp, TERMINALS_SCHEMA, compression="zstd")
+
+    def write(self, table: pa.Table) -> None:
+        self._writer.write_table(table)
+
+    def close(self, ok: bool) -> None:
+        """Finish: rename into place when ``ok``, otherwise discard the partial file."""
+        self._writer.close()
+        if ok:
+            os.replace(self._tmp, self.path)
+        else:
+            self._tmp.unlink(missing_ok=True)

@@ -1,0 +1,101 @@
+"""Topology, routing and assignment on small graphs whose answers are known by hand."""
+
+import numpy as np
+import pytest
+
+from lifeline.constants import C_KM_S
+from lifeline.network.routing import route_to_pops, trace_paths
+from lifeline.network.scheduler import (
+    REASON_NO_GATEWAY_PATH,
+    REASON_NO_SATELLITE,
+    REASONS,
+    assign_max_elevation,
+    limit_per_site,
+)
+from lifeline.network.topology import MS_PER_KM_VACUUM, build_graph, fiber_delay_ms
+
+# Light covers 299.792458 km in 1 ms (SI definition of c).
+KM_PER_MS = C_KM_S / 1e3
+
+
+def chain_graph(gateway_live=(True, True), isl=True):
+    """Four satellites in a line 0-1-2-3 (1,000 km apart); gateway 0 under sat 0 (500 km),
+    gateway 1 under sat 3 (600 km); both homed to PoP 0 with 1 ms and 10 ms of fibre."""
+    edges = np.array([[0, 1], [1, 2], [2, 3]]) if isl else np.zeros((0, 2), int)
+    return build_graph(
+        n_sats=4,
+        isl_edges=edges,
+        isl_length_km=np.full(len(edges), 1000.0),
+        gsl_gateway=np.array([0, 1]),
+        gsl_sat=np.array([0, 3]),
+        gsl_range_km=np.array([500.0, 600.0]),
+        gateway_pop=np.array([0, 0]),
+        gateway_fiber_ms=np.array([1.0, 10.0]),
+        gateway_live=np.array(gateway_live),
+        n_pops=1,
+    )
+
+
+def test_fiber_delay_follows_group_index_and_stretch():
+    # 1,000 km at stretch 2.1 and n = 1.4682 (FACTS §8): 2,100 km at c/1.4682 = 10.284 ms.
+    assert fiber_delay_ms(1000.0, 2.1, 1.4682) == pytest.approx(2100 * 1.4682 / KM_PER_MS)
+    assert fiber_delay_ms(1000.0, 2.1, 1.4682) == pytest.approx(10.284, abs=1e-3)
+
+
+def test_dijkstra_picks_lowest_latency_exit():
+    routes = route_to_pops(chain_graph())
+    d = routes.delay_ms
+    # Sat 0 exits at gateway 0: 500 km + 1 ms fibre.
+    assert d[0] == pytest.approx(500 * MS_PER_KM_VACUUM + 1.0)
+    # Sat 3: via gateway 1 = 600 km + 10 ms (12.0 ms) beats 3,000 km of ISL + 500 km + 1 ms (12.7).
+    assert d[3] == pytest.approx(600 * MS_PER_KM_VACUUM + 10.0)
+    # Sat 2: 1,000 km + sat 3's exit (15.3 ms) vs 2,000 km + gateway 0 (9.34 ms): gateway 0.
+    assert d[2] == pytest.approx(2500 * MS_PER_KM_VACUUM + 1.0)
+    paths = trace_paths(routes, np.array([2, 3, 0]))
+    assert paths[0].tolist()[:4] == [2, 1, 0, 4]  # sats 2 → 1 → 0 → gateway node 4
+    assert paths[1].tolist()[:2] == [3, 5]
+    assert paths[2].tolist()[:2] == [0, 4]
+
+
+def test_down_gateway_carries_nothing():
+    routes = route_to_pops(chain_graph(gateway_live=(False, True)))
+    assert routes.delay_ms[0] == pytest.approx(3600 * MS_PER_KM_VACUUM + 10.0)
+
+
+def test_bent_pipe_needs_a_gateway_under_the_satellite():
+    routes = route_to_pops(chain_graph(isl=False))
+    assert routes.sat_reachable.tolist() == [True, False, False, True]
+
+
+def test_ground_stations_are_never_relays():
+    # Sat 1 sees only gateway 1 ... but the graph has no sat → gateway edge, so a path can't
+    # go sat 2 → gateway → sat: without ISLs sat 1 and 2 stay unreachable even though
+    # gateways 0 and 1 are both live.
+    routes = route_to_pops(chain_graph(isl=False))
+    assert not np.isfinite(routes.delay_ms[[1, 2]]).any()
+
+
+def test_no_live_pop_means_no_route():
+    routes = route_to_pops(chain_graph(), pop_live=np.array([False]))
+    assert not routes.sat_reachable.any()
+
+
+def test_assignment_prefers_highest_routable_satellite():
+    serving, reason = assign_max_elevation(
+        n_sites=3,
+        pair_site=np.array([0, 0, 0, 1]),
+        pair_sat=np.array([5, 6, 7, 8]),
+        pair_elevation_deg=np.array([30.0, 80.0, 50.0, 60.0]),
+        sat_reachable=np.array([True] * 6 + [False, True, False]),
+    )
+    assert serving.tolist() == [7, -1, -1]  # 6 is highest but has no route
+    assert [REASONS[r] for r in reason] == ["", REASON_NO_GATEWAY_PATH, REASON_NO_SATELLITE]
+
+
+def test_gateway_antenna_limit_keeps_highest():
+    keep = limit_per_site(
+        np.array([0, 0, 0, 1, 1]),
+        np.array([30.0, 70.0, 50.0, 40.0, 45.0]),
+        np.array([2, 1]),
+    )
+    assert keep.tolist() == [False, True, True, False, True]
