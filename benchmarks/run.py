@@ -1,0 +1,150 @@
+"""lifeline benchmarks: wall time and peak memory of whole runs.
+
+Run all cases, one at a time, each in a fresh process (so peak memory is that case's own):
+
+    python benchmarks/run.py                 # every case, prints a Markdown table
+    python benchmarks/run.py --case default  # one case
+
+Figures are recorded in docs/benchmarks.md. Targets (issue 3): the default preset (24 h at 1 s)
+in <= 30 s; Starlink Gen1 Walker (4,408 satellites), 1,000 terminals, 100 gateways, 20 PoPs,
+1 h at 1 s and 24 h at 15 s in <= 60 s each with peak memory <= 2 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.resources import files
+
+import numpy as np
+
+
+def _sites(kind: str, n: int) -> list[dict]:
+    """The first n Ka gateways / PoPs of the shipped lists (deterministic)."""
+    name = "starlink-gateways.csv" if kind == "gateways" else "starlink-pops.csv"
+    with files("lifeline.data").joinpath(name).open() as fh:
+        rows = list(csv.DictReader(fh))
+    if kind == "gateways":
+        rows = [r for r in rows if r.get("band", "Ka") in ("Ka", "")]
+    out, seen = [], set()
+    for r in rows:
+        if r["name"] in seen:
+            continue
+        seen.add(r["name"])
+        out.append(
+            {"name": r["name"], "lat_deg": float(r["lat_deg"]), "lon_deg": float(r["lon_deg"])}
+        )
+        if len(out) == n:
+            break
+    return out
+
+
+def walker_scenario(
+    n_terminals: int,
+    duration_s: float,
+    step_s: float,
+    preset: str = "starlink-gen1",
+    n_gateways: int = 100,
+    n_pops: int = 20,
+) -> dict:
+    """Walker preset, terminals spread over the populated latitudes (seeded)."""
+    rng = np.random.default_rng(1)
+    lat = np.degrees(
+        np.arcsin(rng.uniform(np.sin(np.radians(-55)), np.sin(np.radians(60)), n_terminals))
+    )
+    lon = rng.uniform(-180, 180, n_terminals)
+    return {
+        "name": f"bench-{preset}-{n_terminals}t",
+        "time": {
+            "start_utc": "2022-05-11T00:00:00Z",
+            "duration_s": duration_s,
+            "step_s": step_s,
+            "slot_s": max(15.0, step_s),
+        },
+        "constellation": {"preset": preset},
+        "network": {"isl": True},
+        "terminals": [
+            {"name": f"t{i}", "lat_deg": float(a), "lon_deg": float(o)}
+            for i, (a, o) in enumerate(zip(lat, lon, strict=True))
+        ],
+        "gateways": _sites("gateways", n_gateways),
+        "pops": _sites("pops", n_pops),
+    }
+
+
+CASES = {
+    "default": lambda: "mariupol-2022",
+    "default-bentpipe": lambda: "mariupol-2022-bentpipe",
+    "gen1-1000t-1h-1s": lambda: walker_scenario(1000, 3600, 1.0),
+    "gen1-1000t-24h-15s": lambda: walker_scenario(1000, 86400, 15.0),
+    # scaling: terminals, duration, satellites
+    "gen1-10t-1h-1s": lambda: walker_scenario(10, 3600, 1.0),
+    "gen1-100t-1h-1s": lambda: walker_scenario(100, 3600, 1.0),
+    "gen1-1000t-2h-1s": lambda: walker_scenario(1000, 7200, 1.0),
+    "kuiper-1000t-1h-1s": lambda: walker_scenario(1000, 3600, 1.0, preset="kuiper-gen1"),
+}
+
+
+def run_case(name: str) -> dict:
+    from lifeline.scenario import load_scenario, scenario_from_dict
+
+    from lifeline.api import run
+
+    spec = CASES[name]()
+    scenario = (
+        load_scenario(spec) if isinstance(spec, str) else scenario_from_dict(spec, f"<{name}>")
+    )
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.perf_counter()
+        result = run(scenario, out_dir=out)
+        wall = time.perf_counter() - t0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "case": name,
+        "satellites": result.info.n_satellites,
+        "terminals": len(scenario.terminals),
+        "gateways": len(scenario.gateways),
+        "pops": len(scenario.pops),
+        "steps": result.info.n_steps,
+        "rows": result.info.n_steps * len(scenario.terminals),
+        "wall_s": round(wall, 2),
+        "peak_rss_mb": round(peak_mb),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--case", choices=sorted(CASES), help="run one case in this process")
+    args = parser.parse_args()
+    if args.case:
+        print(json.dumps(run_case(args.case)))
+        return
+    print(
+        "| case | satellites | terminals | gateways | PoPs | steps | rows | wall s | peak RSS MB |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name in CASES:
+        proc = subprocess.run(
+            [sys.executable, __file__, "--case", name], capture_output=True, text=True, check=False
+        )
+        if proc.returncode != 0:
+            print(f"| {name} | failed: {proc.stderr.strip().splitlines()[-1]} |")
+            continue
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        print(
+            f"| {r['case']} | {r['satellites']} | {r['terminals']} | {r['gateways']} | {r['pops']} "
+            f"| {r['steps']} | {r['rows']} | {r['wall_s']} | {r['peak_rss_mb']} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
