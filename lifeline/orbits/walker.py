@@ -1,0 +1,189 @@
+"""Walker-delta constellation shells as SGP4 satellite records.
+
+A Walker-delta pattern i:t/p/f places t satellites in p circular orbit planes of equal
+inclination i, with RAANs spread evenly over 360°, s = t/p satellites evenly spaced in each
+plane, and satellites in adjacent planes shifted in-track by f·360°/t.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from sgp4.api import WGS72, Satrec
+
+from lifeline.time import days_since_1949_12_31, to_datetime64
+
+__all__ = [
+    "WGS72_MU_KM3_S2",
+    "WGS72_RADIUS_KM",
+    "WalkerShell",
+    "circular_mean_motion_rad_min",
+    "walker_delta",
+]
+
+#: WGS72 gravitational parameter [km^3/s^2] and equatorial radius [km], the constants SGP4
+#: element sets are fitted with (Vallado et al., AIAA 2006-6753; FACTS.md §8 "SGP4 constants").
+WGS72_MU_KM3_S2 = 398600.8
+WGS72_RADIUS_KM = 6378.135
+
+#: Eccentricity given to "circular" shells. SGP4 clamps the mean eccentricity to >= 1e-6
+#: while propagating (sgp4 ``propagation.py``, "sgp4fix fix tolerance to avoid a divide by
+#: zero"), so any value below that is circular to SGP4; a small non-zero value keeps the
+#: perigee direction defined in tools that convert the elements back to Keplerian.
+_CIRCULAR_ECCENTRICITY = 1e-7
+
+
+@dataclass(frozen=True)
+class WalkerShell:
+    """One Walker-delta shell.
+
+    Attributes
+    ----------
+    names : list of str
+        ``"<name>-pPP-sSS"`` (plane, slot), or ``"pPP-sSS"`` without a name.
+    satrecs : list of sgp4.api.Satrec
+        SGP4 records (WGS72), plane-major: index = plane · sats_per_plane + slot.
+    plane : numpy.ndarray of int64, shape (S,)
+        Orbit plane index j in [0, planes).
+    slot : numpy.ndarray of int64, shape (S,)
+        Position k in the plane, in [0, sats_per_plane), ordered by argument of latitude.
+    """
+
+    names: list[str]
+    satrecs: list[Satrec]
+    plane: np.ndarray
+    slot: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.satrecs)
+
+
+def circular_mean_motion_rad_min(altitude_km: float) -> float:
+    """Keplerian mean motion of a circular orbit at ``altitude_km`` above the WGS72 radius.
+
+    Returns
+    -------
+    float
+        n = sqrt(μ / a³) [rad/min], with μ = 398600.8 km³/s², a = 6378.135 km + altitude.
+
+    References
+    ----------
+    Kepler's third law; WGS72 constants from Vallado et al., AIAA 2006-6753.
+    """
+    semi_major_axis_km = WGS72_RADIUS_KM + altitude_km
+    return math.sqrt(WGS72_MU_KM3_S2 / semi_major_axis_km**3) * 60.0
+
+
+def _check_args(
+    altitude_km: float, inclination_deg: float, planes: int, sats_per_plane: int, phasing: int
+) -> None:
+    if not (math.isfinite(altitude_km) and 150.0 <= altitude_km <= 2000.0):
+        raise ValueError(f"altitude_km = {altitude_km!r} is outside 150..2000 km (LEO, SGP4)")
+    if not (math.isfinite(inclination_deg) and 0.0 <= inclination_deg <= 180.0):
+        raise ValueError(f"inclination_deg = {inclination_deg!r} is outside 0..180")
+    for label, value in (("planes", planes), ("sats_per_plane", sats_per_plane)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+            raise ValueError(f"{label} = {value!r} must be an integer >= 1")
+    if isinstance(phasing, bool) or not isinstance(phasing, int | np.integer):
+        raise ValueError(f"phasing = {phasing!r} must be an integer in 0..{planes - 1}")
+    if not 0 <= phasing < planes:
+        raise ValueError(f"phasing = {phasing!r} must be an integer in 0..{planes - 1}")
+
+
+def walker_delta(
+    altitude_km: float,
+    inclination_deg: float,
+    planes: int,
+    sats_per_plane: int,
+    phasing: int,
+    epoch_utc: np.datetime64 | str,
+    name: str = "",
+    first_satnum: int = 1,
+) -> WalkerShell:
+    """Build a Walker-delta shell i:t/p/f of circular orbits as SGP4 records.
+
+    Plane j (0 ≤ j < p) has RAAN Ω_j = j·360°/p; satellite k (0 ≤ k < s) in it has mean
+    anomaly M_jk = k·360°/s + j·f·360°/t at the epoch (argument of perigee 0, so M is the
+    argument of latitude), with t = p·s.
+
+    Parameters
+    ----------
+    altitude_km : float
+        Altitude above the WGS72 equatorial radius 6378.135 km [km], 150..2000.
+    inclination_deg : float
+        Inclination [deg], 0..180.
+    planes : int
+        Number of orbit planes p.
+    sats_per_plane : int
+        Satellites per plane s.
+    phasing : int
+        Walker phasing factor f, 0..p−1.
+    epoch_utc : numpy.datetime64 or str
+        Epoch of the elements (UTC).
+    name : str
+        Prefix of the satellite names.
+    first_satnum : int
+        Catalog number of the first satellite; the others follow consecutively
+        (``sgp4init`` needs one; keep them unique across shells). At most 339999 (Alpha-5).
+
+    Returns
+    -------
+    WalkerShell
+
+    Raises
+    ------
+    ValueError
+        For arguments outside the ranges above.
+
+    Notes
+    -----
+    The mean motion is Keplerian (WGS72 μ) and is given to ``sgp4init`` as the Kozai mean
+    motion; drag terms are zero, so the shell keeps its altitude indefinitely.
+
+    References
+    ----------
+    J. G. Walker, "Satellite constellations", J. Br. Interplanet. Soc. 37 (1984) 559-572.
+    Vallado et al., AIAA 2006-6753 (``sgp4init``, WGS72).
+    """
+    _check_args(altitude_km, inclination_deg, planes, sats_per_plane, phasing)
+    total = planes * sats_per_plane
+    if not 1 <= first_satnum <= 339_999 - total + 1:
+        raise ValueError(
+            f"first_satnum = {first_satnum!r}: satellites {first_satnum}.."
+            f"{first_satnum + total - 1} must lie in 1..339999"
+        )
+    epoch_days = days_since_1949_12_31(to_datetime64(epoch_utc))
+    mean_motion_rad_min = circular_mean_motion_rad_min(altitude_km)
+    inclination_rad = math.radians(inclination_deg)
+
+    plane = np.repeat(np.arange(planes, dtype=np.int64), sats_per_plane)
+    slot = np.tile(np.arange(sats_per_plane, dtype=np.int64), planes)
+    raan_rad = np.radians(plane * (360.0 / planes))
+    mean_anomaly_rad = np.radians(
+        np.mod(slot * (360.0 / sats_per_plane) + plane * phasing * (360.0 / total), 360.0)
+    )
+
+    prefix = f"{name}-" if name else ""
+    names = [f"{prefix}p{j:02d}-s{k:02d}" for j, k in zip(plane, slot, strict=True)]
+    satrecs = []
+    for index in range(total):
+        satrec = Satrec()
+        satrec.sgp4init(
+            WGS72,
+            "i",
+            first_satnum + index,
+            epoch_days,
+            0.0,  # bstar
+            0.0,  # ndot
+            0.0,  # nddot
+            _CIRCULAR_ECCENTRICITY,
+            0.0,  # argument of perigee
+            inclination_rad,
+            float(mean_anomaly_rad[index]),
+            mean_motion_rad_min,
+            float(raan_rad[index]),
+        )
+        satrecs.append(satrec)
+    return WalkerShell(names=names, satrecs=satrecs, plane=plane, slot=slot)
