@@ -1,0 +1,170 @@
+"""Read gateway and PoP site lists from CSV.
+
+The shipped files are ``lifeline/data/starlink-gateways.csv`` and ``starlink-pops.csv`` (see
+``lifeline/data/PROVENANCE.md`` for their columns and sources). User files need at least the
+columns ``name``, ``lat_deg`` and ``lon_deg``; any other column is kept, and the columns
+listed below are converted to numbers or booleans. An empty cell becomes ``None``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from lifeline.errors import LifelineError
+
+__all__ = ["SitesError", "read_gateways_csv", "read_pops_csv"]
+
+_REQUIRED = ("name", "lat_deg", "lon_deg")
+_RANGES = {"lat_deg": (-90.0, 90.0), "lon_deg": (-180.0, 180.0)}
+_FLOAT_COLUMNS = {
+    "lat_deg",
+    "lon_deg",
+    "alt_m",
+    "min_elevation_deg",
+    "uplink_ghz",
+    "downlink_ghz",
+    "dist_to_mariupol_km",
+}
+_INT_COLUMNS = {"antenna_count", "antenna_count_2022_12", "max_satellites"}
+_BOOL_COLUMNS = {"listed_2022_12", "listed_2024_01", "live"}
+
+
+class SitesError(LifelineError):
+    """A site CSV file is malformed.
+
+    Attributes
+    ----------
+    file : str
+    line : int
+        1-based line number (the header is line 1; 0 when the whole file is at fault).
+    column : str
+    value : object
+    allowed : str
+    """
+
+    def __init__(self, file: str, line: int, column: str, value: object, allowed: str) -> None:
+        self.file = file
+        self.line = line
+        self.column = column
+        self.value = value
+        self.allowed = allowed
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {column} = {value!r}: {allowed}")
+
+
+def _to_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def _to_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered not in ("true", "false"):
+        raise ValueError(text)
+    return lowered == "true"
+
+
+def _converter(column: str) -> tuple[Callable[[str], Any], str] | None:
+    if column in _FLOAT_COLUMNS:
+        lo_hi = _RANGES.get(column)
+        return _to_float, f"a number in {lo_hi[0]:g}..{lo_hi[1]:g}" if lo_hi else "a number"
+    if column in _INT_COLUMNS:
+        return int, "an integer"
+    if column in _BOOL_COLUMNS:
+        return _to_bool, "true or false"
+    return None
+
+
+def _read_sites(path: str | Path) -> list[dict[str, Any]]:
+    label = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SitesError(label, 0, "", str(path), f"a readable UTF-8 CSV file ({exc})") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = reader.fieldnames or []
+    missing = [c for c in _REQUIRED if c not in header]
+    if missing:
+        raise SitesError(
+            label, 1, "header", header, f"columns {', '.join(_REQUIRED)} (missing {missing})"
+        )
+    rows = []
+    for record in reader:
+        line = reader.line_num
+        if None in record or any(record[c] is None for c in header):
+            raise SitesError(label, line, "row", record, f"{len(header)} comma-separated cells")
+        row: dict[str, Any] = {}
+        for column, cell in record.items():
+            cell = cell.strip()
+            conv = _converter(column)
+            if column in _REQUIRED and not cell:
+                raise SitesError(label, line, column, cell, "a value (required column)")
+            if not cell:
+                row[column] = None
+                continue
+            if conv is None:
+                row[column] = cell
+                continue
+            func, allowed = conv
+            try:
+                row[column] = func(cell)
+            except ValueError:
+                raise SitesError(label, line, column, cell, allowed) from None
+            lo_hi = _RANGES.get(column)
+            if lo_hi and not lo_hi[0] <= row[column] <= lo_hi[1]:
+                raise SitesError(label, line, column, row[column], allowed)
+        rows.append(row)
+    if not rows:
+        raise SitesError(label, 0, "", label, "at least one data row after the header")
+    return rows
+
+
+def read_gateways_csv(path: str | Path) -> list[dict[str, Any]]:
+    """Read a gateway list.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        CSV with a header row; ``name``, ``lat_deg`` [deg], ``lon_deg`` [deg] are required.
+
+    Returns
+    -------
+    list of dict
+        One dict per row, in file order. Known numeric and boolean columns (``alt_m``,
+        ``min_elevation_deg``, ``antenna_count``, ``listed_2022_12``, ...) are converted;
+        empty cells are ``None``; other columns stay strings.
+
+    Raises
+    ------
+    SitesError
+        Naming the file, line, column, bad value and what is allowed.
+    """
+    return _read_sites(path)
+
+
+def read_pops_csv(path: str | Path) -> list[dict[str, Any]]:
+    """Read a PoP list (same format rules as :func:`read_gateways_csv`).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        CSV with a header row; ``name``, ``lat_deg`` [deg], ``lon_deg`` [deg] are required.
+
+    Returns
+    -------
+    list of dict
+        One dict per row, in file order.
+
+    Raises
+    ------
+    SitesError
+        Naming the file, line, column, bad value and what is allowed.
+    """
+    return _read_sites(path)
