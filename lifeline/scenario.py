@@ -1,0 +1,827 @@
+"""Scenario files: the TOML schema as frozen pydantic models, loading, presets and errors.
+
+A scenario says *when* (``[time]``), *which satellites* (``[constellation]``), *how the network
+behaves* (``[network]``) and *where* (``[[terminals]]``, ``[[gateways]]``, ``[[pops]]``). The
+models below are the reference for the format; ``lifeline/presets/*.toml`` are worked examples.
+
+``extends = "NAME-or-path"`` loads a base scenario and deep-merges this file over it: tables
+merge key by key, arrays (of tables too) and scalars replace. Two groups of keys are mutually
+exclusive, so setting one member in the overlay drops the base's others: ``time.duration_s`` /
+``time.end_utc``, and the constellation source (``tle_file``, ``preset`` or ``shells``, which
+also drops the base's ``launched_by`` and ``epoch_utc``).
+
+Every problem with user input raises :class:`~lifeline.errors.ScenarioError` (never a pydantic
+traceback), naming the file, the field path (``terminals[2].lat_deg``), the bad value and what
+is allowed. When validation finds several problems they are all listed, one per line, in a
+:class:`ScenarioValidationError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import tomllib
+from datetime import UTC, date, datetime, time, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    PrivateAttr,
+    StrictBool,
+    StrictStr,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from lifeline.constants import (
+    FIBER_GROUP_INDEX,
+    FIBER_ROUTE_STRETCH,
+    MIN_ELEVATION_DEG,
+    SCHEDULING_SLOT_S,
+)
+from lifeline.errors import ScenarioError
+from lifeline.presets import preset_names, preset_path
+
+__all__ = [
+    "Constellation",
+    "Gateway",
+    "Network",
+    "Pop",
+    "Scenario",
+    "ScenarioValidationError",
+    "Shell",
+    "Terminal",
+    "TimeConfig",
+    "load_scenario",
+    "scenario_from_dict",
+]
+
+_ERROR_TYPE = "lifeline"
+_BUILTIN = "builtin:"
+_DESIGNATOR_RE = re.compile(r"^(\d{4})-(\d{3})$")
+_TOML_POS_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+# Plausible altitude band of a LEO satellite [km]: outside it a propagated state is treated as
+# absent (lifeline/data/PROVENANCE.md, note on using the 2022-08-17 snapshot for May 2022).
+DEFAULT_ALTITUDE_BAND_KM = (150.0, 2000.0)
+
+
+# ----------------------------------------------------------------------------------------------
+# Errors
+# ----------------------------------------------------------------------------------------------
+
+
+class ScenarioValidationError(ScenarioError):
+    """Several problems in one scenario; the attributes describe the first.
+
+    Attributes
+    ----------
+    problems : list of ScenarioError
+        Every problem found, in the order pydantic reported them. ``str(error)`` lists them
+        one per line.
+    """
+
+    def __init__(self, problems: list[ScenarioError]) -> None:
+        first = problems[0]
+        super().__init__(first.file, first.field, first.value, first.allowed)
+        self.problems = problems
+        self.args = ("\n".join(str(p) for p in problems),)
+
+
+_UNSET: Any = object()
+
+
+def _fail(allowed: str, *, loc: tuple[str | int, ...] = (), value: Any = _UNSET) -> Exception:
+    """A validation error whose message is `allowed`.
+
+    `loc` is appended to the location pydantic reports (checks made by a model validator are
+    located at the model) and `value`, when given, replaces the reported input.
+    """
+    ctx: dict[str, Any] = {"allowed": allowed, "loc": loc}
+    if value is not _UNSET:
+        ctx["value"] = value
+    return PydanticCustomError(_ERROR_TYPE, "{allowed}", ctx)
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+# ----------------------------------------------------------------------------------------------
+# Field types
+# ----------------------------------------------------------------------------------------------
+
+
+def _describe(lo: float | None, hi: float | None, lo_open: bool, hi_open: bool, kind: str) -> str:
+    if lo is not None and hi is not None and not lo_open and not hi_open:
+        return f"{kind} in {lo:g}..{hi:g}"
+    parts = []
+    if lo is not None:
+        parts.append(f"{'>' if lo_open else '>='} {lo:g}")
+    if hi is not None:
+        parts.append(f"{'<' if hi_open else '<='} {hi:g}")
+    return f"{kind} {' and '.join(parts)}"
+
+
+def _number(
+    lo: float | None = None,
+    hi: float | None = None,
+    *,
+    lo_open: bool = False,
+    hi_open: bool = False,
+    integer: bool = False,
+) -> PlainValidator:
+    """A strict number check (no strings, no booleans, finite) with its allowed range."""
+    allowed = _describe(lo, hi, lo_open, hi_open, "an integer" if integer else "a number")
+
+    def check(value: Any) -> float | int:
+        ok_type = isinstance(value, int) if integer else isinstance(value, int | float)
+        if isinstance(value, bool) or not ok_type or not math.isfinite(value):
+            raise _fail(allowed)
+        below = lo is not None and (value < lo or (lo_open and value == lo))
+        above = hi is not None and (value > hi or (hi_open and value == hi))
+        if below or above:
+            raise _fail(allowed)
+        return int(value) if integer else float(value)
+
+    return PlainValidator(check)
+
+
+def _name(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _fail("a non-empty string")
+    return value
+
+
+def _utc_datetime(value: Any) -> datetime:
+    example = "e.g. 2022-05-11T00:00:00Z"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise _fail(f"an RFC 3339 date-time with a timezone, {example}") from None
+    if not isinstance(value, datetime):
+        raise _fail(f"a date-time with a timezone, {example}")
+    if value.utcoffset() is None:
+        raise _fail(f"a date-time with a timezone (add Z for UTC or an offset), {example}")
+    return value.astimezone(UTC)
+
+
+def _designator(value: Any) -> str:
+    match = _DESIGNATOR_RE.match(value) if isinstance(value, str) else None
+    if match is None or int(match.group(1)) < 1957 or int(match.group(2)) < 1:
+        raise _fail('an international designator launch "YYYY-NNN", e.g. "2022-049"')
+    return value
+
+
+def _altitude_band(value: Any) -> tuple[float, float]:
+    allowed = "[min_km, max_km] with 0 < min_km < max_km"
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise _fail(allowed)
+    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in value):
+        raise _fail(allowed)
+    lo, hi = float(value[0]), float(value[1])
+    if not (math.isfinite(lo) and math.isfinite(hi) and 0 < lo < hi):
+        raise _fail(allowed)
+    return lo, hi
+
+
+Name = Annotated[str, PlainValidator(_name)]
+UtcDatetime = Annotated[datetime, PlainValidator(_utc_datetime)]
+Latitude = Annotated[float, _number(-90, 90)]
+Longitude = Annotated[float, _number(-180, 180)]
+AltitudeM = Annotated[float, _number(-500, 9000)]
+ElevationDeg = Annotated[float, _number(0, 90)]
+PositiveFloat = Annotated[float, _number(0, lo_open=True)]
+
+
+def _unique_names(kind: str, example: str) -> AfterValidator:
+    """At least one entry, and unique ``name`` values (kind is the TOML table, for messages)."""
+
+    def check(items: tuple[Any, ...]) -> tuple[Any, ...]:
+        if not items:
+            raise _fail(f"at least one [[{kind}]] table ({example})")
+        seen: dict[str, int] = {}
+        for i, item in enumerate(items):
+            if item.name in seen:
+                raise _fail(
+                    f"a unique name ({kind}[{seen[item.name]}] has the same name)",
+                    loc=(i, "name"),
+                    value=item.name,
+                )
+            seen[item.name] = i
+        return items
+
+    return AfterValidator(check)
+
+
+# ----------------------------------------------------------------------------------------------
+# Models
+# ----------------------------------------------------------------------------------------------
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _is_multiple(value: float, step: float) -> bool:
+    ratio = value / step
+    return abs(ratio - round(ratio)) <= 1e-9 * max(1.0, ratio)
+
+
+class TimeConfig(_Model):
+    """``[time]``: the simulated interval and its time steps.
+
+    Give exactly one of ``duration_s`` and ``end_utc``; both are then available as the
+    properties :attr:`duration_s` and :attr:`end_utc`.
+
+    Attributes
+    ----------
+    start_utc : datetime
+        Start (inclusive), timezone-aware in the file, stored as UTC.
+    duration_given_s, end_given_utc : float or datetime or None
+        The values as given in the file (TOML keys ``duration_s`` and ``end_utc``).
+    step_s : float
+        Output time step [s], in (0, 3600].
+    slot_s : float
+        Scheduling slot [s]: a whole number of steps. Default 15 s, Starlink's global
+        re-planning interval (FACTS.md §4, Mohan et al., WWW 2024).
+    propagation_step_s : float
+        Coarse SGP4 sampling step [s], in (0, 600]; finer times are interpolated.
+    """
+
+    start_utc: UtcDatetime
+    duration_given_s: PositiveFloat | None = Field(None, alias="duration_s")
+    end_given_utc: UtcDatetime | None = Field(None, alias="end_utc")
+    step_s: Annotated[float, _number(0, 3600, lo_open=True)] = 1.0
+    slot_s: PositiveFloat = SCHEDULING_SLOT_S
+    propagation_step_s: Annotated[float, _number(0, 600, lo_open=True)] = 60.0
+
+    @model_validator(mode="after")
+    def _check(self) -> TimeConfig:
+        duration, end = self.duration_given_s, self.end_given_utc
+        if duration is not None and end is not None:
+            raise _fail("give either duration_s or end_utc, not both", loc=("end_utc",), value=end)
+        if duration is None and end is None:
+            raise _fail(
+                "required: give duration_s (seconds > 0) or end_utc",
+                loc=("duration_s",),
+                value=None,
+            )
+        if end is not None and end <= self.start_utc:
+            raise _fail(
+                f"a time after start_utc ({self.start_utc.isoformat()})",
+                loc=("end_utc",),
+                value=end,
+            )
+        if self.slot_s < self.step_s or not _is_multiple(self.slot_s, self.step_s):
+            raise _fail(
+                f"a whole multiple of step_s = {self.step_s:g} s",
+                loc=("slot_s",),
+                value=self.slot_s,
+            )
+        if not _is_multiple(self.duration_s, self.step_s):
+            key, bad = ("duration_s", duration) if end is None else ("end_utc", end)
+            raise _fail(
+                f"a duration that is a whole number of steps of step_s = {self.step_s:g} s "
+                f"(got {self.duration_s:g} s)",
+                loc=(key,),
+                value=bad,
+            )
+        return self
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the interval [s]."""
+        if self.duration_given_s is not None:
+            return self.duration_given_s
+        assert self.end_given_utc is not None  # guaranteed by validation
+        return (self.end_given_utc - self.start_utc).total_seconds()
+
+    @property
+    def end_utc(self) -> datetime:
+        """End of the interval (exclusive), UTC."""
+        if self.end_given_utc is not None:
+            return self.end_given_utc
+        return self.start_utc + timedelta(seconds=self.duration_s)
+
+    @property
+    def n_steps(self) -> int:
+        """Number of output time steps, ``duration_s / step_s``."""
+        return round(self.duration_s / self.step_s)
+
+
+class Shell(_Model):
+    """``[[constellation.shells]]``: one Walker-delta shell.
+
+    Attributes
+    ----------
+    name : str
+    altitude_km : float
+        Circular orbit altitude [km], 150..2000.
+    inclination_deg : float
+        0..180 [deg].
+    planes, sats_per_plane : int
+        >= 1.
+    phasing : int
+        Walker phasing factor F, 0 <= F < planes.
+    """
+
+    name: Name
+    altitude_km: Annotated[float, _number(150, 2000)]
+    inclination_deg: Annotated[float, _number(0, 180)]
+    planes: Annotated[int, _number(1, integer=True)]
+    sats_per_plane: Annotated[int, _number(1, integer=True)]
+    phasing: Annotated[int, _number(0, integer=True)]
+
+    @model_validator(mode="after")
+    def _check(self) -> Shell:
+        if self.phasing >= self.planes:
+            raise _fail(
+                f"an integer in 0..{self.planes - 1} (phasing < planes = {self.planes})",
+                loc=("phasing",),
+                value=self.phasing,
+            )
+        return self
+
+
+def _builtin_tles() -> list[str]:
+    folder = resources.files("lifeline.data")
+    return sorted(p.name.removesuffix(".tle") for p in folder.iterdir() if p.name.endswith(".tle"))
+
+
+def _resolve_tle(tle_file: str, base_dir: Path | None) -> Path:
+    builtins = _builtin_tles()
+    listing = ", ".join(_BUILTIN + b for b in builtins)
+    if tle_file.startswith(_BUILTIN):
+        name = tle_file.removeprefix(_BUILTIN)
+        if name not in builtins:
+            hint = _did_you_mean(name, builtins)
+            raise _fail(f"a shipped TLE snapshot{hint} (one of: {listing})", loc=("tle_file",))
+        return Path(str(resources.files("lifeline.data").joinpath(f"{name}.tle")))
+    path = Path(tle_file).expanduser()
+    if not path.is_absolute():
+        path = (base_dir or Path.cwd()) / path
+    if not path.is_file():
+        raise _fail(
+            f"an existing TLE file (not found: {path}), relative to the scenario's folder, "
+            f"or one of: {listing}",
+            loc=("tle_file",),
+            value=tle_file,
+        )
+    return path.resolve()
+
+
+class Constellation(_Model):
+    """``[constellation]``: exactly one of ``tle_file``, ``preset`` or ``shells``.
+
+    Attributes
+    ----------
+    tle_file : str or None
+        ``"builtin:NAME"`` (``lifeline/data/NAME.tle``) or a path relative to the scenario
+        file's folder. The resolved absolute path is :attr:`tle_path`.
+    launched_by : str or None
+        Only with ``tle_file``: keep satellites launched at or before this international
+        designator launch ``"YYYY-NNN"``.
+    preset : str or None
+        Walker constellation preset, ``"starlink-gen1"`` or ``"kuiper-gen1"``.
+    epoch_utc : datetime or None
+        Epoch of Walker shells (preset or shells); ``None`` means ``time.start_utc``.
+    shells : tuple of Shell or None
+        Walker-delta shells.
+    altitude_band_km : (float, float)
+        Plausible altitude band [km]; propagated states outside it count as absent.
+    """
+
+    tle_file: Name | None = None
+    launched_by: Annotated[str, PlainValidator(_designator)] | None = None
+    preset: Literal["starlink-gen1", "kuiper-gen1"] | None = None
+    epoch_utc: UtcDatetime | None = None
+    shells: tuple[Shell, ...] | None = None
+    altitude_band_km: Annotated[tuple[float, float], PlainValidator(_altitude_band)] = (
+        DEFAULT_ALTITUDE_BAND_KM
+    )
+    _tle_path: Path | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _check(self, info: ValidationInfo) -> Constellation:
+        given = {k: getattr(self, k) for k in ("tle_file", "preset", "shells")}
+        given = {k: v for k, v in given.items() if v is not None}
+        one_of = (
+            'exactly one of tle_file ("builtin:NAME" or a path), preset or [[constellation.shells]]'
+        )
+        if len(given) != 1:
+            raise _fail(one_of, value=sorted(given))
+        if self.shells is not None:
+            if not self.shells:
+                raise _fail(
+                    "at least one [[constellation.shells]] table", loc=("shells",), value=[]
+                )
+            names = [s.name for s in self.shells]
+            for i, name in enumerate(names):
+                if name in names[:i]:
+                    raise _fail("a unique shell name", loc=("shells", i, "name"), value=name)
+        if self.tle_file is None and self.launched_by is not None:
+            raise _fail("only allowed with tle_file", loc=("launched_by",), value=self.launched_by)
+        if self.tle_file is not None and self.epoch_utc is not None:
+            raise _fail(
+                "only allowed with preset or shells (a TLE file has its own epochs)",
+                loc=("epoch_utc",),
+                value=self.epoch_utc,
+            )
+        if self.tle_file is not None:
+            base_dir = (info.context or {}).get("base_dir")
+            self._tle_path = _resolve_tle(self.tle_file, base_dir)
+        return self
+
+    @property
+    def tle_path(self) -> Path | None:
+        """Absolute path of the TLE file (``None`` for Walker constellations)."""
+        return self._tle_path
+
+
+class Network(_Model):
+    """``[network]``: how satellites, gateways and PoPs are connected.
+
+    Attributes
+    ----------
+    isl : bool
+        Use inter-satellite links (otherwise bent pipe only).
+    isl_max_range_km : float or None
+        Longest usable ISL [km]; ``None`` leaves it to the ISL stage (Hypatia's rule gives
+        5,017 km at 550 km, FACTS.md §2).
+    processing_delay_ms : float
+        Added to every RTT [ms], >= 0.
+    fiber_stretch : float
+        Fibre route length over great-circle distance, >= 1 (FACTS.md §8).
+    fiber_group_index : float
+        >= 1 (FACTS.md §8, SMF-28 at 1550 nm).
+    min_elevation_deg : float
+        Default minimum elevation of terminals [deg] (FACTS.md §1, 25 deg after FCC 21-48).
+    serving_policy : str
+        How a terminal's serving satellite is chosen; only ``"max_elevation"``.
+    """
+
+    isl: StrictBool = True
+    isl_max_range_km: PositiveFloat | None = None
+    processing_delay_ms: Annotated[float, _number(0)] = 0.0
+    fiber_stretch: Annotated[float, _number(1)] = FIBER_ROUTE_STRETCH
+    fiber_group_index: Annotated[float, _number(1)] = FIBER_GROUP_INDEX
+    min_elevation_deg: ElevationDeg = MIN_ELEVATION_DEG
+    serving_policy: Literal["max_elevation"] = "max_elevation"
+
+
+class Terminal(_Model):
+    """``[[terminals]]``: a user terminal. ``min_elevation_deg = None`` means the network's."""
+
+    name: Name
+    lat_deg: Latitude
+    lon_deg: Longitude
+    alt_m: AltitudeM = 0.0
+    min_elevation_deg: ElevationDeg | None = None
+
+
+class Gateway(_Model):
+    """``[[gateways]]``: a ground station; ``pop = None`` homes it to the nearest PoP."""
+
+    name: Name
+    lat_deg: Latitude
+    lon_deg: Longitude
+    alt_m: AltitudeM = 0.0
+    min_elevation_deg: ElevationDeg = MIN_ELEVATION_DEG
+    max_satellites: Annotated[int, _number(1, integer=True)] = 8
+    live: StrictBool = True
+    pop: Name | None = None
+
+
+class Pop(_Model):
+    """``[[pops]]``: a point of presence, where traffic reaches the Internet."""
+
+    name: Name
+    lat_deg: Latitude
+    lon_deg: Longitude
+
+
+class Scenario(_Model):
+    """A whole scenario file.
+
+    Attributes
+    ----------
+    name, description : str
+    extends : str or None
+        The base this scenario was merged over (informational after loading).
+    time : TimeConfig
+    constellation : Constellation
+    network : Network
+    terminals, gateways, pops : tuple
+        At least one each, with unique names.
+    """
+
+    name: Name
+    description: StrictStr = ""
+    extends: Name | None = None
+    time: TimeConfig
+    constellation: Constellation
+    network: Network = Network()
+    terminals: Annotated[tuple[Terminal, ...], _unique_names("terminals", "name, lat_deg, lon_deg")]
+    gateways: Annotated[tuple[Gateway, ...], _unique_names("gateways", "name, lat_deg, lon_deg")]
+    pops: Annotated[tuple[Pop, ...], _unique_names("pops", "name, lat_deg, lon_deg")]
+    _source: str = PrivateAttr("<dict>")
+
+    @model_validator(mode="after")
+    def _check(self, info: ValidationInfo) -> Scenario:
+        pop_names = [p.name for p in self.pops]
+        for i, gw in enumerate(self.gateways):
+            if gw.pop is not None and gw.pop not in pop_names:
+                raise _fail(
+                    f"the name of a [[pops]] entry{_did_you_mean(gw.pop, pop_names)} "
+                    f"(one of: {', '.join(pop_names)})",
+                    loc=("gateways", i, "pop"),
+                    value=gw.pop,
+                )
+        self._source = (info.context or {}).get("source", "<dict>")
+        return self
+
+    @property
+    def source(self) -> str:
+        """Where the scenario came from: a file path, ``"preset:NAME"`` or ``"<dict>"``."""
+        return self._source
+
+
+# ----------------------------------------------------------------------------------------------
+# Turning pydantic errors into ScenarioErrors
+# ----------------------------------------------------------------------------------------------
+
+_MISSING_HINTS = {
+    "time": "required: a [time] table with start_utc and duration_s or end_utc",
+    "constellation": "required: a [constellation] table with tle_file, preset or shells",
+    "terminals": "required: at least one [[terminals]] table (name, lat_deg, lon_deg)",
+    "gateways": "required: at least one [[gateways]] table (name, lat_deg, lon_deg)",
+    "pops": "required: at least one [[pops]] table (name, lat_deg, lon_deg)",
+}
+
+_TYPE_HINTS = {
+    "bool_type": "true or false",
+    "string_type": "a string",
+    "model_type": "a table",
+    "model_attributes_type": "a table",
+    "dict_type": "a table",
+    "tuple_type": "an array",
+    "list_type": "an array",
+}
+
+
+def _format_loc(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The model class found at `loc` inside :class:`Scenario` (None if not a model)."""
+    model: type[BaseModel] | None = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        assert model is not None
+        fields = {f.alias or n: f for n, f in model.model_fields.items()}
+        if part not in fields:
+            return None
+        model = _inner_model(fields[part].annotation)
+        if model is None:
+            return None
+    return model
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _allowed_for(err: dict[str, Any], loc: tuple[str | int, ...]) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == _ERROR_TYPE:
+        return str(ctx["allowed"])
+    if kind == "missing":
+        return _MISSING_HINTS.get(str(loc[-1]), "required") if len(loc) == 1 else "required"
+    if kind == "extra_forbidden":
+        model = _model_at(loc[:-1])
+        keys = [f.alias or n for n, f in model.model_fields.items()] if model else []
+        key = str(loc[-1])
+        hint = _did_you_mean(key, keys)
+        return f"unknown key {key!r}" + (hint or f"; allowed keys: {', '.join(keys)}")
+    if kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        value = err.get("input")
+        hint = _did_you_mean(value, choices) if isinstance(value, str) else ""
+        return f"one of: {', '.join(repr(c) for c in choices)}{hint}"
+    return _TYPE_HINTS.get(kind, str(err["msg"]))
+
+
+def _display(value: Any) -> Any:
+    """Dates and times as ISO strings, so messages read like the TOML file."""
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return value
+
+
+def _to_scenario_error(exc: ValidationError, source: str) -> ScenarioError:
+    problems = []
+    for err in exc.errors(include_url=False):
+        ctx = err.get("ctx") or {}
+        loc = tuple(err["loc"]) + tuple(ctx.get("loc", ()))
+        value = ctx["value"] if "value" in ctx else err.get("input")
+        if err["type"] == "missing":
+            value = None
+        problems.append(
+            ScenarioError(source, _format_loc(loc), _display(value), _allowed_for(err, loc))
+        )
+    return problems[0] if len(problems) == 1 else ScenarioValidationError(problems)
+
+
+# ----------------------------------------------------------------------------------------------
+# Loading
+# ----------------------------------------------------------------------------------------------
+
+
+def _looks_like_path(source: str) -> bool:
+    return source.endswith(".toml") or "/" in source or "\\" in source
+
+
+def _locate(source: str | Path, base_dir: Path | None) -> tuple[Path, str]:
+    """(file, label for messages) of a scenario path or preset name."""
+    if isinstance(source, str) and not _looks_like_path(source):
+        candidate = (base_dir or Path.cwd()) / source
+        if not candidate.is_file():
+            return preset_path(source), f"preset:{source}"
+    path = Path(source).expanduser()
+    if base_dir is not None and not path.is_absolute():
+        path = base_dir / path
+    if not path.is_file():
+        raise ScenarioError(
+            str(source),
+            "",
+            str(path),
+            f"an existing scenario .toml file or a preset name ({', '.join(preset_names())})",
+        )
+    return path, str(source) if base_dir is None else str(path)
+
+
+def _read_toml(path: Path, label: str) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(label, "", str(path), f"a readable UTF-8 TOML file ({exc})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        pos = _TOML_POS_RE.search(message)
+        if pos is None:
+            raise ScenarioError(label, "", None, f"valid TOML ({message})") from None
+        line, column = int(pos.group(1)), int(pos.group(2))
+        lines = text.splitlines()
+        bad = lines[line - 1] if 0 < line <= len(lines) else ""
+        raise ScenarioError(
+            label, f"line {line}, column {column}", bad, f"valid TOML ({message[: pos.start()]})"
+        ) from None
+
+
+_EXCLUSIVE = {
+    "time": ({"duration_s", "end_utc"}, {"duration_s", "end_utc"}),
+    "constellation": (
+        {"tle_file", "preset", "shells"},
+        {"tle_file", "preset", "shells", "launched_by", "epoch_utc"},
+    ),
+}
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any], table: str = "") -> dict[str, Any]:
+    """Deep-merge `over` onto `base`: tables merge, everything else replaces."""
+    out = dict(base)
+    triggers, dropped = _EXCLUSIVE.get(table, (set(), set()))
+    if triggers & over.keys():
+        for key in dropped - over.keys():
+            out.pop(key, None)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value, key if not table else f"{table}.{key}")
+        else:
+            out[key] = value
+    return out
+
+
+def _absolute_tle_file(data: dict[str, Any], base_dir: Path) -> dict[str, Any]:
+    """Anchor a base file's relative ``tle_file`` to that file's folder before merging."""
+    const = data.get("constellation")
+    tle = const.get("tle_file") if isinstance(const, dict) else None
+    if not isinstance(tle, str) or tle.startswith(_BUILTIN) or Path(tle).is_absolute():
+        return data
+    return _merge(data, {"constellation": {"tle_file": str(base_dir / tle)}})
+
+
+def _resolve_extends(
+    data: dict[str, Any], source: str, base_dir: Path | None, chain: tuple[str, ...]
+) -> dict[str, Any]:
+    extends = data.get("extends")
+    if extends is None:
+        return data
+    if not isinstance(extends, str) or not extends.strip():
+        raise ScenarioError(source, "extends", extends, "a preset name or a path to a .toml file")
+    try:
+        path, label = _locate(extends, base_dir)
+    except ScenarioError as exc:
+        raise ScenarioError(source, "extends", extends, exc.allowed) from None
+    key = str(path.resolve())
+    if key in chain:
+        raise ScenarioError(source, "extends", extends, "a base that does not extend this file")
+    base = _absolute_tle_file(_read_toml(path, label), path.parent)
+    base = _resolve_extends(base, label, path.parent, (*chain, key))
+    return _merge(base, data)
+
+
+def scenario_from_dict(
+    data: dict[str, Any], source: str = "<dict>", base_dir: Path | None = None
+) -> Scenario:
+    """Validate a scenario given as a dict (as parsed from TOML).
+
+    Parameters
+    ----------
+    data : dict
+        The scenario's tables and keys. ``extends`` is resolved relative to `base_dir`.
+    source : str
+        Name used in error messages and kept as ``Scenario.source``.
+    base_dir : pathlib.Path, optional
+        Folder that relative paths (``tle_file``, ``extends``) are resolved against; the
+        current directory when omitted.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        For any problem, naming `source`, the field path, the value and what is allowed
+        (a :class:`ScenarioValidationError` listing all of them when there are several).
+    """
+    if not isinstance(data, dict):
+        raise ScenarioError(source, "", type(data).__name__, "a table (dict) of scenario keys")
+    return _validate(data, source, base_dir, ())
+
+
+def _validate(
+    data: dict[str, Any], source: str, base_dir: Path | None, chain: tuple[str, ...]
+) -> Scenario:
+    merged = _resolve_extends(data, source, base_dir, chain)
+    try:
+        return Scenario.model_validate(merged, context={"source": source, "base_dir": base_dir})
+    except ValidationError as exc:
+        raise _to_scenario_error(exc, source) from None
+
+
+def load_scenario(source: str | Path) -> Scenario:
+    """Load and validate a scenario file or preset.
+
+    Parameters
+    ----------
+    source : str or pathlib.Path
+        A path to a ``.toml`` file, or the name of a preset (see
+        :func:`lifeline.presets.list_presets`).
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        Unknown preset (with the closest name), missing or unreadable file, TOML syntax error
+        (with line and column), or any invalid value.
+
+    Examples
+    --------
+    >>> sc = load_scenario("mariupol-2022")
+    >>> sc.time.n_steps
+    86400
+    """
+    path, label = _locate(source, None)
+    data = _read_toml(path, label)
+    return _validate(data, label, path.parent, (str(path.resolve()),))
