@@ -1,0 +1,248 @@
+"""Ground–satellite links: which satellites each ground site sees above its minimum elevation.
+
+One instant at a time. A KD-tree over the valid satellites answers one ball query per site
+(radius: the farthest a satellite at or below the altitude limit can be while above the site's
+elevation mask); the exact geodetic elevation is then computed for those candidates only, so
+no (site × satellite) matrix is ever built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.spatial import cKDTree
+
+from lifeline.constants import WGS84_A_KM
+from lifeline.geo import enu_basis, look_angles, max_slant_range_km
+
+#: Added to every search radius so rounding in the tree never drops a pair exactly at the edge.
+SEARCH_MARGIN_KM = 1e-3
+
+
+@dataclass(frozen=True)
+class SatTree:
+    """A KD-tree over the valid satellites at one instant.
+
+    Attributes
+    ----------
+    tree : scipy.spatial.cKDTree
+        Tree over the valid satellites' ECEF positions [km].
+    sat_index : ndarray of int, shape (S_valid,)
+        Satellite index (into the original ``(S,)`` arrays) of each tree point.
+    max_radius_km : float
+        Largest distance of a valid satellite from the Earth's centre [km] (0 if none).
+    """
+
+    tree: cKDTree
+    sat_index: NDArray[np.intp]
+    max_radius_km: float
+
+
+@dataclass(frozen=True)
+class GSLPairs:
+    """Visible (site, satellite) pairs, sorted by site, then by descending elevation.
+
+    Attributes
+    ----------
+    site : ndarray of int, shape (M,)
+        Site index.
+    sat : ndarray of int, shape (M,)
+        Satellite index.
+    elevation_deg : ndarray, shape (M,)
+        Geodetic elevation of the satellite at the site [deg].
+    azimuth_deg : ndarray, shape (M,)
+        Azimuth clockwise from north [deg], in [0, 360).
+    range_km : ndarray, shape (M,)
+        Slant range [km].
+    """
+
+    site: NDArray[np.intp]
+    sat: NDArray[np.intp]
+    elevation_deg: NDArray[np.float64]
+    azimuth_deg: NDArray[np.float64]
+    range_km: NDArray[np.float64]
+
+
+def build_sat_tree(sat_ecef_km: ArrayLike, sat_valid: ArrayLike) -> SatTree:
+    """Build the KD-tree over the valid satellites, to share between several site sets.
+
+    Parameters
+    ----------
+    sat_ecef_km : array_like, shape (S, 3)
+        Satellite positions at one instant [km], Earth-fixed.
+    sat_valid : array_like of bool, shape (S,)
+        False for satellites to leave out (propagation error, out of band). Satellites with a
+        non-finite position are left out too.
+
+    Returns
+    -------
+    SatTree
+
+    References
+    ----------
+    S. Maneewongvatana, D. M. Mount, "Analysis of approximate nearest neighbor searching with
+    clustered point sets", arXiv cs/9901013, 1999 (the sliding-midpoint kd-tree in SciPy).
+    """
+    sat_ecef_km = np.asarray(sat_ecef_km, dtype=float).reshape(-1, 3)
+    sat_valid = np.asarray(sat_valid, dtype=bool)
+    if sat_valid.shape != sat_ecef_km.shape[:1]:
+        raise ValueError(
+            f"sat_valid has shape {sat_valid.shape}; expected {sat_ecef_km.shape[:1]} "
+            "to match sat_ecef_km"
+        )
+    keep = sat_valid & np.isfinite(sat_ecef_km).all(axis=1)
+    sat_index = np.flatnonzero(keep)
+    points = sat_ecef_km[sat_index]
+    max_radius_km = float(np.linalg.norm(points, axis=1).max()) if len(points) else 0.0
+    return SatTree(tree=cKDTree(points), sat_index=sat_index, max_radius_km=max_radius_km)
+
+
+def search_radius_km(
+    site_ecef_km: ArrayLike,
+    site_lat_deg: ArrayLike,
+    site_lon_deg: ArrayLike,
+    min_elevation_deg: ArrayLike,
+    max_altitude_km: float,
+) -> NDArray:
+    """Farthest a satellite can be from a site and still be visible above its mask.
+
+    Satellites are taken to lie within the sphere of radius ``WGS84_A_KM + max_altitude_km``
+    about the Earth's centre (true for any altitude up to ``max_altitude_km`` above the WGS84
+    ellipsoid or above a smaller sphere). The mask is geodetic, but the law-of-cosines bound
+    holds for the elevation measured from the site's geocentric radial direction; the two
+    verticals differ by the angle ``δ`` between the ellipsoid normal and the radius vector
+    (up to 0.19° at 45° latitude), so a geodetic elevation ``≥ ε`` implies a geocentric one
+    ``≥ ε − δ``. The bound is then :func:`lifeline.geo.max_slant_range_km` evaluated with the
+    site's own geocentric radius and ``ε − δ``: exact, with no guessed margin.
+
+    Parameters
+    ----------
+    site_ecef_km : array_like, shape (N, 3)
+        Site positions [km].
+    site_lat_deg, site_lon_deg : array_like, shape (N,)
+        Geodetic latitude and longitude of the sites [deg].
+    min_elevation_deg : array_like, shape (N,)
+        Elevation mask of each site [deg].
+    max_altitude_km : float
+        Highest satellite altitude considered [km].
+
+    Returns
+    -------
+    ndarray, shape (N,)
+        Search radius [km], including ``SEARCH_MARGIN_KM``.
+
+    References
+    ----------
+    S. Cakaj et al., "The Coverage Analysis for Low Earth Orbiting Satellites at Low
+    Elevation", IJACSA 5(6), 2014 (slant range from the Earth-centre triangle).
+    """
+    site_ecef_km = np.asarray(site_ecef_km, dtype=float)
+    site_radius_km = np.linalg.norm(site_ecef_km, axis=-1)
+    up = enu_basis(site_lat_deg, site_lon_deg)[..., 2, :]
+    cos_delta = np.sum(up * site_ecef_km, axis=-1) / site_radius_km
+    delta_deg = np.degrees(np.arccos(np.clip(cos_delta, -1.0, 1.0)))
+    geocentric_eps_deg = np.clip(np.asarray(min_elevation_deg, dtype=float) - delta_deg, -90, 90)
+    shell_radius_km = WGS84_A_KM + max_altitude_km
+    return (
+        max_slant_range_km(shell_radius_km - site_radius_km, geocentric_eps_deg, site_radius_km)
+        + SEARCH_MARGIN_KM
+    )
+
+
+def visible_pairs(
+    site_ecef_km: ArrayLike,
+    site_lat_deg: ArrayLike,
+    site_lon_deg: ArrayLike,
+    min_elevation_deg: ArrayLike,
+    sat_ecef_km: ArrayLike,
+    sat_valid: ArrayLike,
+    max_altitude_km: float,
+    tree: SatTree | None = None,
+    max_range_km: float | None = None,
+) -> GSLPairs:
+    """All (site, satellite) pairs with the satellite at or above the site's elevation mask.
+
+    Parameters
+    ----------
+    site_ecef_km : array_like, shape (N, 3)
+        Site positions [km], Earth-fixed, consistent with the latitude/longitude.
+    site_lat_deg, site_lon_deg : array_like, shape (N,)
+        Geodetic latitude and longitude of the sites [deg].
+    min_elevation_deg : array_like, shape (N,) or scalar
+        Minimum elevation of each site [deg].
+    sat_ecef_km : array_like, shape (S, 3)
+        Satellite positions at the same instant, same frame [km].
+    sat_valid : array_like of bool, shape (S,)
+        Satellites that may be used.
+    max_altitude_km : float
+        No valid satellite is farther than ``WGS84_A_KM + max_altitude_km`` from the Earth's
+        centre [km]; bounds the search radius.
+    tree : SatTree, optional
+        Tree from :func:`build_sat_tree` for these same ``sat_ecef_km``/``sat_valid``, to reuse
+        between terminals and gateways at one instant. Built here when omitted.
+    max_range_km : float, optional
+        Extra upper limit on the slant range [km] (e.g. a maximum GSL length).
+
+    Returns
+    -------
+    GSLPairs
+        Sorted by site, then by descending elevation.
+
+    Raises
+    ------
+    ValueError
+        If shapes disagree, or a valid satellite lies beyond ``WGS84_A_KM + max_altitude_km``
+        (it could be missed).
+
+    References
+    ----------
+    B. Hofmann-Wellenhof, H. Lichtenegger, E. Wasle, "GNSS — Global Navigation Satellite
+    Systems", Springer, 2008, §10.2.2 (elevation from the local-level system).
+    """
+    site_ecef_km = np.asarray(site_ecef_km, dtype=float).reshape(-1, 3)
+    n_sites = len(site_ecef_km)
+    site_lat_deg = np.broadcast_to(np.asarray(site_lat_deg, dtype=float), (n_sites,))
+    site_lon_deg = np.broadcast_to(np.asarray(site_lon_deg, dtype=float), (n_sites,))
+    min_elevation_deg = np.broadcast_to(np.asarray(min_elevation_deg, dtype=float), (n_sites,))
+    sat_ecef_km = np.asarray(sat_ecef_km, dtype=float).reshape(-1, 3)
+    if tree is None:
+        tree = build_sat_tree(sat_ecef_km, sat_valid)
+    shell_radius_km = WGS84_A_KM + max_altitude_km
+    if tree.max_radius_km > shell_radius_km:
+        raise ValueError(
+            f"a valid satellite is {tree.max_radius_km:.3f} km from the Earth's centre, beyond "
+            f"WGS84_A_KM + max_altitude_km = {shell_radius_km:.3f} km; raise max_altitude_km "
+            "or mark it invalid"
+        )
+
+    radius_km = search_radius_km(
+        site_ecef_km, site_lat_deg, site_lon_deg, min_elevation_deg, max_altitude_km
+    )
+    if max_range_km is not None:
+        radius_km = np.minimum(radius_km, max_range_km + SEARCH_MARGIN_KM)
+    if n_sites == 0 or len(tree.sat_index) == 0:
+        hits = [[]] * n_sites
+    else:
+        hits = tree.tree.query_ball_point(site_ecef_km, radius_km)
+    counts = np.fromiter(map(len, hits), dtype=np.intp, count=n_sites)
+    site = np.repeat(np.arange(n_sites), counts)
+    flat_hits = np.fromiter(chain.from_iterable(hits), dtype=np.intp, count=int(counts.sum()))
+    sat = tree.sat_index[flat_hits]
+
+    elevation_deg, azimuth_deg, range_km = look_angles(
+        site_lat_deg[site], site_lon_deg[site], site_ecef_km[site], sat_ecef_km[sat]
+    )
+    keep = elevation_deg >= min_elevation_deg[site]
+    if max_range_km is not None:
+        keep &= range_km <= max_range_km
+    order = np.lexsort((-elevation_deg[keep], site[keep]))
+    return GSLPairs(
+        site=site[keep][order],
+        sat=sat[keep][order],
+        elevation_deg=elevation_deg[keep][order],
+        azimuth_deg=azimuth_deg[keep][order],
+        range_km=range_km[keep][order],
+    )

@@ -1,0 +1,157 @@
+"""Tests of lifeline.links.gsl against a dense brute-force computation and closed forms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lifeline.constants import WGS84_A_KM
+from lifeline.geo import enu_basis, geodetic_to_ecef_km, look_angles, max_slant_range_km
+from lifeline.links.gsl import build_sat_tree, search_radius_km, visible_pairs
+
+MAX_ALTITUDE_KM = 600.0
+
+
+def random_sats(rng, n, low_km=540.0, high_km=570.0):
+    """Points uniform in direction, at 540–570 km over the equatorial radius (Gen1 shells,
+    FACTS.md §1)."""
+    u = rng.normal(size=(n, 3))
+    u /= np.linalg.norm(u, axis=1, keepdims=True)
+    return u * (WGS84_A_KM + rng.uniform(low_km, high_km, size=(n, 1)))
+
+
+def random_sites(rng, n):
+    lat = np.degrees(np.arcsin(rng.uniform(-1, 1, n)))
+    lon = rng.uniform(-180, 180, n)
+    alt = rng.uniform(0, 3000, n)
+    return lat, lon, geodetic_to_ecef_km(lat, lon, alt)
+
+
+def dense_pairs(lat, lon, site, eps, sats, valid):
+    """Reference: every (site, sat) pair through the dense look-angle grid."""
+    el, az, rng_km = look_angles(lat[:, None], lon[:, None], site[:, None], sats[None])
+    ok = (el >= np.asarray(eps)[:, None]) & valid[None]
+    i, j = np.nonzero(ok)
+    order = np.lexsort((-el[i, j], i))
+    i, j = i[order], j[order]
+    return i, j, el[i, j], az[i, j], rng_km[i, j]
+
+
+def assert_same(pairs, ref):
+    np.testing.assert_array_equal(pairs.site, ref[0])
+    np.testing.assert_array_equal(pairs.sat, ref[1])
+    np.testing.assert_allclose(pairs.elevation_deg, ref[2], atol=1e-9)
+    np.testing.assert_allclose(pairs.azimuth_deg, ref[3], atol=1e-9)
+    np.testing.assert_allclose(pairs.range_km, ref[4], atol=1e-9)
+
+
+def test_matches_dense_brute_force():
+    rng = np.random.default_rng(7)
+    lat, lon, site = random_sites(rng, 300)
+    eps = rng.choice([10.0, 25.0, 40.0], size=300)
+    sats = random_sats(rng, 1500)
+    valid = rng.random(1500) > 0.1
+    pairs = visible_pairs(site, lat, lon, eps, sats, valid, MAX_ALTITUDE_KM)
+    ref = dense_pairs(lat, lon, site, eps, sats, valid)
+    assert len(ref[0]) > 1000  # the comparison is not vacuous
+    assert_same(pairs, ref)
+    assert not np.isin(pairs.sat, np.flatnonzero(~valid)).any()
+
+
+def test_dense_pairs_respect_closed_form_bound():
+    # Every satellite seen at ε or higher lies within the search radius (computed from the
+    # law of cosines, Cakaj et al. 2014) — checked on the dense grid, independently of the tree.
+    rng = np.random.default_rng(3)
+    lat, lon, site = random_sites(rng, 400)
+    sats = random_sats(rng, 3000, 599.0, 600.0)  # right at the altitude limit: the worst case
+    i, _, _, _, rng_km = dense_pairs(lat, lon, site, np.full(400, 25.0), sats, np.ones(3000, bool))
+    bound = search_radius_km(site, lat, lon, np.full(400, 25.0), MAX_ALTITUDE_KM)
+    assert np.all(rng_km <= bound[i])
+    # Sanity against the spherical textbook figure: a 25° mask at 600 km on the mean sphere
+    # gives ~1,200 km; the ellipsoid adds at most tens of km.
+    assert np.all(bound < max_slant_range_km(600.0 + 25.0, 24.5, 6356.0))
+
+
+def test_satellites_exactly_at_the_mask_and_altitude_limit_are_found():
+    # Place satellites on the limiting sphere at 1e-6 deg above each site's mask, all round
+    # the horizon: the geometry where a too-small search radius would drop them.
+    lat = np.array([0.0, 30.0, 45.0, 60.0, 89.9, -45.0, 45.0])
+    lon = np.array([0.0, 50.0, -120.0, 179.9, 10.0, 180.0, -180.0])
+    alt_m = np.array([0.0, 0.0, 0.0, 2000.0, 0.0, 5000.0, -100.0])
+    site = geodetic_to_ecef_km(lat, lon, alt_m)
+    eps = 25.0 + 1e-6
+    az = np.radians(np.arange(0.0, 360.0, 15.0))
+    enu = np.stack(
+        [np.cos(np.radians(eps)) * np.sin(az), np.cos(np.radians(eps)) * np.cos(az)]
+        + [np.full_like(az, np.sin(np.radians(eps)))],
+        axis=-1,
+    )
+    direction = enu @ enu_basis(lat, lon)  # (sites, az, 3) in ECEF
+    s_dot_u = np.einsum("nk,nak->na", site, direction)
+    shell_km = WGS84_A_KM + MAX_ALTITUDE_KM - 1e-6  # 1 mm inside, clear of rounding
+    d = -s_dot_u + np.sqrt(s_dot_u**2 - np.sum(site**2, axis=1)[:, None] + shell_km**2)
+    sats = (site[:, None] + d[..., None] * direction).reshape(-1, 3)
+    pairs = visible_pairs(site, lat, lon, 25.0, sats, np.ones(len(sats), bool), MAX_ALTITUDE_KM)
+    owner = np.repeat(np.arange(len(lat)), len(az))
+    for k in range(len(lat)):
+        assert set(pairs.sat[pairs.site == k]) >= set(np.flatnonzero(owner == k))
+
+
+def test_poles_and_antimeridian():
+    rng = np.random.default_rng(11)
+    lat = np.array([90.0, -90.0, 0.0, 0.0, 65.0])
+    lon = np.array([0.0, 0.0, 180.0, -180.0, -179.99])
+    site = geodetic_to_ecef_km(lat, lon, 0.0)
+    sats = random_sats(rng, 4000)
+    valid = np.ones(4000, bool)
+    pairs = visible_pairs(site, lat, lon, 25.0, sats, valid, MAX_ALTITUDE_KM)
+    assert_same(pairs, dense_pairs(lat, lon, site, np.full(5, 25.0), sats, valid))
+    # lon 180 and -180 are the same place.
+    np.testing.assert_array_equal(pairs.sat[pairs.site == 2], pairs.sat[pairs.site == 3])
+
+
+def test_shared_tree_and_max_range():
+    rng = np.random.default_rng(5)
+    lat, lon, site = random_sites(rng, 100)
+    sats = random_sats(rng, 2000)
+    valid = np.ones(2000, bool)
+    valid[::3] = False
+    tree = build_sat_tree(sats, valid)
+    a = visible_pairs(site, lat, lon, 25.0, sats, valid, MAX_ALTITUDE_KM)
+    b = visible_pairs(site, lat, lon, 25.0, sats, valid, MAX_ALTITUDE_KM, tree=tree)
+    assert_same(b, (a.site, a.sat, a.elevation_deg, a.azimuth_deg, a.range_km))
+    capped = visible_pairs(site, lat, lon, 25.0, sats, valid, MAX_ALTITUDE_KM, max_range_km=800.0)
+    short = a.range_km <= 800.0
+    assert 0 < short.sum() < len(a.site)
+    np.testing.assert_array_equal(capped.sat, a.sat[short])
+    np.testing.assert_array_equal(capped.site, a.site[short])
+
+
+def test_invalid_and_non_finite_satellites_never_appear():
+    rng = np.random.default_rng(2)
+    lat, lon, site = random_sites(rng, 50)
+    sats = random_sats(rng, 500)
+    sats[::7] = np.nan  # e.g. an SGP4 failure row left marked valid
+    valid = rng.random(500) > 0.5
+    pairs = visible_pairs(site, lat, lon, 10.0, sats, valid, MAX_ALTITUDE_KM)
+    allowed = valid & np.isfinite(sats).all(axis=1)
+    assert len(pairs.sat) > 0
+    assert allowed[pairs.sat].all()
+
+
+def test_empty_inputs():
+    rng = np.random.default_rng(0)
+    lat, lon, site = random_sites(rng, 4)
+    sats = random_sats(rng, 10)
+    none_valid = visible_pairs(site, lat, lon, 25.0, sats, np.zeros(10, bool), MAX_ALTITUDE_KM)
+    assert none_valid.site.shape == (0,) and none_valid.sat.dtype.kind == "i"
+    no_sites = visible_pairs(np.empty((0, 3)), [], [], [], sats, np.ones(10, bool), MAX_ALTITUDE_KM)
+    assert no_sites.sat.shape == (0,)
+
+
+def test_satellite_above_altitude_limit_raises():
+    sats = np.array([[WGS84_A_KM + 700.0, 0.0, 0.0]])
+    with pytest.raises(ValueError, match="max_altitude_km"):
+        visible_pairs(
+            geodetic_to_ecef_km([0.0], [0.0], 0.0), [0.0], [0.0], 25.0, sats, [True], 600.0
+        )
