@@ -367,7 +367,11 @@ def _resolve_tle(tle_file: str, base_dir: Path | None) -> Path:
         name = tle_file.removeprefix(_BUILTIN)
         if name not in builtins:
             hint = _did_you_mean(name, builtins)
-            raise _fail(f"a shipped TLE snapshot{hint} (one of: {listing})", loc=("tle_file",))
+            raise _fail(
+                f"a shipped TLE snapshot{hint} (one of: {listing})",
+                loc=("tle_file",),
+                value=tle_file,
+            )
         return Path(str(resources.files("lifeline.data").joinpath(f"{name}.tle")))
     path = Path(tle_file).expanduser()
     if not path.is_absolute():
@@ -570,6 +574,13 @@ _MISSING_HINTS = {
     "pops": "required: at least one [[pops]] table (name, lat_deg, lon_deg)",
 }
 
+_TABLE_ARRAYS = {
+    "terminals": "terminals",
+    "gateways": "gateways",
+    "pops": "pops",
+    "shells": "constellation.shells",
+}
+
 _TYPE_HINTS = {
     "bool_type": "true or false",
     "string_type": "a string",
@@ -632,13 +643,24 @@ def _allowed_for(err: dict[str, Any], loc: tuple[str | int, ...]) -> str:
         value = err.get("input")
         hint = _did_you_mean(value, choices) if isinstance(value, str) else ""
         return f"one of: {', '.join(repr(c) for c in choices)}{hint}"
+    if kind in ("tuple_type", "list_type") and loc[-1] in _TABLE_ARRAYS:
+        return f"an array of tables ([[{_TABLE_ARRAYS[str(loc[-1])]}]])"
     return _TYPE_HINTS.get(kind, str(err["msg"]))
 
 
+class _Table(dict):  # type: ignore[type-arg]
+    """A table shown by its keys in messages (its values can be long)."""
+
+    def __repr__(self) -> str:
+        return "{" + ", ".join(f"{k} = ..." for k in self) + "}"
+
+
 def _display(value: Any) -> Any:
-    """Dates and times as ISO strings, so messages read like the TOML file."""
+    """Dates and times as ISO strings and tables by their keys, so messages stay readable."""
     if isinstance(value, datetime | date | time):
         return value.isoformat()
+    if isinstance(value, dict):
+        return _Table(value)
     return value
 
 
@@ -679,7 +701,8 @@ def _locate(source: str | Path, base_dir: Path | None) -> tuple[Path, str]:
             str(source),
             "",
             str(path),
-            f"an existing scenario .toml file or a preset name ({', '.join(preset_names())})",
+            f"an existing scenario .toml file (not found) or a preset name "
+            f"({', '.join(preset_names())})",
         )
     return path, str(source) if base_dir is None else str(path)
 
