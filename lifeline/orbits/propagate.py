@@ -407,7 +407,13 @@ class Ephemeris:
         Notes
         -----
         Interpolation error is bounded by h⁴/384 · max|r⁗| ≈ 0.35 m for h = 60 s in LEO
-        (|r⁗| ≈ ω⁴ |r| with ω ≈ 1.17e-3 rad/s in the Earth-fixed frame).
+        (|r⁗| ≈ ω⁴ |r| with ω ≈ 1.17e-3 rad/s in the Earth-fixed frame) when the sampled
+        velocity is the derivative of the sampled position. SGP4's velocity is not exactly
+        that for elements with large drag terms far from their epoch (its velocity leaves out
+        the time derivatives of the secular drag terms): a velocity mismatch Δv adds up to
+        h/4 · |Δv|. For ``starlink-2022-08-17.tle`` propagated back to May-July 2022 this is
+        up to ~0.3 m/s, i.e. metres (≲ 100 m for a handful of orbit-raising satellites),
+        far below SGP4's own error there (km); near the epochs it stays below 0.4 m.
 
         References
         ----------

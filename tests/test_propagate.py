@@ -1,0 +1,284 @@
+"""Tests for lifeline.orbits.propagate."""
+
+from __future__ import annotations
+
+import logging
+from importlib.resources import files
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sgp4.api import WGS72, Satrec
+from skyfield.api import EarthSatellite, load
+from skyfield.framelib import itrs
+
+from lifeline.io.tle import filter_launched_by, read_tle
+from lifeline.orbits.propagate import (
+    Constellation,
+    Ephemeris,
+    propagate_ecef,
+    propagate_teme,
+    teme_to_ecef,
+)
+from lifeline.orbits.walker import walker_delta
+from lifeline.time import days_since_1949_12_31
+
+ONE_METRE_KM = 1e-3
+TLE_PATH = files("lifeline.data") / "starlink-2022-08-17.tle"
+START = np.datetime64("2022-05-11T00:00:00", "ns")
+
+
+@pytest.fixture(scope="module")
+def may_2022():
+    """Satellites launched by 2022-053 (PROVENANCE.md), every 120th: 20 satellites."""
+    tles = filter_launched_by(read_tle(TLE_PATH), "2022-053")
+    return tles.subset(np.arange(0, len(tles), 120))
+
+
+def _raw_lines(catalog: np.ndarray) -> dict[int, tuple[str, str]]:
+    """Line 1 and line 2 as written in the shipped file, by catalog number."""
+    lines = TLE_PATH.read_text().splitlines()
+    wanted = set(catalog.tolist())
+    return {
+        int(line[2:7]): (line, lines[i + 1])
+        for i, line in enumerate(lines)
+        if line.startswith("1 ") and int(line[2:7]) in wanted
+    }
+
+
+def _seconds(offsets_s: np.ndarray) -> np.ndarray:
+    return np.round(np.asarray(offsets_s) * 1e9).astype("timedelta64[ns]")
+
+
+def test_ecef_matches_skyfield_itrs(may_2022):
+    times = np.array(
+        [
+            "2022-05-11T00:00:00",  # 98 days before the elements' epochs
+            "2022-05-11T06:17:23.5",
+            "2022-05-11T23:59:59.999",
+            "2022-08-17T12:00:00",  # near the epochs
+        ],
+        dtype="datetime64[ns]",
+    )
+    r_km, v_km_s, error = propagate_ecef(may_2022.satrecs, times)
+    altitude_km = np.linalg.norm(r_km, axis=-1) - 6378.137
+    in_band = (error == 0).all(axis=0) & ((altitude_km > 150) & (altitude_km < 2000)).all(axis=0)
+    assert in_band.sum() == len(may_2022)  # every sampled satellite stays plausible
+
+    # Reference: Skyfield's own SGP4 + TEME->GCRS->ITRS chain, same builtin timescale (no
+    # polar motion, as in lifeline).
+    ts = load.timescale(builtin=True)
+    seconds = (times - times.astype("datetime64[D]")) / np.timedelta64(1, "s")
+    days = times.astype("datetime64[D]").astype("datetime64[D]")
+    years = days.astype("datetime64[Y]").astype(int) + 1970
+    months = days.astype("datetime64[M]").astype(int) % 12 + 1
+    mdays = (days - days.astype("datetime64[M]")).astype(int) + 1
+    t = ts.utc(years, months, mdays, 0, 0, seconds)
+    lines = _raw_lines(may_2022.catalog)
+    for k, catalog in enumerate(may_2022.catalog):
+        sat = EarthSatellite(*lines[int(catalog)], ts=ts)
+        r_ref, v_ref = sat.at(t).frame_xyz_and_velocity(itrs)
+        assert np.abs(r_ref.km.T - r_km[:, k]).max() < ONE_METRE_KM
+        # Skyfield's ITRS velocity uses the IERS rotation rate 7.292115e-5 rad/s, lifeline the
+        # GMST 1982 rate 7.2921158553e-5 (AIAA 2006-6753 App. C): 8.6e-12 rad/s x 7,000 km
+        # = 0.06 mm/s.
+        assert np.abs(v_ref.km_per_s.T - v_km_s[:, k]).max() < 0.1e-6
+
+
+def test_propagate_teme_shapes_and_single_satellite_reference(may_2022):
+    times = START + _seconds(np.array([0.0, 60.0, 3600.0]))
+    r_km, v_km_s, error = propagate_teme(may_2022.satrecs[:3], times)
+    assert r_km.shape == v_km_s.shape == (3, 3, 3)
+    assert error.shape == (3, 3)
+    # Reference: Satrec.sgp4 for one satellite at one split JD (sgp4 package).
+    satrec = may_2022.satrecs[2]
+    e, r_ref, v_ref = satrec.sgp4(2459710.5, 3600.0 / 86400.0)
+    assert e == 0
+    np.testing.assert_allclose(r_km[2, 2], r_ref, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(v_km_s[2, 2], v_ref, rtol=0, atol=1e-12)
+
+
+def test_teme_to_ecef_preserves_radius_and_z():
+    rng = np.random.default_rng(1)
+    r = rng.normal(size=(4, 5, 3)) * 7000
+    v = rng.normal(size=(4, 5, 3)) * 7
+    times = START + _seconds(np.arange(4) * 1000.0)
+    r_ecef, _ = teme_to_ecef(r, v, times)
+    # A rotation about z keeps |r| and z (AIAA 2006-6753 App. C).
+    np.testing.assert_allclose(np.linalg.norm(r_ecef, axis=-1), np.linalg.norm(r, axis=-1))
+    np.testing.assert_array_equal(r_ecef[..., 2], r[..., 2])
+
+
+#: Cubic Hermite error bound h^4/384 max|r^(4)| for h = 60 s in LEO (Burden & Faires,
+#: Numerical Analysis, §3.4; |r^(4)| ≈ w^4 |r| with w ≈ 1.17e-3 rad/s, |r| ≈ 6,950 km):
+#: 60^4/384 x 1.3e-8 km/s^4 ≈ 0.44 m; under one metre.
+HERMITE_60S_BOUND_KM = ONE_METRE_KM
+
+
+def _interpolation_error_km(constellation: Constellation, start: np.datetime64) -> np.ndarray:
+    """Max |interpolated - direct SGP4| per satellite over 2 h at 40 random instants [km]."""
+    ephemeris = Ephemeris.compute(constellation, start, start + np.timedelta64(2, "h"), 60.0)
+    rng = np.random.default_rng(20220511)
+    fine_s = np.sort(rng.uniform(0, 7200, size=40))
+    r_interp, valid = ephemeris.at(fine_s)
+    r_direct, _, _ = propagate_ecef(constellation.satrecs, start + _seconds(fine_s))
+    assert valid.all()
+    return np.abs(r_interp - r_direct).max(axis=(0, 2))
+
+
+def test_interpolation_matches_sgp4_real_tles_near_epoch(may_2022):
+    start = np.datetime64("2022-08-17T00:00:00", "ns")  # epochs 08-16..08-17 (PROVENANCE.md)
+    error_km = _interpolation_error_km(Constellation.from_tle(may_2022), start)
+    assert error_km.max() < HERMITE_60S_BOUND_KM
+
+
+def test_interpolation_matches_sgp4_walker_shell():
+    shell = walker_delta(550.0, 53.0, 6, 5, 1, START)
+    error_km = _interpolation_error_km(Constellation.from_shells([shell]), START)
+    assert error_km.max() < HERMITE_60S_BOUND_KM
+
+
+def test_interpolation_far_from_epoch_is_limited_by_sgp4_velocity(may_2022):
+    # 98 days before epoch, SGP4's velocity differs from d(position)/dt for high-drag
+    # elements; a velocity error dv adds at most h/4 |dv| (max of |h10| + |h11| = t(1-t)).
+    # dv is measured here by central differences of SGP4 positions (+-0.5 s: truncation
+    # 0.5^2/6 |r^(3)| ≈ 0.4 mm/s, covered by the 1 mm/s added).
+    constellation = Constellation.from_tle(may_2022)
+    error_km = _interpolation_error_km(constellation, START)
+    probe_s = np.arange(0.0, 7200.1, 600.0)
+    times = START + _seconds(np.concatenate([probe_s - 0.5, probe_s + 0.5, probe_s]))
+    r_km, v_km_s, _ = propagate_ecef(constellation.satrecs, times)
+    n = probe_s.size
+    dv_km_s = np.abs((r_km[n : 2 * n] - r_km[:n]) / 1.0 - v_km_s[2 * n :]).max(axis=(0, 2))
+    # Per component: h/4 |dv| per axis, dv taken as the largest component over the probes.
+    bound_km = HERMITE_60S_BOUND_KM + 60.0 / 4.0 * (dv_km_s + 1e-6)
+    assert np.all(error_km < bound_km)
+
+
+def _failing_satrecs() -> list[Satrec]:
+    epoch_days = days_since_1949_12_31(START)
+    bad_eccentricity = Satrec()  # e = 1.2: SGP4 error 1 at every instant
+    bad_eccentricity.sgp4init(WGS72, "i", 90001, epoch_days, 0, 0, 0, 1.2, 0, 0.9, 0, 0.0677, 0)
+    decaying = Satrec()  # B* = 0.5 at ~200 km: decays (error 6) within the first hour
+    decaying.sgp4init(
+        WGS72, "i", 90002, epoch_days, 0.5, 0, 0, 1e-4, 0, 0.9, 0, 2 * np.pi / 88.5, 0
+    )
+    return [bad_eccentricity, decaying]
+
+
+def test_sgp4_failures_are_marked_counted_and_logged_once(caplog):
+    shell = walker_delta(550.0, 53.0, 1, 3, 0, START)
+    satrecs = shell.satrecs + _failing_satrecs()
+    constellation = Constellation(
+        names=[f"s{i}" for i in range(5)],
+        satrecs=satrecs,
+        plane=np.full(5, -1),
+        slot=np.full(5, -1),
+        shell=np.full(5, -1),
+        catalog=np.array([s.satnum for s in satrecs]),
+        source="synthetic",
+    )
+    with caplog.at_level(logging.WARNING, logger="lifeline.orbits.propagate"):
+        eph = Ephemeris.compute(constellation, START, START + np.timedelta64(3, "h"), 600.0)
+    assert eph.t_s.tolist() == [600.0 * k for k in range(19)]
+    assert eph.valid[:, :3].all()
+    assert not eph.valid[:, 3].any()
+    assert eph.valid[0, 4] and not eph.valid[1:, 4].any()
+    # The decaying one is at 200, 129 and 59 km altitude at 0, 10 and 20 min (so two
+    # samples below the band), then SGP4 error 6 (decayed) from 30 min on: 16 samples.
+    assert eph.n_sgp4_errors == 19 + 16
+    assert eph.n_out_of_band == 2
+    assert np.isnan(eph.r_ecef_km[~eph.valid]).all()
+    records = [r for r in caplog.records if r.name == "lifeline.orbits.propagate"]
+    assert len(records) == 1
+    assert "2 of 5 satellites" in records[0].getMessage()
+
+
+def test_altitude_band_counts():
+    low = walker_delta(550.0, 53.0, 2, 2, 1, START, first_satnum=1)
+    high = walker_delta(1200.0, 53.0, 1, 3, 0, START, first_satnum=10)
+    constellation = Constellation.from_shells([low, high])
+    end = START + np.timedelta64(30, "m")
+    # Altitude |r| - 6378.137 km of a 550 km WGS72 circular shell stays within ~±25 km
+    # (J2 oblateness of the orbit, and WGS72/WGS84 radius 2 m apart), so these bands
+    # separate the shells cleanly.
+    eph = Ephemeris.compute(constellation, START, end, 60.0, altitude_band_km=(150.0, 1000.0))
+    assert eph.t_s.size == 31
+    assert eph.n_out_of_band == 31 * 3
+    assert eph.n_sgp4_errors == 0
+    assert eph.valid[:, :4].all() and not eph.valid[:, 4:].any()
+    eph = Ephemeris.compute(constellation, START, end, 60.0, altitude_band_km=(150.0, 500.0))
+    assert eph.n_out_of_band == 31 * 7
+
+
+def test_last_sample_covers_end_and_at_edges():
+    shell = walker_delta(550.0, 53.0, 1, 2, 0, START)
+    constellation = Constellation.from_shells([shell])
+    eph = Ephemeris.compute(constellation, START, START + np.timedelta64(150, "s"), 60.0)
+    assert eph.t_s.tolist() == [0.0, 60.0, 120.0, 180.0]
+    assert eph.times_utc[-1] == START + np.timedelta64(180, "s")
+    # On a sample the sample itself comes back, bit for bit.
+    r, valid = eph.at(np.array([0.0, 120.0, 180.0]))
+    np.testing.assert_array_equal(r, eph.r_ecef_km[[0, 2, 3]])
+    assert valid.all()
+    r_dt, _ = eph.at(START + np.array([120, 180], dtype="timedelta64[s]"), np.array([1]))
+    np.testing.assert_array_equal(r_dt[:, 0], eph.r_ecef_km[[2, 3], 1])
+    with pytest.raises(ValueError, match="outside the sampled span"):
+        eph.at(np.array([180.5]))
+    with pytest.raises(ValueError, match="outside the sampled span"):
+        eph.at(np.array([-0.1]))
+
+
+def test_compute_rejects_bad_arguments():
+    constellation = Constellation.from_shells([walker_delta(550.0, 53.0, 1, 2, 0, START)])
+    with pytest.raises(ValueError, match="before"):
+        Ephemeris.compute(constellation, START, START - np.timedelta64(1, "s"))
+    with pytest.raises(ValueError, match="step_s"):
+        Ephemeris.compute(constellation, START, START, step_s=0.0)
+
+
+def test_from_shells_names_and_indices():
+    a = walker_delta(550.0, 53.0, 2, 2, 1, START, first_satnum=1)
+    b = walker_delta(560.0, 97.6, 1, 2, 0, START, first_satnum=5)
+    constellation = Constellation.from_shells([a, b])
+    assert len(constellation) == 6
+    assert constellation.names[3] == "shell0-p01-s01"
+    assert constellation.names[5] == "shell1-p00-s01"
+    assert constellation.shell.tolist() == [0, 0, 0, 0, 1, 1]
+    with pytest.raises(ValueError, match="repeat"):
+        Constellation.from_shells([a, a])
+
+
+coefficient = st.floats(-1e3, 1e3, allow_nan=False)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    coeffs=st.lists(coefficient, min_size=4, max_size=4),
+    step_s=st.floats(1.0, 120.0),
+    fractions=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=8),
+)
+def test_hermite_reproduces_cubics(coeffs, step_s, fractions):
+    # Cubic Hermite interpolation is exact for cubic polynomials (Burden & Faires §3.4:
+    # the error term has the fourth derivative, which is zero).
+    c0, c1, c2, c3 = coeffs
+    t_s = np.arange(5) * step_s
+    x = t_s / 100.0  # scale so that terms stay O(1e3)
+
+    def position(t):
+        x = np.asarray(t) / 100.0
+        return c0 + c1 * x + c2 * x**2 + c3 * x**3
+
+    def velocity(t):
+        x = np.asarray(t) / 100.0
+        return (c1 + 2 * c2 * x + 3 * c3 * x**2) / 100.0
+
+    r = np.repeat(position(t_s)[:, None, None], 3, axis=2)
+    v = np.repeat(velocity(t_s)[:, None, None], 3, axis=2)
+    eph = Ephemeris(START, t_s, r, v, np.ones((5, 1), bool), 0, 0)
+    t_query = np.array(fractions) * t_s[-1]
+    r_interp, valid = eph.at(t_query)
+    assert valid.all()
+    scale = 1.0 + np.abs(coeffs).sum() * (1 + x[-1]) ** 3
+    np.testing.assert_allclose(r_interp[:, 0, 0], position(t_query), rtol=0, atol=1e-12 * scale)
