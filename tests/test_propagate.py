@@ -246,8 +246,13 @@ def test_from_shells_names_and_indices():
     assert constellation.names[3] == "shell0-p01-s01"
     assert constellation.names[5] == "shell1-p00-s01"
     assert constellation.shell.tolist() == [0, 0, 0, 0, 1, 1]
-    with pytest.raises(ValueError, match="repeat"):
-        Constellation.from_shells([a, a])
+    # Shells built with the same first_satnum get renumbered 1..S, same orbits.
+    twice = Constellation.from_shells([a, a])
+    assert twice.catalog.tolist() == list(range(1, 9))
+    r_km, _, _ = propagate_ecef(twice.satrecs, START + _seconds(np.array([0.0, 86400.0])))
+    assert np.abs(r_km[:, :4] - r_km[:, 4:]).max() < ONE_METRE_KM / 100
+    with pytest.raises(ValueError, match="at least one"):
+        Constellation.from_shells([])
 
 
 coefficient = st.floats(-1e3, 1e3, allow_nan=False)

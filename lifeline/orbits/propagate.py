@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sgp4.api import Satrec, SatrecArray
+from sgp4.api import WGS72, Satrec, SatrecArray
 
 from lifeline.constants import WGS84_A_KM
 from lifeline.io.tle import TLESet
@@ -27,6 +27,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+#: Julian date of 1949-12-31 0h UT, the epoch origin of ``sgp4init`` (sgp4 documentation).
+_JD_1949_12_31 = 2433281.5
 
 #: Satellite-time pairs propagated per chunk in ``Ephemeris.compute``; bounds each temporary
 #: (sat, time, 3) float64 array to ~6 MB.
@@ -82,22 +85,25 @@ class Constellation:
     def from_shells(cls, shells: Sequence[WalkerShell], source: str = "walker") -> Constellation:
         """Concatenate Walker shells; satellites are named ``"shell<i>-p<PP>-s<SS>"``.
 
+        Catalog numbers must be unique for a constellation. Where shells reuse numbers
+        (e.g. each built with the default ``first_satnum=1``), the satellites are numbered
+        1..S in order and the repeated ones re-initialised with the same elements.
+
         Raises
         ------
         ValueError
-            If no shells are given or catalog numbers repeat across shells (give each
-            shell its own ``first_satnum`` range, as ``build_preset`` does).
+            If no shells are given.
         """
         if not shells:
             raise ValueError("from_shells needs at least one WalkerShell")
         satrecs = [s for shell in shells for s in shell.satrecs]
         catalog = np.array([s.satnum for s in satrecs], dtype=np.int64)
-        values, counts = np.unique(catalog, return_counts=True)
-        if np.any(counts > 1):
-            raise ValueError(
-                f"catalog numbers repeat across shells (e.g. {values[counts > 1][:5].tolist()}); "
-                "pass distinct first_satnum ranges to walker_delta"
-            )
+        if np.unique(catalog).size != catalog.size:
+            catalog = np.arange(1, len(satrecs) + 1, dtype=np.int64)
+            satrecs = [
+                s if s.satnum == n else _renumbered(s, int(n))
+                for s, n in zip(satrecs, catalog, strict=True)
+            ]
         plane = np.concatenate([shell.plane for shell in shells]).astype(np.int64)
         slot = np.concatenate([shell.slot for shell in shells]).astype(np.int64)
         shell_index = np.concatenate(
@@ -115,6 +121,27 @@ class Constellation:
             catalog=catalog,
             source=source,
         )
+
+
+def _renumbered(satrec: Satrec, satnum: int) -> Satrec:
+    """A copy of a WGS72 ``sgp4init`` record with another catalog number."""
+    copy = Satrec()
+    copy.sgp4init(
+        WGS72,
+        satrec.operationmode,
+        satnum,
+        (satrec.jdsatepoch - _JD_1949_12_31) + satrec.jdsatepochF,
+        satrec.bstar,
+        satrec.ndot,
+        satrec.nddot,
+        satrec.ecco,
+        satrec.argpo,
+        satrec.inclo,
+        satrec.mo,
+        satrec.no_kozai,
+        satrec.nodeo,
+    )
+    return copy
 
 
 def _as_times(times_utc: np.ndarray) -> np.ndarray:
