@@ -7,6 +7,16 @@ C_KM_S = 299_792.458
 WGS84_A_KM = 6378.137
 WGS84_F = 1.0 / 298.257223563
 
+#: Earth's gravitational parameter [km³/s²]. NIMA TR8350.2 (WGS84 GM), FACTS.md §8.
+GM_EARTH_KM3_S2 = 398600.4418
+
+#: Second zonal harmonic J2 = −√5·C̄20 with C̄20 = −0.484165371736e-3 (EGM96, NIMA TR8350.2).
+J2_EARTH = 1.0826266835e-3
+
+#: Lowest altitude a laser ISL's straight path may pass [km]: Hypatia's rule (rays stay above
+#: 80 km, giving 5,017 km for the 550 km shell), FACTS.md §2 and §9.
+ISL_MIN_GRAZING_ALTITUDE_KM = 80.0
+
 #: IUGG mean Earth radius [km], used for great-circle (haversine) distances.
 EARTH_MEAN_RADIUS_KM = 6371.0088
 

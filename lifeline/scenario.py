@@ -45,6 +45,7 @@ from pydantic_core import PydanticCustomError
 from lifeline.constants import (
     FIBER_GROUP_INDEX,
     FIBER_ROUTE_STRETCH,
+    ISL_MIN_GRAZING_ALTITUDE_KM,
     MIN_ELEVATION_DEG,
     SCHEDULING_SLOT_S,
 )
@@ -462,8 +463,11 @@ class Network(_Model):
     isl : bool
         Use inter-satellite links (otherwise bent pipe only).
     isl_max_range_km : float or None
-        Longest usable ISL [km]; ``None`` leaves it to the ISL stage (Hypatia's rule gives
-        5,017 km at 550 km, FACTS.md §2).
+        Longest usable ISL [km] (e.g. a laser terminal's range); ``None``: no length limit
+        beyond the grazing rule.
+    isl_min_grazing_altitude_km : float
+        A laser link is usable only while its straight path stays above this altitude [km]
+        (Hypatia's 80 km rule, which gives 5,017 km links at 550 km, FACTS.md §2).
     processing_delay_ms : float
         Added to every RTT [ms], >= 0.
     fiber_stretch : float
@@ -478,6 +482,7 @@ class Network(_Model):
 
     isl: StrictBool = True
     isl_max_range_km: PositiveFloat | None = None
+    isl_min_grazing_altitude_km: Annotated[float, _number(0)] = ISL_MIN_GRAZING_ALTITUDE_KM
     processing_delay_ms: Annotated[float, _number(0)] = 0.0
     fiber_stretch: Annotated[float, _number(1)] = FIBER_ROUTE_STRETCH
     fiber_group_index: Annotated[float, _number(1)] = FIBER_GROUP_INDEX

@@ -18,13 +18,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from lifeline.constants import WGS84_A_KM
-
-#: Earth's gravitational parameter [km³/s²]. NIMA TR8350.2 (WGS84 GM), FACTS.md §8.
-GM_EARTH_KM3_S2 = 398600.4418
-
-#: Second zonal harmonic J2 = −√5·C̄20 with C̄20 = −0.484165371736e-3 (EGM96, NIMA TR8350.2).
-J2_EARTH = 1.0826266835e-3
+from lifeline.constants import GM_EARTH_KM3_S2, J2_EARTH, WGS84_A_KM
 
 
 def plus_grid(
@@ -369,3 +363,35 @@ def isl_lengths_km(sat_ecef_km: ArrayLike, edges: ArrayLike) -> NDArray[np.float
     edges = np.asarray(edges, dtype=np.intp).reshape(-1, 2)
     diff = sat_ecef_km[..., edges[:, 0], :] - sat_ecef_km[..., edges[:, 1], :]
     return np.linalg.norm(diff, axis=-1)
+
+
+def isl_grazing_altitude_km(sat_ecef_km: ArrayLike, edges: ArrayLike) -> NDArray[np.float64]:
+    """Lowest altitude the straight line of each laser link passes over a spherical Earth.
+
+    Parameters
+    ----------
+    sat_ecef_km : array_like, shape (S, 3)
+        Satellite positions [km], geocentric.
+    edges : array_like of int, shape (E, 2)
+
+    Returns
+    -------
+    ndarray, shape (E,)
+        ``min over the segment of |p| − a`` [km], with ``a`` the WGS84 equatorial radius
+        (a sphere of that radius bounds the ellipsoid, so the test is conservative).
+
+    References
+    ----------
+    Closest point of a segment to the origin: the foot of the perpendicular,
+    ``p = a + t (b − a)`` with ``t = −a·(b − a) / |b − a|²``, clipped to [0, 1]. Kassing et al.
+    (IMC 2020, Hypatia) require ISL rays to stay above 80 km; for two satellites at one altitude
+    h that is the length limit ``2 √((R + h)² − (R + 80 km)²)`` (5,017 km at 550 km, FACTS.md §2).
+    """
+    sat_ecef_km = np.asarray(sat_ecef_km, dtype=float)
+    edges = np.asarray(edges, dtype=np.intp).reshape(-1, 2)
+    a = sat_ecef_km[edges[:, 0]]
+    d = sat_ecef_km[edges[:, 1]] - a
+    dd = np.einsum("ij,ij->i", d, d)
+    t = np.clip(-np.einsum("ij,ij->i", a, d) / np.where(dd > 0, dd, 1.0), 0.0, 1.0)
+    closest = a + t[:, None] * d
+    return np.linalg.norm(closest, axis=-1) - WGS84_A_KM

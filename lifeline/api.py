@@ -1,0 +1,102 @@
+"""The Python API: ``load_scenario`` and ``run``, mirroring ``lifeline run``."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from lifeline.engine import ProgressCallback, RunInfo, simulate
+from lifeline.network.scheduler import REASONS
+from lifeline.results import TerminalAccumulator, TerminalsWriter, summarize, write_json
+from lifeline.scenario import Scenario, load_scenario
+
+__all__ = ["RunResult", "load_scenario", "run"]
+
+
+@dataclass
+class RunResult:
+    """What a run produced.
+
+    Attributes
+    ----------
+    summary : the content of ``summary.json`` (per-terminal figures under ``"terminals"``).
+    out_dir : where the files were written, or None for an in-memory run.
+    info : counts about the run (satellites, ISLs, propagation warnings).
+    """
+
+    summary: dict
+    out_dir: Path | None
+    info: RunInfo
+    _table: pa.Table | None = None
+
+    @property
+    def terminals(self) -> pd.DataFrame:
+        """One row per terminal per step (the ``terminals.parquet`` table) as a DataFrame."""
+        if self._table is None:
+            assert self.out_dir is not None
+            self._table = pq.read_table(self.out_dir / "terminals.parquet")
+        return self._table.to_pandas()
+
+    @property
+    def summary_frame(self) -> pd.DataFrame:
+        """The per-terminal summary as a DataFrame indexed by terminal."""
+        return pd.DataFrame.from_dict(self.summary["terminals"], orient="index")
+
+
+def run(
+    scenario: Scenario | str | Path,
+    out_dir: str | Path | None = None,
+    progress: ProgressCallback | None = None,
+) -> RunResult:
+    """Run a scenario (an object, a TOML path or a preset name).
+
+    With ``out_dir`` the terminals table streams to ``out_dir/terminals.parquet`` and the summary
+    goes to ``out_dir/summary.json``, both written atomically; without it the table is kept in
+    memory (fine for small runs).
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    started = time.perf_counter()
+    acc = TerminalAccumulator(len(scenario.terminals))
+    names = [t.name for t in scenario.terminals]
+    writer = None
+    tables: list[pa.Table] = []
+    if out_dir is not None:
+        out_dir = Path(out_dir)
+        writer = TerminalsWriter(out_dir / "terminals.parquet")
+    ok = False
+    try:
+        info = simulate(scenario, writer.write if writer else tables.append, acc, progress)
+        ok = True
+    finally:
+        if writer is not None:
+            writer.close(ok)
+    summary = {
+        "lifeline_version": version("lifeline"),
+        "scenario": scenario.name,
+        "source": scenario.source,
+        "start_utc": scenario.time.start_utc.isoformat(),
+        "end_utc": scenario.time.end_utc.isoformat(),
+        "step_s": scenario.time.step_s,
+        "slot_s": scenario.time.slot_s,
+        "n_steps": info.n_steps,
+        "isl": scenario.network.isl,
+        "n_satellites": info.n_satellites,
+        "n_isl_links": info.n_isl_links,
+        "propagation_warnings": {
+            "sgp4_error_samples": info.sgp4_error_samples,
+            "out_of_band_samples": info.out_of_band_samples,
+        },
+        "elapsed_s": round(time.perf_counter() - started, 3),
+        "terminals": summarize(acc, names, REASONS, scenario.time.step_s),
+    }
+    if out_dir is not None:
+        write_json(out_dir / "summary.json", summary)
+        return RunResult(summary, out_dir, info)
+    return RunResult(summary, None, info, pa.concat_tables(tables))

@@ -1,0 +1,156 @@
+"""The ``lifeline`` command: thin wrappers that load, validate and call the API.
+
+User-input problems (``LifelineError``) are printed as one clear message with exit code 2,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from lifeline.errors import LifelineError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=False,
+    help="Can a cut-off place get online through a LEO constellation, how well, and what would "
+    "it take?",
+)
+DEFAULT_PRESET = "mariupol-2022"
+
+
+def _fail(err: Exception) -> None:
+    # The message is user text (file names, TOML like "[time]"): never read it as markup.
+    Console(stderr=True).print(
+        Text("error: ", style="bold red") + Text(str(err)), highlight=False, soft_wrap=True
+    )
+    raise typer.Exit(2)
+
+
+def _guard(fn: Callable[[], None]) -> None:
+    try:
+        fn()
+    except LifelineError as err:
+        _fail(err)
+
+
+def _summary_table(summary: dict) -> Table:
+    table = Table(title=f"{summary['scenario']} — {'ISL' if summary['isl'] else 'bent pipe'}")
+    for col in (
+        "terminal",
+        "available %",
+        "RTT p5",
+        "RTT p50",
+        "RTT p95",
+        "handovers",
+        "outages",
+        "longest outage s",
+    ):
+        table.add_column(col, justify="left" if col == "terminal" else "right")
+
+    def ms(v: float | None) -> str:
+        return "—" if v is None else f"{v:.1f}"
+
+    for name, t in summary["terminals"].items():
+        table.add_row(
+            name,
+            f"{t['availability_pct']:.2f}",
+            ms(t["rtt_ms_p5"]),
+            ms(t["rtt_ms_p50"]),
+            ms(t["rtt_ms_p95"]),
+            str(t["handovers"]),
+            str(t["outages"]),
+            f"{t['longest_outage_s']:.0f}",
+        )
+    return table
+
+
+@app.command()
+def run(
+    scenario: Annotated[
+        str, typer.Argument(help="Scenario TOML file or preset name (see `lifeline presets`).")
+    ] = DEFAULT_PRESET,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout.")] = False,
+) -> None:
+    """Run a scenario and write OUT/terminals.parquet and OUT/summary.json."""
+    from lifeline.api import load_scenario
+    from lifeline.api import run as run_scenario
+
+    def go() -> None:
+        sc = load_scenario(scenario)
+        console = Console(stderr=True)
+        show = not quiet and not as_json and console.is_terminal
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>5.1f}%"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+            disable=not show,
+        ) as bar:
+            task = bar.add_task(sc.name, total=sc.time.n_steps)
+            result = run_scenario(
+                sc, out, progress=lambda done, total: bar.update(task, completed=done)
+            )
+        if as_json:
+            sys.stdout.write(json.dumps(result.summary, indent=2) + "\n")
+        elif not quiet:
+            Console().print(_summary_table(result.summary))
+            Console().print(f"wrote {out / 'terminals.parquet'} and {out / 'summary.json'}")
+
+    _guard(go)
+
+
+@app.command()
+def validate(
+    scenario: Annotated[str, typer.Argument(help="Scenario TOML file or preset.")],
+) -> None:
+    """Check a scenario (and its TLE file) without running it."""
+    from lifeline.engine import build_constellation
+    from lifeline.scenario import load_scenario
+
+    def go() -> None:
+        sc = load_scenario(scenario)
+        n = len(build_constellation(sc))
+        typer.echo(
+            f"{scenario}: ok ({n} satellites, {len(sc.terminals)} terminals, "
+            f"{len(sc.gateways)} gateways, {len(sc.pops)} PoPs, {sc.time.n_steps} steps)"
+        )
+
+    _guard(go)
+
+
+@app.command()
+def presets() -> None:
+    """List the built-in scenarios."""
+    from lifeline.presets import list_presets
+
+    for name, description in list_presets():
+        typer.echo(f"{name:32s} {description}")
+
+
+@app.callback()
+def main(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log what the engine does.")
+    ] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )

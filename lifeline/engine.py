@@ -1,0 +1,564 @@
+"""The engine: from a validated scenario to per-terminal, per-step connectivity and RTT.
+
+It only orchestrates: slices the window into time chunks and 15-s scheduling slots, calls the
+pure stages (orbits → visibility → topology → routing → assignment) and streams rows out.
+
+Per chunk (default one hour) it propagates the constellation once at the coarse step
+(``time.propagation_step_s``, SGP4) and interpolates positions wherever it needs them. Per slot it:
+
+1. interpolates every satellite at the slot start, builds a KD-tree over them and finds the
+   satellites each terminal and each live gateway sees (``links/gsl.py``);
+2. keeps each gateway's ``max_satellites`` highest satellites as feeder links, adds the +Grid laser
+   links that are valid and in range, and the gateway→PoP fibre (``network/topology.py``);
+3. runs one multi-source Dijkstra from all live PoPs (``network/routing.py``), giving every
+   satellite its lowest-latency exit;
+4. assigns each terminal the highest routable satellite it sees (``network/scheduler.py``);
+5. evaluates every step of the slot along the slot's paths with the satellites' positions at that
+   step: RTT = 2 × (uplink + ISLs + feeder downlink) / c + 2 × fibre + processing delay. If the
+   serving satellite sets below the terminal's minimum elevation, the feeder satellite sets below
+   the gateway's, or a satellite on the path becomes invalid, the network is re-planned at that
+   step and the terminal re-assigned; a terminal left without service waits for the next slot,
+   like a terminal waiting for the controller's next assignment.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from lifeline.constants import WGS84_A_KM
+from lifeline.geo import geodetic_to_ecef_km, great_circle_km, look_angles
+from lifeline.io.tle import filter_launched_by, read_tle
+from lifeline.links.gsl import build_sat_tree, visible_pairs
+from lifeline.links.isl import infer_planes, isl_grazing_altitude_km, isl_lengths_km, plus_grid
+from lifeline.network.routing import Routes, route_to_pops, trace_paths
+from lifeline.network.scheduler import (
+    REASON_NO_SATELLITE,
+    REASONS,
+    assign_max_elevation,
+    limit_per_site,
+)
+from lifeline.network.topology import MS_PER_KM_VACUUM, build_graph, fiber_delay_ms
+from lifeline.orbits.presets import build_preset
+from lifeline.orbits.propagate import Constellation, Ephemeris, propagate_teme
+from lifeline.orbits.walker import walker_delta
+from lifeline.results import TERMINALS_SCHEMA, TerminalAccumulator, dictionary_column
+from lifeline.scenario import Scenario
+
+log = logging.getLogger(__name__)
+
+#: Length of a propagation chunk [s]; memory is bounded by one chunk's coarse ephemeris.
+CHUNK_S = 3600.0
+
+ProgressCallback = Callable[[int, int], None]
+
+
+# --------------------------------------------------------------------------------------------
+# Static inputs
+# --------------------------------------------------------------------------------------------
+
+
+def build_constellation(scenario: Scenario) -> Constellation:
+    """The scenario's satellites: a real TLE file or Walker-delta shells."""
+    c = scenario.constellation
+    start = np.datetime64(scenario.time.start_utc.replace(tzinfo=None), "ns")
+    if c.tle_file is not None:
+        tles = read_tle(c.tle_path)
+        if c.launched_by is not None:
+            tles = filter_launched_by(tles, c.launched_by)
+        return Constellation.from_tle(tles)
+    epoch = start if c.epoch_utc is None else np.datetime64(c.epoch_utc.replace(tzinfo=None), "ns")
+    if c.preset is not None:
+        return Constellation.from_shells(build_preset(c.preset, epoch))
+    shells = [
+        walker_delta(
+            s.altitude_km,
+            s.inclination_deg,
+            s.planes,
+            s.sats_per_plane,
+            s.phasing,
+            epoch,
+            name=s.name or f"shell{i}",
+        )
+        for i, s in enumerate(c.shells)
+    ]
+    return Constellation.from_shells(shells)
+
+
+@dataclass(frozen=True)
+class Ground:
+    """Terminals, gateways and PoPs as arrays (index order = scenario order)."""
+
+    terminal_names: list[str]
+    terminal_lat_deg: np.ndarray
+    terminal_lon_deg: np.ndarray
+    terminal_ecef_km: np.ndarray
+    terminal_min_elevation_deg: np.ndarray
+    gateway_names: list[str]
+    gateway_lat_deg: np.ndarray
+    gateway_lon_deg: np.ndarray
+    gateway_ecef_km: np.ndarray
+    gateway_min_elevation_deg: np.ndarray
+    gateway_max_sats: np.ndarray
+    gateway_live: np.ndarray
+    gateway_pop: np.ndarray
+    gateway_fiber_ms: np.ndarray
+    pop_names: list[str]
+
+
+def build_ground(scenario: Scenario) -> Ground:
+    """Site arrays, each gateway homed to its named PoP or else the nearest one."""
+    net = scenario.network
+    t = scenario.terminals
+    g = scenario.gateways
+    p = scenario.pops
+    t_lat = np.array([x.lat_deg for x in t])
+    t_lon = np.array([x.lon_deg for x in t])
+    g_lat = np.array([x.lat_deg for x in g])
+    g_lon = np.array([x.lon_deg for x in g])
+    p_lat = np.array([x.lat_deg for x in p])
+    p_lon = np.array([x.lon_deg for x in p])
+    pop_names = [x.name for x in p]
+    dist_km = great_circle_km(g_lat[:, None], g_lon[:, None], p_lat[None, :], p_lon[None, :])
+    home = np.argmin(dist_km, axis=1)
+    for i, gw in enumerate(g):
+        if gw.pop is not None:
+            home[i] = pop_names.index(gw.pop)
+    fiber_ms = fiber_delay_ms(
+        dist_km[np.arange(len(g)), home], net.fiber_stretch, net.fiber_group_index
+    )
+    t_min = [
+        net.min_elevation_deg if x.min_elevation_deg is None else x.min_elevation_deg for x in t
+    ]
+    return Ground(
+        terminal_names=[x.name for x in t],
+        terminal_lat_deg=t_lat,
+        terminal_lon_deg=t_lon,
+        terminal_ecef_km=geodetic_to_ecef_km(t_lat, t_lon, np.array([x.alt_m for x in t])),
+        terminal_min_elevation_deg=np.array(t_min, dtype=float),
+        gateway_names=[x.name for x in g],
+        gateway_lat_deg=g_lat,
+        gateway_lon_deg=g_lon,
+        gateway_ecef_km=geodetic_to_ecef_km(g_lat, g_lon, np.array([x.alt_m for x in g])),
+        gateway_min_elevation_deg=np.array([x.min_elevation_deg for x in g], dtype=float),
+        gateway_max_sats=np.array([x.max_satellites for x in g], dtype=np.int64),
+        gateway_live=np.array([x.live for x in g], dtype=bool),
+        gateway_pop=home,
+        gateway_fiber_ms=fiber_ms,
+        pop_names=pop_names,
+    )
+
+
+def build_isl_edges(constellation: Constellation, start_utc: np.datetime64) -> np.ndarray:
+    """+Grid laser links: from the Walker plane/slot numbering, or inferred planes for TLEs."""
+    if np.all(constellation.plane >= 0):
+        return plus_grid(constellation.plane, constellation.slot, shell=constellation.shell)
+    r, v, err = propagate_teme(constellation.satrecs, np.array([start_utc]))
+    valid = (err[0] == 0) & np.all(np.isfinite(r[0]), axis=-1)
+    shell, plane, slot, arg_lat = infer_planes(r[0], v[0], valid)
+    return plus_grid(plane, slot, shell=shell, arg_latitude_deg=arg_lat)
+
+
+# --------------------------------------------------------------------------------------------
+# One routing instant
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The network at one instant and each terminal's assignment from it."""
+
+    routes: Routes
+    serving: np.ndarray  # (N,) satellite index, -1 when none
+    reason: np.ndarray  # (N,) code into REASONS
+
+
+@dataclass
+class Context:
+    """Everything fixed over a run that the per-slot stages need."""
+
+    ground: Ground
+    isl_edges: np.ndarray
+    isl_max_range_km: float | None
+    isl_min_grazing_altitude_km: float
+    n_sats: int
+
+
+def plan_network(ctx: Context, sat_ecef_km: np.ndarray, sat_valid: np.ndarray) -> Plan:
+    """Visibility, topology, routing and assignment at one instant."""
+    g = ctx.ground
+    max_alt_km = (
+        float(np.linalg.norm(sat_ecef_km[sat_valid], axis=-1).max()) - WGS84_A_KM
+        if sat_valid.any()
+        else 0.0
+    )
+    tree = build_sat_tree(sat_ecef_km, sat_valid)
+    live = np.flatnonzero(g.gateway_live)
+    gw = visible_pairs(
+        g.gateway_ecef_km[live],
+        g.gateway_lat_deg[live],
+        g.gateway_lon_deg[live],
+        g.gateway_min_elevation_deg[live],
+        sat_ecef_km,
+        sat_valid,
+        max_alt_km,
+        tree=tree,
+    )
+    keep = limit_per_site(gw.site, gw.elevation_deg, g.gateway_max_sats[live])
+
+    edges = ctx.isl_edges
+    if len(edges):
+        ok = sat_valid[edges[:, 0]] & sat_valid[edges[:, 1]]
+        edges = edges[ok]
+        ok = isl_grazing_altitude_km(sat_ecef_km, edges) >= ctx.isl_min_grazing_altitude_km
+        edges = edges[ok]
+        length_km = isl_lengths_km(sat_ecef_km, edges)
+        if ctx.isl_max_range_km is not None:
+            in_range = length_km <= ctx.isl_max_range_km
+            edges, length_km = edges[in_range], length_km[in_range]
+    else:
+        length_km = np.zeros(0)
+
+    graph = build_graph(
+        ctx.n_sats,
+        edges,
+        length_km,
+        live[gw.site[keep]],
+        gw.sat[keep],
+        gw.range_km[keep],
+        g.gateway_pop,
+        g.gateway_fiber_ms,
+        g.gateway_live,
+        len(g.pop_names),
+    )
+    routes = route_to_pops(graph)
+    term = visible_pairs(
+        g.terminal_ecef_km,
+        g.terminal_lat_deg,
+        g.terminal_lon_deg,
+        g.terminal_min_elevation_deg,
+        sat_ecef_km,
+        sat_valid,
+        max_alt_km,
+        tree=tree,
+    )
+    serving, reason = assign_max_elevation(
+        len(g.terminal_names), term.site, term.sat, term.elevation_deg, routes.sat_reachable
+    )
+    return Plan(routes, serving, reason)
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluating paths over the steps of a slot
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SlotRows:
+    """Per-step, per-terminal values of one slot, arrays of shape (steps, N)."""
+
+    connected: np.ndarray
+    reason: np.ndarray
+    satellite: np.ndarray
+    elevation_deg: np.ndarray
+    azimuth_deg: np.ndarray
+    range_km: np.ndarray
+    isl_hops: np.ndarray
+    gateway: np.ndarray
+    pop: np.ndarray
+    rtt_ms: np.ndarray
+
+    @classmethod
+    def empty(cls, n_steps: int, n_terminals: int) -> SlotRows:
+        shape = (n_steps, n_terminals)
+        nan = np.full(shape, np.nan)
+        return cls(
+            connected=np.zeros(shape, dtype=bool),
+            reason=np.zeros(shape, dtype=np.int8),
+            satellite=np.full(shape, -1, dtype=np.int32),
+            elevation_deg=nan.copy(),
+            azimuth_deg=nan.copy(),
+            range_km=nan.copy(),
+            isl_hops=np.full(shape, -1, dtype=np.int16),
+            gateway=np.full(shape, -1, dtype=np.int32),
+            pop=np.full(shape, -1, dtype=np.int32),
+            rtt_ms=nan.copy(),
+        )
+
+
+def evaluate_paths(
+    ctx: Context,
+    ephemeris: Ephemeris,
+    t_s: np.ndarray,
+    terminals: np.ndarray,
+    serving: np.ndarray,
+    routes: Routes,
+    processing_delay_ms: float,
+) -> dict[str, np.ndarray]:
+    """Look angles, RTT and validity of fixed paths at several instants.
+
+    Parameters
+    ----------
+    t_s : (n,) instants [s since the ephemeris start].
+    terminals, serving : (M,) terminal indices and their serving satellites.
+    routes : the routes the paths come from (their predecessor tree).
+
+    Returns
+    -------
+    dict of (n, M) arrays: ``valid``, ``elevation_deg``, ``azimuth_deg``, ``range_km``,
+    ``rtt_ms``, and (M,) arrays ``isl_hops``, ``gateway``, ``pop``.
+    """
+    g = ctx.ground
+    s0 = routes.graph.n_sats
+    paths = trace_paths(routes, serving)  # (M, H): sats..., gateway, -1 padding
+    is_sat = (paths >= 0) & (paths < s0)
+    n_sat_nodes = is_sat.sum(axis=1)
+    rows = np.arange(len(serving))
+    gw_node = paths[rows, n_sat_nodes]
+    gateway = gw_node - s0
+    pop = routes.predecessor[gw_node] - routes.graph.pop_offset
+
+    sat_nodes = np.where(is_sat, paths, 0)
+    used, inverse = np.unique(sat_nodes[is_sat], return_inverse=True)
+    local = np.zeros(paths.shape, dtype=np.int64)
+    local[is_sat] = inverse
+    r_used, valid_used = ephemeris.at(t_s, used)  # (n, U, 3), (n, U)
+    pos = r_used[:, local]  # (n, M, H, 3)
+    path_valid = np.all(valid_used[:, local] | ~is_sat[None], axis=2)
+
+    # Laser hops: consecutive satellites on the path.
+    hop = is_sat[:, 1:] & is_sat[:, :-1]
+    hop_km = np.linalg.norm(pos[:, :, 1:] - pos[:, :, :-1], axis=-1)
+    isl_km = np.sum(np.where(hop[None], hop_km, 0.0), axis=2)
+
+    t_idx = terminals
+    up_elev, up_az, up_km = look_angles(
+        g.terminal_lat_deg[t_idx],
+        g.terminal_lon_deg[t_idx],
+        g.terminal_ecef_km[t_idx],
+        pos[:, :, 0],
+    )
+    last = pos[:, rows, n_sat_nodes - 1]  # (n, M, 3)
+    down_elev, _, down_km = look_angles(
+        g.gateway_lat_deg[gateway],
+        g.gateway_lon_deg[gateway],
+        g.gateway_ecef_km[gateway],
+        last,
+    )
+    valid = (
+        path_valid
+        & (up_elev >= g.terminal_min_elevation_deg[t_idx])
+        & (down_elev >= g.gateway_min_elevation_deg[gateway])
+    )
+    rtt_ms = (
+        2.0 * (up_km + isl_km + down_km) * MS_PER_KM_VACUUM
+        + 2.0 * g.gateway_fiber_ms[gateway]
+        + processing_delay_ms
+    )
+    return {
+        "valid": valid,
+        "elevation_deg": up_elev,
+        "azimuth_deg": up_az,
+        "range_km": up_km,
+        "rtt_ms": rtt_ms,
+        "isl_hops": (n_sat_nodes - 1).astype(np.int16),
+        "gateway": gateway,
+        "pop": pop,
+    }
+
+
+def simulate_slot(
+    ctx: Context,
+    ephemeris: Ephemeris,
+    t_s: np.ndarray,
+    processing_delay_ms: float,
+) -> SlotRows:
+    """All steps of one scheduling slot (``t_s[0]`` is the slot start)."""
+    n_term = len(ctx.ground.terminal_names)
+    out = SlotRows.empty(len(t_s), n_term)
+    plans: dict[int, Plan] = {}
+
+    def plan_at(k: int) -> Plan:
+        if k not in plans:
+            r, valid = ephemeris.at(t_s[k : k + 1])
+            plans[k] = plan_network(ctx, r[0], valid[0])
+        return plans[k]
+
+    # Work list of (first step, terminals) groups, processed in step order.
+    pending: dict[int, np.ndarray] = {0: np.arange(n_term)}
+    while pending:
+        k = min(pending)
+        terms = pending.pop(k)
+        plan = plan_at(k)
+        serving = plan.serving[terms]
+        out.reason[k:, terms] = plan.reason[terms]
+        served = serving >= 0
+        terms, serving = terms[served], serving[served]
+        if len(terms) == 0:
+            continue
+        ev = evaluate_paths(
+            ctx, ephemeris, t_s[k:], terms, serving, plan.routes, processing_delay_ms
+        )
+        valid = ev["valid"]
+        # Steps before the first invalid one are served by this assignment.
+        first_bad = np.where(valid.all(axis=0), len(t_s) - k, np.argmin(valid, axis=0))
+        good = np.arange(len(t_s) - k)[:, None] < first_bad[None, :]
+        for name in ("elevation_deg", "azimuth_deg", "range_km", "rtt_ms"):
+            block = getattr(out, name)[k:, terms]
+            getattr(out, name)[k:, terms] = np.where(good, ev[name], block)
+        out.connected[k:, terms] |= good
+        col = np.broadcast_to
+        shape = good.shape
+        out.satellite[k:, terms] = np.where(good, col(serving, shape), out.satellite[k:, terms])
+        out.isl_hops[k:, terms] = np.where(
+            good, col(ev["isl_hops"], shape), out.isl_hops[k:, terms]
+        )
+        out.gateway[k:, terms] = np.where(good, col(ev["gateway"], shape), out.gateway[k:, terms])
+        out.pop[k:, terms] = np.where(good, col(ev["pop"], shape), out.pop[k:, terms])
+        # Re-assignment where the path broke inside the slot.
+        broke = first_bad < len(t_s) - k
+        for j in np.unique(first_bad[broke]):
+            again = terms[broke & (first_bad == j)]
+            step = k + int(j)
+            out.reason[step:, again] = REASONS.index(REASON_NO_SATELLITE)
+            # j == 0: invalid at its own planning instant (an elevation exactly at the mask);
+            # it waits for the next slot rather than loop.
+            if j > 0:
+                pending[step] = np.concatenate([pending.get(step, np.zeros(0, np.int64)), again])
+    out.reason[out.connected] = 0
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The whole run
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """Facts about a finished run, for the summary and the log."""
+
+    n_satellites: int
+    n_isl_links: int
+    n_steps: int
+    sgp4_error_samples: int
+    out_of_band_samples: int
+
+
+def _chunk_table(
+    ground: Ground,
+    constellation: Constellation,
+    start_ns: np.int64,
+    t_s: np.ndarray,
+    rows: SlotRows,
+) -> pa.Table:
+    """Flatten (steps, N) arrays into time-major rows of the terminals table."""
+    n_steps, n_term = rows.connected.shape
+    time_ns = start_ns + np.round(t_s * 1e9).astype(np.int64)
+    columns = {
+        "time_utc": pa.array(np.repeat(time_ns, n_term), type=pa.timestamp("ns", tz="UTC")),
+        "time_s": np.repeat(t_s, n_term),
+        "terminal": dictionary_column(np.tile(np.arange(n_term), n_steps), ground.terminal_names),
+        "connected": rows.connected.ravel(),
+        "reason": dictionary_column(rows.reason.ravel(), list(REASONS)),
+        "satellite": dictionary_column(rows.satellite.ravel(), constellation.names),
+        "elevation_deg": rows.elevation_deg.ravel(),
+        "azimuth_deg": rows.azimuth_deg.ravel(),
+        "range_km": rows.range_km.ravel(),
+        "isl_hops": pa.array(
+            rows.isl_hops.ravel(), type=pa.int16(), mask=rows.isl_hops.ravel() < 0
+        ),
+        "gateway": dictionary_column(rows.gateway.ravel(), ground.gateway_names),
+        "pop": dictionary_column(rows.pop.ravel(), ground.pop_names),
+        "rtt_ms": rows.rtt_ms.ravel(),
+    }
+    return pa.table(columns, schema=TERMINALS_SCHEMA)
+
+
+def simulate(
+    scenario: Scenario,
+    on_table: Callable[[pa.Table], None],
+    accumulator: TerminalAccumulator,
+    progress: ProgressCallback | None = None,
+) -> RunInfo:
+    """Run the scenario, handing each chunk's rows to ``on_table`` as they are made.
+
+    Parameters
+    ----------
+    scenario : a validated scenario.
+    on_table : receives one ``pyarrow.Table`` (schema ``TERMINALS_SCHEMA``) per chunk.
+    accumulator : collects the per-terminal streams the summary needs.
+    progress : called as ``progress(steps_done, steps_total)``.
+    """
+    tm = scenario.time
+    start = np.datetime64(tm.start_utc.replace(tzinfo=None), "ns")
+    constellation = build_constellation(scenario)
+    ground = build_ground(scenario)
+    isl_edges = (
+        build_isl_edges(constellation, start) if scenario.network.isl else np.zeros((0, 2), int)
+    )
+    net = scenario.network
+    ctx = Context(
+        ground,
+        isl_edges,
+        net.isl_max_range_km,
+        net.isl_min_grazing_altitude_km,
+        len(constellation),
+    )
+    log.info(
+        "%d satellites, %d ISLs, %d terminals, %d gateways, %d PoPs",
+        len(constellation),
+        len(isl_edges),
+        len(ground.terminal_names),
+        len(ground.gateway_names),
+        len(ground.pop_names),
+    )
+
+    n_steps = tm.n_steps
+    steps_per_slot = int(round(tm.slot_s / tm.step_s))
+    slots_per_chunk = max(1, int(CHUNK_S // tm.slot_s))
+    steps_per_chunk = steps_per_slot * slots_per_chunk
+    sgp4_errors = out_of_band = 0
+    start_ns = start.astype(np.int64)
+    for k0 in range(0, n_steps, steps_per_chunk):
+        k1 = min(n_steps, k0 + steps_per_chunk)
+        chunk_start = start + np.timedelta64(int(round(k0 * tm.step_s * 1e9)), "ns")
+        chunk_end = start + np.timedelta64(int(round((k1 - 1) * tm.step_s * 1e9)), "ns")
+        eph = Ephemeris.compute(
+            constellation,
+            chunk_start,
+            chunk_end,
+            step_s=tm.propagation_step_s,
+            altitude_band_km=tuple(scenario.constellation.altitude_band_km),
+        )
+        sgp4_errors += eph.n_sgp4_errors
+        out_of_band += eph.n_out_of_band
+        chunk_rows = []
+        for s0 in range(k0, k1, steps_per_slot):
+            s1 = min(k1, s0 + steps_per_slot)
+            t_local = (np.arange(s0, s1) - k0) * tm.step_s
+            chunk_rows.append(
+                simulate_slot(ctx, eph, t_local, scenario.network.processing_delay_ms)
+            )
+            if progress is not None:
+                progress(s1, n_steps)
+        rows = SlotRows(
+            **{
+                name: np.concatenate([getattr(r, name) for r in chunk_rows])
+                for name in SlotRows.__dataclass_fields__
+            }
+        )
+        t_s = np.arange(k0, k1) * tm.step_s
+        accumulator.add(rows.connected, rows.rtt_ms, rows.satellite, rows.reason)
+        on_table(_chunk_table(ground, constellation, start_ns, t_s, rows))
+    return RunInfo(
+        n_satellites=len(constellation),
+        n_isl_links=len(isl_edges),
+        n_steps=n_steps,
+        sgp4_error_samples=sgp4_errors,
+        out_of_band_samples=out_of_band,
+    )
