@@ -33,7 +33,7 @@ import pyarrow as pa
 from lifeline.constants import WGS84_A_KM
 from lifeline.geo import geodetic_to_ecef_km, great_circle_km, look_angles
 from lifeline.io.tle import filter_launched_by, read_tle
-from lifeline.links.gsl import build_sat_tree, visible_pairs
+from lifeline.links.gsl import SiteSet, build_sat_tree, find_visible
 from lifeline.links.isl import infer_planes, isl_grazing_altitude_km, isl_lengths_km, plus_grid
 from lifeline.network.routing import Routes, route_to_pops, trace_paths
 from lifeline.network.scheduler import (
@@ -182,6 +182,8 @@ class Context:
     """Everything fixed over a run that the per-slot stages need."""
 
     ground: Ground
+    terminal_sites: SiteSet
+    gateway_sites: SiteSet
     isl_edges: np.ndarray
     isl_max_range_km: float | None
     isl_min_grazing_altitude_km: float
@@ -197,18 +199,10 @@ def plan_network(ctx: Context, sat_ecef_km: np.ndarray, sat_valid: np.ndarray) -
         else 0.0
     )
     tree = build_sat_tree(sat_ecef_km, sat_valid)
-    live = np.flatnonzero(g.gateway_live)
-    gw = visible_pairs(
-        g.gateway_ecef_km[live],
-        g.gateway_lat_deg[live],
-        g.gateway_lon_deg[live],
-        g.gateway_min_elevation_deg[live],
-        sat_ecef_km,
-        sat_valid,
-        max_alt_km,
-        tree=tree,
-    )
-    keep = limit_per_site(gw.site, gw.elevation_deg, g.gateway_max_sats[live])
+    gw = find_visible(ctx.gateway_sites, tree, sat_ecef_km, max_alt_km)
+    up = g.gateway_live[gw.site]
+    keep = np.zeros(len(gw.site), dtype=bool)
+    keep[up] = limit_per_site(gw.site[up], g.gateway_max_sats)
 
     edges = ctx.isl_edges
     if len(edges):
@@ -227,7 +221,7 @@ def plan_network(ctx: Context, sat_ecef_km: np.ndarray, sat_valid: np.ndarray) -
         ctx.n_sats,
         edges,
         length_km,
-        live[gw.site[keep]],
+        gw.site[keep],
         gw.sat[keep],
         gw.range_km[keep],
         g.gateway_pop,
@@ -236,18 +230,9 @@ def plan_network(ctx: Context, sat_ecef_km: np.ndarray, sat_valid: np.ndarray) -
         len(g.pop_names),
     )
     routes = route_to_pops(graph)
-    term = visible_pairs(
-        g.terminal_ecef_km,
-        g.terminal_lat_deg,
-        g.terminal_lon_deg,
-        g.terminal_min_elevation_deg,
-        sat_ecef_km,
-        sat_valid,
-        max_alt_km,
-        tree=tree,
-    )
+    term = find_visible(ctx.terminal_sites, tree, sat_ecef_km, max_alt_km)
     serving, reason = assign_max_elevation(
-        len(g.terminal_names), term.site, term.sat, term.elevation_deg, routes.sat_reachable
+        len(g.terminal_names), term.site, term.sat, routes.sat_reachable
     )
     return Plan(routes, serving, reason)
 
@@ -504,6 +489,18 @@ def simulate(
     net = scenario.network
     ctx = Context(
         ground,
+        SiteSet.prepare(
+            ground.terminal_ecef_km,
+            ground.terminal_lat_deg,
+            ground.terminal_lon_deg,
+            ground.terminal_min_elevation_deg,
+        ),
+        SiteSet.prepare(
+            ground.gateway_ecef_km,
+            ground.gateway_lat_deg,
+            ground.gateway_lon_deg,
+            ground.gateway_min_elevation_deg,
+        ),
         isl_edges,
         net.isl_max_range_km,
         net.isl_min_grazing_altitude_km,

@@ -130,6 +130,30 @@ def look_angles(
     east = -sin_lon * dx + cos_lon * dy
     north = -sin_lat * cos_lon * dx - sin_lat * sin_lon * dy + cos_lat * dz
     up = cos_lat * cos_lon * dx + cos_lat * sin_lon * dy + sin_lat * dz
+    return angles_from_enu(east, north, up)
+
+
+def angles_from_enu(
+    east_km: ArrayLike, north_km: ArrayLike, up_km: ArrayLike
+) -> tuple[NDArray, NDArray, NDArray]:
+    """Elevation, azimuth and range from local east/north/up components of a line of sight.
+
+    Parameters
+    ----------
+    east_km, north_km, up_km : array_like
+        Components of the site→target vector in the site's local-level frame [km]
+        (see :func:`enu_basis`).
+
+    Returns
+    -------
+    elevation_deg, azimuth_deg, range_km : ndarray
+        As in :func:`look_angles`.
+
+    References
+    ----------
+    Hofmann-Wellenhof et al., "GNSS", Springer, 2008, §10.2.2.
+    """
+    east, north, up = (np.asarray(x, dtype=float) for x in (east_km, north_km, up_km))
     horizontal = np.hypot(east, north)
     elevation_deg = np.degrees(np.arctan2(up, horizontal))
     azimuth_deg = np.mod(np.degrees(np.arctan2(east, north)), 360.0)

@@ -27,7 +27,6 @@ def assign_max_elevation(
     n_sites: int,
     pair_site: np.ndarray,
     pair_sat: np.ndarray,
-    pair_elevation_deg: np.ndarray,
     sat_reachable: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pick each site's serving satellite: the highest routable satellite in view.
@@ -35,8 +34,9 @@ def assign_max_elevation(
     Parameters
     ----------
     n_sites : number of terminals N.
-    pair_site, pair_sat, pair_elevation_deg : (M,) visible (terminal, satellite) pairs and
-        their elevation [deg].
+    pair_site, pair_sat : (M,) visible (terminal, satellite) pairs, sorted by site, then by
+        descending elevation (as
+        :class:`lifeline.links.gsl.GSLPairs` are).
     sat_reachable : (S,) bool, the satellite has a route to a live PoP.
 
     Returns
@@ -53,11 +53,9 @@ def assign_max_elevation(
     reason[sees_any] = REASONS.index(REASON_NO_GATEWAY_PATH)
 
     ok = sat_reachable[pair_sat]
-    site, sat, elev = pair_site[ok], pair_sat[ok], np.asarray(pair_elevation_deg)[ok]
+    site, sat = pair_site[ok], pair_sat[ok]
     if len(site):
-        # Sort by site, then by descending elevation; the first row per site wins.
-        order = np.lexsort((-elev, site))
-        site, sat = site[order], sat[order]
+        # Pairs come sorted by site, then descending elevation: the first row per site wins.
         first = np.ones(len(site), dtype=bool)
         first[1:] = site[1:] != site[:-1]
         serving[site[first]] = sat[first]
@@ -65,11 +63,17 @@ def assign_max_elevation(
     return serving, reason
 
 
-def limit_per_site(pair_site: np.ndarray, pair_elevation_deg: np.ndarray, max_per_site: np.ndarray):
+def limit_per_site(pair_site: np.ndarray, max_per_site: np.ndarray) -> np.ndarray:
     """Keep at most ``max_per_site[site]`` pairs per site, the highest ones.
 
     Used for gateways, whose antennas track a limited number of satellites at once
     (usually 8 dishes per site, FACTS.md §3).
+
+    Parameters
+    ----------
+    pair_site : (M,) site of each pair, sorted by site, then by descending elevation (as
+        :class:`lifeline.links.gsl.GSLPairs` are), so the first pairs of a site are its highest.
+    max_per_site : (N,) int.
 
     Returns
     -------
@@ -78,12 +82,7 @@ def limit_per_site(pair_site: np.ndarray, pair_elevation_deg: np.ndarray, max_pe
     pair_site = np.asarray(pair_site, dtype=np.int64)
     if len(pair_site) == 0:
         return np.zeros(0, dtype=bool)
-    order = np.lexsort((-np.asarray(pair_elevation_deg), pair_site))
-    sorted_site = pair_site[order]
-    starts = np.flatnonzero(np.r_[True, sorted_site[1:] != sorted_site[:-1]])
-    counts = np.diff(np.r_[starts, len(sorted_site)])
-    rank = np.arange(len(sorted_site)) - np.repeat(starts, counts)
-    keep_sorted = rank < np.asarray(max_per_site)[sorted_site]
-    keep = np.empty(len(pair_site), dtype=bool)
-    keep[order] = keep_sorted
-    return keep
+    starts = np.flatnonzero(np.r_[True, pair_site[1:] != pair_site[:-1]])
+    counts = np.diff(np.r_[starts, len(pair_site)])
+    rank = np.arange(len(pair_site)) - np.repeat(starts, counts)
+    return rank < np.asarray(max_per_site)[pair_site]
