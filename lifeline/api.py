@@ -53,12 +53,14 @@ def run(
     scenario: Scenario | str | Path,
     out_dir: str | Path | None = None,
     progress: ProgressCallback | None = None,
+    workers: int | None = None,
 ) -> RunResult:
     """Run a scenario (an object, a TOML path or a preset name).
 
     With ``out_dir`` the terminals table streams to ``out_dir/terminals.parquet`` and the summary
     goes to ``out_dir/summary.json``, both written atomically; without it the table is kept in
-    memory (fine for small runs).
+    memory (fine for small runs). ``workers`` processes share the time chunks (None: one per
+    CPU core); the result does not depend on it.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -72,7 +74,7 @@ def run(
         writer = TerminalsWriter(out_dir / "terminals.parquet")
     ok = False
     try:
-        info = simulate(scenario, writer.write if writer else tables.append, acc, progress)
+        info = simulate(scenario, writer.write if writer else tables.append, acc, progress, workers)
         ok = True
     finally:
         if writer is not None:

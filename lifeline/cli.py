@@ -46,18 +46,11 @@ def _guard(fn: Callable[[], None]) -> None:
 
 
 def _summary_table(summary: dict) -> Table:
-    table = Table(title=f"{summary['scenario']} — {'ISL' if summary['isl'] else 'bent pipe'}")
-    for col in (
-        "terminal",
-        "available %",
-        "RTT p5",
-        "RTT p50",
-        "RTT p95",
-        "handovers",
-        "outages",
-        "longest outage s",
-    ):
-        table.add_column(col, justify="left" if col == "terminal" else "right")
+    mode = "with laser ISLs" if summary["isl"] else "bent pipe"
+    table = Table(title=f"{summary['scenario']} ({mode}); RTT in ms")
+    table.add_column("terminal", no_wrap=True)
+    for col in ("avail %", "RTT p5", "p50", "p95", "handovers", "outages", "longest s"):
+        table.add_column(col, justify="right", no_wrap=True)
 
     def ms(v: float | None) -> str:
         return "—" if v is None else f"{v:.1f}"
@@ -84,6 +77,9 @@ def run(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout.")] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=0, help="Processes to use (0: one per core).")
+    ] = 0,
 ) -> None:
     """Run a scenario and write OUT/terminals.parquet and OUT/summary.json."""
     from lifeline.api import load_scenario
@@ -105,7 +101,10 @@ def run(
         ) as bar:
             task = bar.add_task(sc.name, total=sc.time.n_steps)
             result = run_scenario(
-                sc, out, progress=lambda done, total: bar.update(task, completed=done)
+                sc,
+                out,
+                progress=lambda done, total: bar.update(task, completed=done),
+                workers=workers or None,
             )
         if as_json:
             sys.stdout.write(json.dumps(result.summary, indent=2) + "\n")

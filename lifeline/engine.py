@@ -24,7 +24,9 @@ Per chunk (default one hour) it propagates the constellation once at the coarse 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,8 +53,9 @@ from lifeline.scenario import Scenario
 
 log = logging.getLogger(__name__)
 
-#: Length of a propagation chunk [s]; memory is bounded by one chunk's coarse ephemeris.
-CHUNK_S = 3600.0
+#: Length of a time chunk [s]: the unit of propagation, parallel work and streaming, so memory
+#: is bounded by one chunk per worker. A multiple of the usual propagation steps (30, 60 s).
+CHUNK_S = 600.0
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -464,29 +467,23 @@ def _chunk_table(
     return pa.table(columns, schema=TERMINALS_SCHEMA)
 
 
-def simulate(
-    scenario: Scenario,
-    on_table: Callable[[pa.Table], None],
-    accumulator: TerminalAccumulator,
-    progress: ProgressCallback | None = None,
-) -> RunInfo:
-    """Run the scenario, handing each chunk's rows to ``on_table`` as they are made.
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a run computes once before the time loop (the same in every worker)."""
 
-    Parameters
-    ----------
-    scenario : a validated scenario.
-    on_table : receives one ``pyarrow.Table`` (schema ``TERMINALS_SCHEMA``) per chunk.
-    accumulator : collects the per-terminal streams the summary needs.
-    progress : called as ``progress(steps_done, steps_total)``.
-    """
-    tm = scenario.time
-    start = np.datetime64(tm.start_utc.replace(tzinfo=None), "ns")
+    scenario: Scenario
+    start: np.datetime64
+    constellation: Constellation
+    ctx: Context
+
+
+def prepare(scenario: Scenario) -> Prepared:
+    """Build the constellation, the ground arrays and the ISL topology of a scenario."""
+    start = np.datetime64(scenario.time.start_utc.replace(tzinfo=None), "ns")
     constellation = build_constellation(scenario)
     ground = build_ground(scenario)
-    isl_edges = (
-        build_isl_edges(constellation, start) if scenario.network.isl else np.zeros((0, 2), int)
-    )
     net = scenario.network
+    isl_edges = build_isl_edges(constellation, start) if net.isl else np.zeros((0, 2), int)
     ctx = Context(
         ground,
         SiteSet.prepare(
@@ -506,56 +503,137 @@ def simulate(
         net.isl_min_grazing_altitude_km,
         len(constellation),
     )
+    return Prepared(scenario, start, constellation, ctx)
+
+
+def chunk_bounds(scenario: Scenario) -> list[tuple[int, int]]:
+    """Step ranges [k0, k1) of the time chunks: whole slots, about ``CHUNK_S`` long.
+
+    Chunks depend on the scenario only (never on the number of workers), and start on the
+    propagation grid when ``CHUNK_S`` is a multiple of the propagation step, so results do not
+    depend on how the run is split.
+    """
+    tm = scenario.time
+    steps_per_slot = int(round(tm.slot_s / tm.step_s))
+    steps_per_chunk = steps_per_slot * max(1, int(CHUNK_S // tm.slot_s))
+    return [
+        (k0, min(tm.n_steps, k0 + steps_per_chunk)) for k0 in range(0, tm.n_steps, steps_per_chunk)
+    ]
+
+
+@dataclass
+class ChunkResult:
+    rows: SlotRows
+    sgp4_error_samples: int
+    out_of_band_samples: int
+
+
+def simulate_chunk(prep: Prepared, k0: int, k1: int) -> ChunkResult:
+    """Steps [k0, k1) of the run: propagate once, then slot by slot."""
+    tm = prep.scenario.time
+    step_ns = tm.step_s * 1e9
+    chunk_start = prep.start + np.timedelta64(int(round(k0 * step_ns)), "ns")
+    chunk_end = prep.start + np.timedelta64(int(round((k1 - 1) * step_ns)), "ns")
+    eph = Ephemeris.compute(
+        prep.constellation,
+        chunk_start,
+        chunk_end,
+        step_s=tm.propagation_step_s,
+        altitude_band_km=tuple(prep.scenario.constellation.altitude_band_km),
+    )
+    steps_per_slot = int(round(tm.slot_s / tm.step_s))
+    slots = [
+        simulate_slot(
+            prep.ctx,
+            eph,
+            (np.arange(s0, min(k1, s0 + steps_per_slot)) - k0) * tm.step_s,
+            prep.scenario.network.processing_delay_ms,
+        )
+        for s0 in range(k0, k1, steps_per_slot)
+    ]
+    rows = SlotRows(
+        **{
+            name: np.concatenate([getattr(r, name) for r in slots])
+            for name in SlotRows.__dataclass_fields__
+        }
+    )
+    return ChunkResult(rows, eph.n_sgp4_errors, eph.n_out_of_band)
+
+
+# One Prepared per worker process, built by the pool initializer (Satrec objects do not
+# pickle, so each worker rebuilds from the scenario, which does).
+_worker_prep: Prepared | None = None
+
+
+def _init_worker(scenario: Scenario) -> None:
+    global _worker_prep
+    logging.getLogger("lifeline").setLevel(logging.ERROR)  # the parent already warned
+    _worker_prep = prepare(scenario)
+
+
+def _worker_chunk(bounds: tuple[int, int]) -> ChunkResult:
+    assert _worker_prep is not None
+    return simulate_chunk(_worker_prep, *bounds)
+
+
+def simulate(
+    scenario: Scenario,
+    on_table: Callable[[pa.Table], None],
+    accumulator: TerminalAccumulator,
+    progress: ProgressCallback | None = None,
+    workers: int | None = None,
+) -> RunInfo:
+    """Run the scenario, handing each chunk's rows to ``on_table`` in time order.
+
+    Parameters
+    ----------
+    scenario : a validated scenario.
+    on_table : receives one ``pyarrow.Table`` (schema ``TERMINALS_SCHEMA``) per chunk.
+    accumulator : collects the per-terminal streams the summary needs.
+    progress : called as ``progress(steps_done, steps_total)``.
+    workers : processes for the time chunks (None: one per CPU core; 1: in this process).
+        Chunks are independent (each propagates its own window), so they run in parallel in a
+        standard-library process pool; the result is identical for any number of workers.
+    """
+    prep = prepare(scenario)
+    ground, constellation = prep.ctx.ground, prep.constellation
     log.info(
         "%d satellites, %d ISLs, %d terminals, %d gateways, %d PoPs",
         len(constellation),
-        len(isl_edges),
+        len(prep.ctx.isl_edges),
         len(ground.terminal_names),
         len(ground.gateway_names),
         len(ground.pop_names),
     )
-
-    n_steps = tm.n_steps
-    steps_per_slot = int(round(tm.slot_s / tm.step_s))
-    slots_per_chunk = max(1, int(CHUNK_S // tm.slot_s))
-    steps_per_chunk = steps_per_slot * slots_per_chunk
+    tm = scenario.time
+    bounds = chunk_bounds(scenario)
+    n_workers = min(len(bounds), workers or os.cpu_count() or 1)
+    start_ns = prep.start.astype(np.int64)
     sgp4_errors = out_of_band = 0
-    start_ns = start.astype(np.int64)
-    for k0 in range(0, n_steps, steps_per_chunk):
-        k1 = min(n_steps, k0 + steps_per_chunk)
-        chunk_start = start + np.timedelta64(int(round(k0 * tm.step_s * 1e9)), "ns")
-        chunk_end = start + np.timedelta64(int(round((k1 - 1) * tm.step_s * 1e9)), "ns")
-        eph = Ephemeris.compute(
-            constellation,
-            chunk_start,
-            chunk_end,
-            step_s=tm.propagation_step_s,
-            altitude_band_km=tuple(scenario.constellation.altitude_band_km),
-        )
-        sgp4_errors += eph.n_sgp4_errors
-        out_of_band += eph.n_out_of_band
-        chunk_rows = []
-        for s0 in range(k0, k1, steps_per_slot):
-            s1 = min(k1, s0 + steps_per_slot)
-            t_local = (np.arange(s0, s1) - k0) * tm.step_s
-            chunk_rows.append(
-                simulate_slot(ctx, eph, t_local, scenario.network.processing_delay_ms)
-            )
-            if progress is not None:
-                progress(s1, n_steps)
-        rows = SlotRows(
-            **{
-                name: np.concatenate([getattr(r, name) for r in chunk_rows])
-                for name in SlotRows.__dataclass_fields__
-            }
-        )
-        t_s = np.arange(k0, k1) * tm.step_s
+
+    def consume(result: ChunkResult, k0: int, k1: int) -> None:
+        nonlocal sgp4_errors, out_of_band
+        rows = result.rows
+        sgp4_errors += result.sgp4_error_samples
+        out_of_band += result.out_of_band_samples
         accumulator.add(rows.connected, rows.rtt_ms, rows.satellite, rows.reason)
+        t_s = np.arange(k0, k1) * tm.step_s
         on_table(_chunk_table(ground, constellation, start_ns, t_s, rows))
+        if progress is not None:
+            progress(k1, tm.n_steps)
+
+    if n_workers <= 1:
+        for k0, k1 in bounds:
+            consume(simulate_chunk(prep, k0, k1), k0, k1)
+    else:
+        with ProcessPoolExecutor(n_workers, initializer=_init_worker, initargs=(scenario,)) as pool:
+            # map() yields in submission order: rows stream out in time order.
+            for (k0, k1), result in zip(bounds, pool.map(_worker_chunk, bounds), strict=True):
+                consume(result, k0, k1)
     return RunInfo(
         n_satellites=len(constellation),
-        n_isl_links=len(isl_edges),
-        n_steps=n_steps,
+        n_isl_links=len(prep.ctx.isl_edges),
+        n_steps=tm.n_steps,
         sgp4_error_samples=sgp4_errors,
         out_of_band_samples=out_of_band,
     )

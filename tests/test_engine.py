@@ -192,3 +192,12 @@ def test_validate_counts_satellites_launched_by_may_2022():
 def test_unknown_preset_is_a_lifeline_error():
     with pytest.raises(LifelineError):
         lifeline.run("no-such-preset")
+
+
+def test_result_does_not_depend_on_worker_count():
+    """Chunks are independent: two processes give exactly the rows one process gives."""
+    sc = short("mariupol-2022", minutes=21)  # three 10-minute chunks
+    one = lifeline.run(sc, workers=1).terminals
+    two = lifeline.run(sc, workers=2).terminals
+    assert len(one) == len(sc.terminals) * sc.time.n_steps
+    assert one.equals(two)
