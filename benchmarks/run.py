@@ -92,9 +92,8 @@ CASES = {
 
 
 def run_case(name: str) -> dict:
-    from lifeline.scenario import load_scenario, scenario_from_dict
-
     from lifeline.api import run
+    from lifeline.scenario import load_scenario, scenario_from_dict
 
     spec = CASES[name]()
     scenario = (
