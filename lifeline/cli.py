@@ -149,7 +149,11 @@ def main(
         bool, typer.Option("--verbose", "-v", help="Log what the engine does.")
     ] = False,
 ) -> None:
+    # force: replace the handler of an earlier invocation in the same process (CliRunner,
+    # notebooks), which holds that invocation's stderr, now closed; logging to it prints
+    # "--- Logging error ---" and a traceback.
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
+        force=True,
     )
