@@ -147,7 +147,13 @@ def _number(
 
     def check(value: Any) -> float | int:
         ok_type = isinstance(value, int) if integer else isinstance(value, int | float)
-        if isinstance(value, bool) or not ok_type or not math.isfinite(value):
+        if isinstance(value, bool) or not ok_type:
+            raise _fail(allowed)
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # TOML integers are unbounded: 10**400 has no float
+            finite = False
+        if not finite:
             raise _fail(allowed)
         below = lo is not None and (value < lo or (lo_open and value == lo))
         above = hi is not None and (value > hi or (hi_open and value == hi))
@@ -164,6 +170,14 @@ def _name(value: Any) -> str:
     return value
 
 
+# Times become datetime64[ns] in the engine, which spans 1677-09-21..2262-04-11 only; beyond
+# it they wrap around silently (a start in year 1000 ran in 2169) or overflow.
+_GRID_FIRST_UTC = datetime(1678, 1, 1, tzinfo=UTC)
+_GRID_END_UTC = datetime(2262, 1, 1, tzinfo=UTC)
+_GRID_WHY = "the span of the engine's nanosecond time grid"
+_TIME_GRID = f"{_GRID_FIRST_UTC:%Y-%m-%d}..{_GRID_END_UTC:%Y-%m-%d} ({_GRID_WHY})"
+
+
 def _utc_datetime(value: Any) -> datetime:
     example = "e.g. 2022-05-11T00:00:00Z"
     if isinstance(value, str):
@@ -175,7 +189,13 @@ def _utc_datetime(value: Any) -> datetime:
         raise _fail(f"a date-time with a timezone, {example}")
     if value.utcoffset() is None:
         raise _fail(f"a date-time with a timezone (add Z for UTC or an offset), {example}")
-    return value.astimezone(UTC)
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is in year 0 in UTC
+        raise _fail(f"a date-time in {_TIME_GRID}") from None
+    if not _GRID_FIRST_UTC <= value <= _GRID_END_UTC:
+        raise _fail(f"a date-time in {_TIME_GRID}")
+    return value
 
 
 def _designator(value: Any) -> str:
@@ -278,6 +298,14 @@ class TimeConfig(_Model):
                 "required: give duration_s (seconds > 0) or end_utc",
                 loc=("duration_s",),
                 value=None,
+            )
+        room_s = (_GRID_END_UTC - self.start_utc).total_seconds()
+        if duration is not None and duration > room_s:
+            raise _fail(
+                f"a duration that ends by {_GRID_END_UTC:%Y-%m-%d}, {_GRID_WHY} "
+                f"(at most {room_s:.0f} s after start_utc)",
+                loc=("duration_s",),
+                value=duration,
             )
         if end is not None and end <= self.start_utc:
             raise _fail(
