@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -93,6 +94,7 @@ CASES = {
 
 def run_case(name: str) -> dict:
     from lifeline.api import run
+    from lifeline.engine import chunk_bounds
     from lifeline.scenario import load_scenario, scenario_from_dict
 
     spec = CASES[name]()
@@ -103,7 +105,12 @@ def run_case(name: str) -> dict:
         t0 = time.perf_counter()
         result = run(scenario, out_dir=out)
         wall = time.perf_counter() - t0
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # Peak resident memory of this process plus the largest worker process, times the
+    # number of workers: an upper bound of what the run held at once [MiB].
+    main_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    workers = min(os.cpu_count() or 1, len(chunk_bounds(scenario))) if worker_mb else 0
+    peak_mb = main_mb + workers * worker_mb
     return {
         "case": name,
         "satellites": result.info.n_satellites,
@@ -114,6 +121,8 @@ def run_case(name: str) -> dict:
         "rows": result.info.n_steps * len(scenario.terminals),
         "wall_s": round(wall, 2),
         "peak_rss_mb": round(peak_mb),
+        "main_rss_mb": round(main_mb),
+        "worker_rss_mb": round(worker_mb),
     }
 
 
