@@ -70,6 +70,7 @@ _ERROR_TYPE = "lifeline"
 _BUILTIN = "builtin:"
 _DESIGNATOR_RE = re.compile(r"^(\d{4})-(\d{3})$")
 _TOML_POS_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_TOML_END_RE = re.compile(r"\s*\(at end of document\)\s*$")
 
 # Plausible altitude band of a LEO satellite [km]: outside it a propagated state is treated as
 # absent (lifeline/data/PROVENANCE.md, note on using the 2022-08-17 snapshot for May 2022).
@@ -750,6 +751,16 @@ def _read_toml(path: Path, label: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         pos = _TOML_POS_RE.search(message)
+        end = _TOML_END_RE.search(message)
+        if pos is None and end is not None:
+            # e.g. a file cut off inside a string or after "key": point at its last line.
+            lines = text.splitlines() or [""]
+            raise ScenarioError(
+                label,
+                f"line {len(lines)}, end of file",
+                lines[-1],
+                f"valid TOML ({message[: end.start()]})",
+            ) from None
         if pos is None:
             raise ScenarioError(label, "", None, f"valid TOML ({message})") from None
         line, column = int(pos.group(1)), int(pos.group(2))
