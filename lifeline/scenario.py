@@ -177,6 +177,7 @@ _GRID_FIRST_UTC = datetime(1678, 1, 1, tzinfo=UTC)
 _GRID_END_UTC = datetime(2262, 1, 1, tzinfo=UTC)
 _GRID_WHY = "the span of the engine's nanosecond time grid"
 _TIME_GRID = f"{_GRID_FIRST_UTC:%Y-%m-%d}..{_GRID_END_UTC:%Y-%m-%d} ({_GRID_WHY})"
+_MIN_STEP_S = 1e-9  # the engine's time resolution: whole nanoseconds
 
 
 def _utc_datetime(value: Any) -> datetime:
@@ -274,12 +275,12 @@ class TimeConfig(_Model):
     duration_given_s, end_given_utc : float or datetime or None
         The values as given in the file (TOML keys ``duration_s`` and ``end_utc``).
     step_s : float
-        Output time step [s], in (0, 3600].
+        Output time step [s], in 1e-9..3600 (the engine counts time in whole nanoseconds).
     slot_s : float
         Scheduling slot [s]: a whole number of steps. Default 15 s, Starlink's global
         re-planning interval (FACTS.md §4, Mohan et al., WWW 2024).
     propagation_step_s : float
-        Coarse SGP4 sampling step [s], in (0, 600]; finer times are interpolated.
+        Coarse SGP4 sampling step [s], in 1e-9..600; finer times are interpolated.
     """
 
     start_utc: UtcDatetime
@@ -300,6 +301,15 @@ class TimeConfig(_Model):
                 loc=("duration_s",),
                 value=None,
             )
+        # Steps become whole nanoseconds in the engine: a smaller one rounded to 0 and divided
+        # by zero, and 30 s / 5e-324 s is inf steps (OverflowError below).
+        for key in ("step_s", "propagation_step_s"):
+            if getattr(self, key) < _MIN_STEP_S:
+                raise _fail(
+                    f"a step of at least {_MIN_STEP_S:g} s (the engine's time resolution, 1 ns)",
+                    loc=(key,),
+                    value=getattr(self, key),
+                )
         room_s = (_GRID_END_UTC - self.start_utc).total_seconds()
         if duration is not None and duration > room_s:
             raise _fail(
