@@ -35,6 +35,38 @@ _JD_1949_12_31 = 2433281.5
 #: (sat, time, 3) float64 array to ~6 MB.
 _CHUNK_PAIRS = 262_144
 
+#: Half-width δ of the central difference (r(t + δ) − r(t − δ)) / 2δ that stands in for
+#: SGP4's velocity in ``Ephemeris.compute`` [ns] (0.25 s). Its truncation error is
+#: δ²/6 · |r⃛|, with |r⃛| ≈ n³ |r| ≈ (1.09e-3 /s)³ × 6,930 km ≈ 0.9e-5 km/s³ in TEME at
+#: 550 km (n: mean motion): 0.1 mm/s at δ = 0.25 s, 1.5 mm/s at 1 s. Its rounding error is
+#: at most ε/δ for a noise ε in each SGP4 position: 98 days from epoch SGP4's time since
+#: epoch (~1.4e5 min) is spaced 3e-11 min = 1.7 ns in float64, 13 µm of motion at
+#: 7.6 km/s, and its Kepler iteration stops at 1e-12 rad (7 µm at 6,930 km), so
+#: ε ≈ 1e-8 km and ε/δ = 0.04 mm/s at 0.25 s. The sum δ²|r⃛|/6 + ε/δ is least at
+#: δ = (3ε/|r⃛|)^(1/3) ≈ 0.15 s; at 0.25 s it is ≈ 0.14 mm/s, a tenth of what δ = 1 s gives,
+#: and rounding stays well below truncation if ε is a few times larger than estimated.
+#: Measured on starlink-gen1: the median |Δv| changes by 0.08 mm/s from δ = 0.01 s to
+#: 0.25 s and by 1.3 mm/s from 0.01 s to 1 s.
+_FD_HALF_STEP_NS = 250_000_000
+_FD_HALF_STEP_S = _FD_HALF_STEP_NS / 1e9
+
+#: SGP4 velocity vs central difference of SGP4 positions, |Δv| above which a satellite's
+#: velocities are replaced by central differences in ``Ephemeris.compute`` [km/s] (40 mm/s).
+#: In cubic Hermite interpolation, velocity errors Δm0, Δm1 at the ends of a step h add
+#: h (h10(τ) Δm0 + h11(τ) Δm1); as h10 = τ(1 − τ)² ≥ 0 and h11 = −τ²(1 − τ) ≤ 0,
+#: |h10| + |h11| = τ(1 − τ) ≤ 1/4, so the error is at most h/4 · max|Δm| (Burden & Faires,
+#: Numerical Analysis, 9th ed., §3.4, for h00..h11): 0.6 m at 40 mm/s and h = 60 s. SGP4's
+#: mismatch changes over an orbit, not over a step (Δm0 ≈ Δm1), and then the bound is
+#: max |h10 + h11| = max τ(1 − τ)|1 − 2τ| = √3/18, i.e. ≈ 0.1 h |Δv| = 0.23 m at 40 mm/s
+#: and 60 s; measured on starlink-2022-08-17.tle on 2022-05-11: 12.7 m for |Δv| = 2.19 m/s
+#: (5.8 s = 0.097 h). The threshold cannot go much lower: with no drag at all, SGP4's
+#: velocity differs from the derivative of its position by up to 23 mm/s for starlink-gen1
+#: and 26 mm/s for kuiper-gen1 (measured over an orbit), and by up to 27 mm/s for
+#: starlink-2022-08-17.tle at its epochs; that is of the order J2² v ≈ 1.2e-6 × 7.6 km/s
+#: ≈ 9 mm/s, as if its velocity formulas were the derivative of its position only to first
+#: order in J2. A threshold under that would flag every satellite.
+_MAX_VELOCITY_MISMATCH_KM_S = 40e-6
+
 
 @dataclass(frozen=True)
 class Constellation:
@@ -161,6 +193,16 @@ def _sgp4_time_major(
     jd_whole, jd_fraction = sgp4_jd(times_utc)
     error, r_km, v_km_s = sat_array.sgp4(jd_whole, jd_fraction)
     return r_km.transpose(1, 0, 2), v_km_s.transpose(1, 0, 2), error.T
+
+
+def _central_difference_teme(sat_array: SatrecArray, times_utc: np.ndarray) -> np.ndarray:
+    """(r(t + δ) − r(t − δ)) / 2δ of SGP4 TEME positions, δ = 0.25 s: (T, S, 3) [km/s]."""
+    half_step = np.timedelta64(_FD_HALF_STEP_NS, "ns")
+    r_km, _, _ = _sgp4_time_major(
+        sat_array, np.concatenate([times_utc - half_step, times_utc + half_step])
+    )
+    n_times = times_utc.size
+    return (r_km[n_times:] - r_km[:n_times]) / (2.0 * _FD_HALF_STEP_S)
 
 
 def propagate_teme(
@@ -330,6 +372,22 @@ class Ephemeris:
             For an empty constellation, ``end_utc < start_utc``, a non-positive step or an
             empty band.
 
+        Notes
+        -----
+        The sampled velocities are the time derivatives of the sampled positions, as
+        :meth:`at` needs. SGP4's own velocity is not quite that. It differs by up to
+        ~26 mm/s for any elements (of the order J2² v), and by much more for elements with
+        large drag terms far from their epoch, as it leaves out the time derivatives of the
+        secular drag terms: 2.2 m/s for one satellite of ``starlink-2022-08-17.tle`` on
+        2022-05-11, 14 m/s for another on 2022-07-01. In each chunk of samples, satellites
+        whose SGP4 velocity differs from a central difference of SGP4 positions (±0.25 s)
+        by more than 40 mm/s at the chunk's first or last sample get central differences at
+        every sample of the chunk, at the cost of two more SGP4 evaluations of those
+        satellites; the others keep SGP4's velocity. Of the 2,233 satellites of
+        ``starlink-2022-08-17.tle`` launched by 2022-049, 192 are flagged at some point of
+        the 24 h from 2022-05-11T00:00Z, 48 from 2022-07-01 and 4 from 2022-08-17; none
+        of the ``starlink-gen1`` Walker shells is.
+
         References
         ----------
         Band 150-2,000 km: FACTS.md / PROVENANCE.md note on propagating the 2022-08-17
@@ -359,15 +417,49 @@ class Ephemeris:
         v_ecef_km_s = np.empty((n_samples, n_sats, 3), dtype=np.float64)
         valid = np.empty((n_samples, n_sats), dtype=bool)
         sgp4_failed = np.empty((n_samples, n_sats), dtype=bool)
+        differenced = np.zeros(n_sats, dtype=bool)
+        flagged_idx, flagged_array = np.empty(0, dtype=np.int64), None
         chunk = max(1, _CHUNK_PAIRS // n_sats)
         for lo in range(0, n_samples, chunk):
             hi = min(lo + chunk, n_samples)
-            r_teme, v_teme, error = _sgp4_time_major(sat_array, times[lo:hi])
-            r_chunk, v_chunk = teme_to_ecef(r_teme, v_teme, times[lo:hi])
-            altitude_km = np.linalg.norm(r_chunk, axis=-1) - WGS84_A_KM
+            chunk_times = times[lo:hi]
+            r_teme, v_teme, error = _sgp4_time_major(sat_array, chunk_times)
+            # |r| is the same in TEME and Earth-fixed (a rotation about z). NaN altitudes
+            # compare False, so non-finite positions fail the band test too.
+            altitude_km = np.linalg.norm(r_teme, axis=-1) - WGS84_A_KM
+            in_band = (error == 0) & (altitude_km >= low_km) & (altitude_km <= high_km)
+
+            # SGP4's velocity is not the derivative of its position for elements with large
+            # drag terms far from epoch, and that mismatch grows with time from epoch, so
+            # compare the two at the chunk's first and last samples only (4 extra instants
+            # for all satellites); flagged satellites get central differences at every
+            # sample (2 extra instants each). Both are taken in TEME: the Earth-fixed
+            # position R(θ) r_teme has derivative R(θ) ṙ_teme − ω × r_ecef, which is what
+            # teme_to_ecef makes of a TEME velocity, so a TEME difference goes through the
+            # same rotation as SGP4's own velocity (−ω × r added once, with the same θ and
+            # ω). Differencing Earth-fixed positions would also be right but needs θ at
+            # twice as many instants and must then skip the −ω × r term.
+            ends = [0, hi - lo - 1] if hi - lo > 1 else [0]
+            mismatch_km_s = np.linalg.norm(
+                _central_difference_teme(sat_array, chunk_times[ends]) - v_teme[ends], axis=-1
+            )
+            flagged = (mismatch_km_s > _MAX_VELOCITY_MISMATCH_KM_S).any(axis=0)
+            flagged &= in_band.any(axis=0)  # no work for satellites with nothing to keep
+            if flagged.any():
+                idx = np.flatnonzero(flagged)
+                if not np.array_equal(idx, flagged_idx):
+                    flagged_idx = idx
+                    flagged_array = SatrecArray([constellation.satrecs[i] for i in idx])
+                v_diff = _central_difference_teme(flagged_array, chunk_times)
+                # Where t ± δ hits an SGP4 failure, keep SGP4's velocity rather than
+                # invalidate a sample whose own state is fine.
+                usable = np.isfinite(v_diff).all(axis=-1, keepdims=True)
+                v_teme[:, idx] = np.where(usable, v_diff, v_teme[:, idx])
+                differenced |= flagged
+
+            r_chunk, v_chunk = teme_to_ecef(r_teme, v_teme, chunk_times)
             finite = np.isfinite(r_chunk).all(axis=-1) & np.isfinite(v_chunk).all(axis=-1)
-            # NaN altitudes compare False, so non-finite states fail the band test too.
-            ok = (error == 0) & finite & (altitude_km >= low_km) & (altitude_km <= high_km)
+            ok = in_band & finite
             r_chunk[~ok] = np.nan
             v_chunk[~ok] = np.nan
             r_ecef_km[lo:hi] = r_chunk
@@ -375,6 +467,15 @@ class Ephemeris:
             valid[lo:hi] = ok
             sgp4_failed[lo:hi] = error != 0
 
+        if differenced.any():
+            logger.debug(
+                "%s: velocities of %d of %d satellites taken from central differences of "
+                "SGP4 positions (SGP4 velocity off by more than %g m/s)",
+                constellation.source,
+                int(differenced.sum()),
+                n_sats,
+                _MAX_VELOCITY_MISMATCH_KM_S * 1e3,
+            )
         n_sgp4_errors = int(sgp4_failed.sum())
         n_out_of_band = int((~valid).sum()) - n_sgp4_errors
         if n_sgp4_errors or n_out_of_band:
@@ -435,12 +536,11 @@ class Ephemeris:
         -----
         Interpolation error is bounded by h⁴/384 · max|r⁗| ≈ 0.35 m for h = 60 s in LEO
         (|r⁗| ≈ ω⁴ |r| with ω ≈ 1.17e-3 rad/s in the Earth-fixed frame) when the sampled
-        velocity is the derivative of the sampled position. SGP4's velocity is not exactly
-        that for elements with large drag terms far from their epoch (its velocity leaves out
-        the time derivatives of the secular drag terms): a velocity mismatch Δv adds up to
-        h/4 · |Δv|. For ``starlink-2022-08-17.tle`` propagated back to May-July 2022 this is
-        up to ~0.3 m/s, i.e. metres (≲ 100 m for a handful of orbit-raising satellites),
-        far below SGP4's own error there (km); near the epochs it stays below 0.4 m.
+        velocity is the derivative of the sampled position, plus at most h/4 · |Δv| for a
+        velocity error Δv (≈ 0.1 h |Δv| when Δv is the same at both ends). :meth:`compute` keeps
+        |Δv| ≤ 40 mm/s (see its Notes): with h = 60 s, interpolated positions of
+        ``starlink-2022-08-17.tle`` stay within 0.45 m of direct SGP4 on 2022-05-11 and
+        2022-07-01, and those of ``starlink-gen1`` within 0.37 m.
 
         References
         ----------
