@@ -33,6 +33,7 @@ import numpy as np
 import pyarrow as pa
 
 from lifeline.constants import WGS84_A_KM
+from lifeline.errors import ScenarioError
 from lifeline.geo import geodetic_to_ecef_km, great_circle_km, look_angles
 from lifeline.io.tle import filter_launched_by, read_tle
 from lifeline.links.gsl import SiteSet, build_sat_tree, find_visible
@@ -73,6 +74,13 @@ def build_constellation(scenario: Scenario) -> Constellation:
         tles = read_tle(c.tle_path)
         if c.launched_by is not None:
             tles = filter_launched_by(tles, c.launched_by)
+            if len(tles) == 0:
+                raise ScenarioError(
+                    scenario.source,
+                    "constellation.launched_by",
+                    c.launched_by,
+                    f"a launch at or after the earliest in {c.tle_file} (no satellite is left)",
+                )
         return Constellation.from_tle(tles)
     epoch = start if c.epoch_utc is None else np.datetime64(c.epoch_utc.replace(tzinfo=None), "ns")
     if c.preset is not None:

@@ -177,6 +177,9 @@ _GRID_FIRST_UTC = datetime(1678, 1, 1, tzinfo=UTC)
 _GRID_END_UTC = datetime(2262, 1, 1, tzinfo=UTC)
 _GRID_WHY = "the span of the engine's nanosecond time grid"
 _TIME_GRID = f"{_GRID_FIRST_UTC:%Y-%m-%d}..{_GRID_END_UTC:%Y-%m-%d} ({_GRID_WHY})"
+#: Largest run, in terminal-steps (output rows): the summary holds ~10 bytes of each in memory.
+MAX_ROWS = 500_000_000
+
 _MIN_STEP_S = 1e-9  # the engine's time resolution: whole nanoseconds
 
 
@@ -280,7 +283,8 @@ class TimeConfig(_Model):
         Scheduling slot [s]: a whole number of steps. Default 15 s, Starlink's global
         re-planning interval (FACTS.md §4, Mohan et al., WWW 2024).
     propagation_step_s : float
-        Coarse SGP4 sampling step [s], in 1e-9..600; finer times are interpolated.
+        Coarse SGP4 sampling step [s], in 1..600; finer times are interpolated (cubic
+        Hermite is sub-metre at 60 s, so a finer step only costs time).
     """
 
     start_utc: UtcDatetime
@@ -288,7 +292,7 @@ class TimeConfig(_Model):
     end_given_utc: UtcDatetime | None = Field(None, alias="end_utc")
     step_s: Annotated[float, _number(0, 3600, lo_open=True)] = 1.0
     slot_s: PositiveFloat = SCHEDULING_SLOT_S
-    propagation_step_s: Annotated[float, _number(0, 600, lo_open=True)] = 60.0
+    propagation_step_s: Annotated[float, _number(1, 600)] = 60.0
 
     @model_validator(mode="after")
     def _check(self) -> TimeConfig:
@@ -301,15 +305,14 @@ class TimeConfig(_Model):
                 loc=("duration_s",),
                 value=None,
             )
-        # Steps become whole nanoseconds in the engine: a smaller one rounded to 0 and divided
-        # by zero, and 30 s / 5e-324 s is inf steps (OverflowError below).
-        for key in ("step_s", "propagation_step_s"):
-            if getattr(self, key) < _MIN_STEP_S:
-                raise _fail(
-                    f"a step of at least {_MIN_STEP_S:g} s (the engine's time resolution, 1 ns)",
-                    loc=(key,),
-                    value=getattr(self, key),
-                )
+        # Steps become whole nanoseconds in the engine: a smaller one rounds to 0, and
+        # 30 s / 5e-324 s is inf steps (OverflowError below).
+        if self.step_s < _MIN_STEP_S:
+            raise _fail(
+                f"a step of at least {_MIN_STEP_S:g} s (the engine's time resolution, 1 ns)",
+                loc=("step_s",),
+                value=self.step_s,
+            )
         room_s = (_GRID_END_UTC - self.start_utc).total_seconds()
         if duration is not None and duration > room_s:
             raise _fail(
@@ -597,6 +600,15 @@ class Scenario(_Model):
                     loc=("gateways", i, "pop"),
                     value=gw.pop,
                 )
+        rows = self.time.n_steps * len(self.terminals)
+        if rows > MAX_ROWS:
+            raise _fail(
+                f"at most {MAX_ROWS:.0e} terminal-steps per run (here {self.time.n_steps} steps "
+                f"x {len(self.terminals)} terminals = {rows:.2e}; the summary keeps ~10 bytes "
+                "per terminal-step in memory): use a longer step_s or a shorter window",
+                loc=("time", "step_s"),
+                value=self.time.step_s,
+            )
         self._source = (info.context or {}).get("source", "<dict>")
         return self
 

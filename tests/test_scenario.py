@@ -580,3 +580,19 @@ def test_bad_site_csv(tmp_path, text, line, column, allowed):
     assert (err.file, err.line, err.column) == (str(path), line, column)
     assert str(err).startswith(f"{path}:{line}: {column} = ")
     assert allowed in str(err)
+
+
+def test_run_size_is_capped(tmp_path):
+    """A window of 1 ms steps over a day for 50 terminals is 4.3e9 rows: refused up front."""
+    from lifeline.scenario import MAX_ROWS, scenario_from_dict
+
+    data = {
+        "extends": "mariupol-2022",
+        "name": "huge",
+        "time": {"step_s": 0.001, "slot_s": 15.0},
+        "terminals": [{"name": f"t{i}", "lat_deg": 47.0, "lon_deg": 37.0} for i in range(50)],
+    }
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(data, source="big.toml")
+    msg = str(err.value)
+    assert "big.toml: time.step_s = 0.001" in msg and f"{MAX_ROWS:.0e}" in msg
