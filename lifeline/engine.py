@@ -36,14 +36,14 @@ from lifeline.constants import WGS84_A_KM
 from lifeline.errors import ScenarioError
 from lifeline.geo import geodetic_to_ecef_km, great_circle_km, look_angles
 from lifeline.io.tle import filter_launched_by, read_tle
-from lifeline.links.gsl import SiteSet, build_sat_tree, find_visible
+from lifeline.links.gsl import SiteSet, best_visible, build_sat_tree, find_visible
 from lifeline.links.isl import infer_planes, isl_grazing_altitude_km, isl_lengths_km, plus_grid
 from lifeline.network.routing import Routes, route_to_pops, trace_paths
 from lifeline.network.scheduler import (
     REASON_NO_SATELLITE,
     REASONS,
-    assign_max_elevation,
     limit_per_site,
+    outage_reason,
 )
 from lifeline.network.topology import MS_PER_KM_VACUUM, build_graph, fiber_delay_ms
 from lifeline.orbits.presets import build_preset
@@ -241,10 +241,8 @@ def plan_network(ctx: Context, sat_ecef_km: np.ndarray, sat_valid: np.ndarray) -
         len(g.pop_names),
     )
     routes = route_to_pops(graph)
-    term = find_visible(ctx.terminal_sites, tree, sat_ecef_km, max_alt_km)
-    serving, reason = assign_max_elevation(
-        len(g.terminal_names), term.site, term.sat, routes.sat_reachable
-    )
+    best = best_visible(ctx.terminal_sites, tree, sat_ecef_km, max_alt_km, routes.sat_reachable)
+    serving, reason = best.sat, outage_reason(best.sat, best.sees_any)
     return Plan(routes, serving, reason)
 
 

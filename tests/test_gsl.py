@@ -154,3 +154,29 @@ def test_satellite_above_altitude_limit_raises():
         visible_pairs(
             geodetic_to_ecef_km([0.0], [0.0], 0.0), [0.0], [0.0], 25.0, sats, [True], 600.0
         )
+
+
+@pytest.mark.parametrize("k", [1, 3, 8])
+def test_best_visible_equals_brute_force(k):
+    """The k-nearest fast path with its elevation bound and fallback gives exactly the
+    dense answer: the highest usable satellite above each site's mask."""
+    from lifeline.links.gsl import SiteSet, best_visible
+
+    rng = np.random.default_rng(11 + k)
+    lat, lon, site = random_sites(rng, 400)
+    eps = rng.choice([10.0, 25.0, 40.0], size=400)
+    sats = random_sats(rng, 700)  # sparse enough that some sites see nothing usable
+    valid = rng.random(700) > 0.05
+    usable = rng.random(700) > 0.3
+    sites = SiteSet.prepare(site, lat, lon, eps)
+    best = best_visible(sites, build_sat_tree(sats, valid), sats, MAX_ALTITUDE_KM, usable, k=k)
+
+    el, _, _ = look_angles(lat[:, None], lon[:, None], site[:, None], sats[None])
+    above = (el >= eps[:, None]) & valid[None]
+    ranked = np.where(above & usable[None], el, -np.inf)
+    expect = np.where(np.isfinite(ranked.max(axis=1)), ranked.argmax(axis=1), -1)
+    assert (expect >= 0).sum() > 100 and (expect < 0).sum() > 20  # both cases exercised
+    np.testing.assert_array_equal(best.sat, expect)
+    np.testing.assert_array_equal(best.sees_any, above.any(axis=1))
+    ok = expect >= 0
+    np.testing.assert_allclose(best.elevation_deg[ok], ranked.max(axis=1)[ok], atol=1e-9)

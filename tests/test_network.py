@@ -9,8 +9,8 @@ from lifeline.network.scheduler import (
     REASON_NO_GATEWAY_PATH,
     REASON_NO_SATELLITE,
     REASONS,
-    assign_max_elevation,
     limit_per_site,
+    outage_reason,
 )
 from lifeline.network.topology import MS_PER_KM_VACUUM, build_graph, fiber_delay_ms
 
@@ -80,15 +80,8 @@ def test_no_live_pop_means_no_route():
     assert not routes.sat_reachable.any()
 
 
-def test_assignment_prefers_highest_routable_satellite():
-    # Pairs sorted by site, then by descending elevation (80°, 50°, 30°; 60°).
-    serving, reason = assign_max_elevation(
-        n_sites=3,
-        pair_site=np.array([0, 0, 0, 1]),
-        pair_sat=np.array([6, 7, 5, 8]),
-        sat_reachable=np.array([True] * 6 + [False, True, False]),
-    )
-    assert serving.tolist() == [7, -1, -1]  # 6 is highest but has no route
+def test_outage_reasons():
+    reason = outage_reason(np.array([7, -1, -1]), np.array([True, True, False]))
     assert [REASONS[r] for r in reason] == ["", REASON_NO_GATEWAY_PATH, REASON_NO_SATELLITE]
 
 

@@ -78,6 +78,11 @@ class SiteSet:
         Local vertical (ellipsoid normal) unit vectors, see :func:`lifeline.geo.enu_basis`.
     sin_min_elevation : ndarray, shape (N,)
         ``sin(min_elevation_deg)``: a target is above the mask iff ``up >= range · sin ε``.
+    radius_km : ndarray, shape (N,)
+        Geocentric distance of each site [km].
+    vertical_offset_deg : ndarray, shape (N,)
+        Angle between the ellipsoid normal and the geocentric radius at each site [deg]
+        (up to 0.19° at 45° latitude): geodetic and geocentric elevations differ by at most it.
     tree : scipy.spatial.cKDTree or None
         Tree over the site positions (None when there are no sites).
     """
@@ -88,6 +93,8 @@ class SiteSet:
     min_elevation_deg: NDArray[np.float64]
     up: NDArray[np.float64]
     sin_min_elevation: NDArray[np.float64]
+    radius_km: NDArray[np.float64]
+    vertical_offset_deg: NDArray[np.float64]
     tree: cKDTree | None
 
     @classmethod
@@ -104,18 +111,42 @@ class SiteSet:
         lat = np.broadcast_to(np.asarray(site_lat_deg, dtype=float), (n,)).copy()
         lon = np.broadcast_to(np.asarray(site_lon_deg, dtype=float), (n,)).copy()
         eps = np.broadcast_to(np.asarray(min_elevation_deg, dtype=float), (n,)).copy()
+        up = enu_basis(lat, lon).reshape(n, 3, 3)[:, 2]
+        radius_km = np.linalg.norm(ecef, axis=-1)
+        cos_offset = np.einsum("nj,nj->n", up, ecef) / np.where(radius_km > 0, radius_km, 1.0)
         return cls(
             ecef_km=ecef,
             lat_deg=lat,
             lon_deg=lon,
             min_elevation_deg=eps,
-            up=enu_basis(lat, lon).reshape(n, 3, 3)[:, 2],
+            up=up,
             sin_min_elevation=np.sin(np.radians(eps)),
+            radius_km=radius_km,
+            vertical_offset_deg=np.degrees(np.arccos(np.clip(cos_offset, -1.0, 1.0))),
             tree=cKDTree(ecef) if n else None,
         )
 
     def __len__(self) -> int:
         return len(self.ecef_km)
+
+    def take(self, index: ArrayLike) -> SiteSet:
+        """The sites at ``index``, prepared."""
+        index = np.asarray(index, dtype=np.intp)
+        return SiteSet.prepare(
+            self.ecef_km[index],
+            self.lat_deg[index],
+            self.lon_deg[index],
+            self.min_elevation_deg[index],
+        )
+
+    def search_radius_km(self, max_altitude_km: float) -> NDArray[np.float64]:
+        """Per-site search radius [km]; see :func:`search_radius_km`."""
+        geocentric_eps_deg = np.clip(self.min_elevation_deg - self.vertical_offset_deg, -90, 90)
+        shell_radius_km = WGS84_A_KM + max_altitude_km
+        return (
+            max_slant_range_km(shell_radius_km - self.radius_km, geocentric_eps_deg, self.radius_km)
+            + SEARCH_MARGIN_KM
+        )
 
 
 def build_sat_tree(sat_ecef_km: ArrayLike, sat_valid: ArrayLike) -> SatTree:
@@ -193,17 +224,8 @@ def search_radius_km(
     S. Cakaj et al., "The Coverage Analysis for Low Earth Orbiting Satellites at Low
     Elevation", IJACSA 5(6), 2014 (slant range from the Earth-centre triangle).
     """
-    site_ecef_km = np.asarray(site_ecef_km, dtype=float)
-    site_radius_km = np.linalg.norm(site_ecef_km, axis=-1)
-    up = enu_basis(site_lat_deg, site_lon_deg)[..., 2, :]
-    cos_delta = np.sum(up * site_ecef_km, axis=-1) / site_radius_km
-    delta_deg = np.degrees(np.arccos(np.clip(cos_delta, -1.0, 1.0)))
-    geocentric_eps_deg = np.clip(np.asarray(min_elevation_deg, dtype=float) - delta_deg, -90, 90)
-    shell_radius_km = WGS84_A_KM + max_altitude_km
-    return (
-        max_slant_range_km(shell_radius_km - site_radius_km, geocentric_eps_deg, site_radius_km)
-        + SEARCH_MARGIN_KM
-    )
+    sites = SiteSet.prepare(site_ecef_km, site_lat_deg, site_lon_deg, min_elevation_deg)
+    return sites.search_radius_km(max_altitude_km)
 
 
 def visible_pairs(
@@ -288,9 +310,7 @@ def find_visible(
         empty_i, empty_f = np.zeros(0, dtype=np.intp), np.zeros(0)
         return GSLPairs(empty_i, empty_i.copy(), empty_f, empty_f.copy())
 
-    radius_km = search_radius_km(
-        sites.ecef_km, sites.lat_deg, sites.lon_deg, sites.min_elevation_deg, max_altitude_km
-    )
+    radius_km = sites.search_radius_km(max_altitude_km)
     if max_range_km is not None:
         radius_km = np.minimum(radius_km, max_range_km + SEARCH_MARGIN_KM)
     hits = sites.tree.sparse_distance_matrix(
@@ -330,3 +350,117 @@ def find_visible(
         elevation_deg=elevation_deg[order],
         range_km=range_km[order],
     )
+
+
+@dataclass(frozen=True)
+class BestSatellite:
+    """Each site's highest usable satellite above its mask.
+
+    Attributes
+    ----------
+    sat : ndarray of int, shape (N,)
+        Satellite index, -1 where no usable satellite is visible.
+    elevation_deg : ndarray, shape (N,)
+        Its elevation [deg] (NaN where none).
+    sees_any : ndarray of bool, shape (N,)
+        The site sees at least one satellite above its mask, usable or not.
+    """
+
+    sat: NDArray[np.intp]
+    elevation_deg: NDArray[np.float64]
+    sees_any: NDArray[np.bool_]
+
+
+def max_elevation_at_range_deg(
+    range_km: ArrayLike, site_radius_km: ArrayLike, max_sat_radius_km: float
+) -> NDArray[np.float64]:
+    """Highest geocentric elevation a satellite at this range can have [deg].
+
+    From the Earth-centre triangle ``r² = ρ² + d² + 2ρd sin ε`` (law of cosines; ρ site radius,
+    r satellite radius, d range): ``sin ε = (r² − ρ² − d²) / (2ρd)`` grows with r, so the
+    largest satellite radius gives the bound. Decreasing in d.
+    """
+    d = np.asarray(range_km, dtype=float)
+    rho = np.asarray(site_radius_km, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sin_eps = (max_sat_radius_km**2 - rho**2 - d**2) / (2.0 * rho * d)
+    return np.degrees(np.arcsin(np.clip(sin_eps, -1.0, 1.0)))
+
+
+def best_visible(
+    sites: SiteSet,
+    tree: SatTree,
+    sat_ecef_km: ArrayLike,
+    max_altitude_km: float,
+    usable: ArrayLike,
+    k: int = 8,
+) -> BestSatellite:
+    """Each site's highest satellite above its mask among the ``usable`` ones — exactly.
+
+    Fast path: the ``k`` nearest satellites of every site in one ``cKDTree.query`` (plain
+    arrays, no per-site lists), ranked by elevation. The answer is exact when no satellite
+    outside those ``k`` could be higher: every other satellite is at least as far as the
+    ``k``-th nearest, ``d_k``, and a satellite at range ``d_k`` can be at most
+    :func:`max_elevation_at_range_deg` high (geocentric; geodetic differs by at most the site's
+    vertical offset). Sites where that bound does not clear the best found elevation (or where
+    no usable satellite is among the ``k``) fall back to the full pair search
+    (:func:`find_visible`), so the result always equals the brute-force answer.
+
+    Parameters
+    ----------
+    sites, tree, sat_ecef_km, max_altitude_km : as in :func:`find_visible`.
+    usable : array_like of bool, shape (S,)
+        Satellites that may serve (e.g. those with a route to a PoP).
+    k : int
+        Neighbours examined on the fast path.
+    """
+    sat_ecef_km = np.asarray(sat_ecef_km, dtype=float).reshape(-1, 3)
+    usable = np.asarray(usable, dtype=bool)
+    n = len(sites)
+    best = BestSatellite(np.full(n, -1, dtype=np.intp), np.full(n, np.nan), np.zeros(n, dtype=bool))
+    n_tree = len(tree.sat_index)
+    if n == 0 or n_tree == 0:
+        return best
+    radius_km = sites.search_radius_km(max_altitude_km)
+    kk = min(k, n_tree)
+    dist_km, idx = tree.tree.query(sites.ecef_km, k=kk, distance_upper_bound=float(radius_km.max()))
+    dist_km, idx = dist_km.reshape(n, kk), idx.reshape(n, kk)
+    found = idx < n_tree
+    sat = tree.sat_index[np.where(found, idx, 0)]
+    d = sat_ecef_km[sat] - sites.ecef_km[:, None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sin_el = np.einsum("nj,nkj->nk", sites.up, d) / dist_km
+    elevation_deg = np.degrees(np.arcsin(np.clip(np.where(found, sin_el, -1.0), -1.0, 1.0)))
+    visible = found & (elevation_deg >= sites.min_elevation_deg[:, None])
+    candidate = visible & usable[sat]
+    ranked = np.where(candidate, elevation_deg, -np.inf)
+    j = np.argmax(ranked, axis=1)
+    rows = np.arange(n)
+    top = ranked[rows, j]
+    has = np.isfinite(top)
+    best.sat[has] = sat[rows, j][has]
+    best.elevation_deg[has] = top[has]
+    best.sees_any[:] = visible.any(axis=1)
+
+    # Exact when fewer than k satellites lie within the search radius (all were examined), or
+    # when nothing beyond the k-th nearest can beat the best found.
+    all_seen = ~found[:, -1]
+    bound_deg = (
+        max_elevation_at_range_deg(dist_km[:, -1], sites.radius_km, tree.max_radius_km)
+        + sites.vertical_offset_deg
+    )
+    exact = all_seen | (has & (top > bound_deg))
+    redo = np.flatnonzero(~exact)
+    if len(redo):
+        pairs = find_visible(sites.take(redo), tree, sat_ecef_km, max_altitude_km)
+        ok = usable[pairs.sat]
+        # Pairs come sorted by site, then descending elevation: the first usable one wins.
+        site_ok = pairs.site[ok]
+        first = np.r_[True, site_ok[1:] != site_ok[:-1]] if len(site_ok) else site_ok.astype(bool)
+        best.sat[redo] = -1
+        best.elevation_deg[redo] = np.nan
+        best.sat[redo[site_ok[first]]] = pairs.sat[ok][first]
+        best.elevation_deg[redo[site_ok[first]]] = pairs.elevation_deg[ok][first]
+        best.sees_any[redo] = False
+        best.sees_any[redo[pairs.site]] = True
+    return best

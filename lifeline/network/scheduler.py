@@ -23,44 +23,27 @@ REASONS = (REASON_NONE, REASON_NO_SATELLITE, REASON_NO_GATEWAY_PATH)
 SERVING_POLICIES = ("max_elevation",)
 
 
-def assign_max_elevation(
-    n_sites: int,
-    pair_site: np.ndarray,
-    pair_sat: np.ndarray,
-    sat_reachable: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pick each site's serving satellite: the highest routable satellite in view.
+def outage_reason(serving_sat: np.ndarray, sees_any: np.ndarray) -> np.ndarray:
+    """Reason codes (into :data:`REASONS`) for an assignment.
 
     Parameters
     ----------
-    n_sites : number of terminals N.
-    pair_site, pair_sat : (M,) visible (terminal, satellite) pairs, sorted by site, then by
-        descending elevation (as
-        :class:`lifeline.links.gsl.GSLPairs` are).
-    sat_reachable : (S,) bool, the satellite has a route to a live PoP.
+    serving_sat : (N,) int, the serving satellite (-1 when none) — under the ``max_elevation``
+        policy, :func:`lifeline.links.gsl.best_visible` with the routable satellites as usable.
+    sees_any : (N,) bool, the terminal sees some satellite above its mask.
 
     Returns
     -------
-    serving_sat : (N,) int, -1 where there is none.
-    reason : (N,) int code into :data:`REASONS` (0 when served).
+    (N,) int8: 0 when served, else ``no_gateway_path`` (satellites in view, none with a route)
+    or ``no_satellite``.
     """
-    pair_site = np.asarray(pair_site, dtype=np.int64)
-    pair_sat = np.asarray(pair_sat, dtype=np.int64)
-    serving = np.full(n_sites, -1, dtype=np.int64)
-    reason = np.full(n_sites, REASONS.index(REASON_NO_SATELLITE), dtype=np.int8)
-    sees_any = np.zeros(n_sites, dtype=bool)
-    sees_any[pair_site] = True
-    reason[sees_any] = REASONS.index(REASON_NO_GATEWAY_PATH)
-
-    ok = sat_reachable[pair_sat]
-    site, sat = pair_site[ok], pair_sat[ok]
-    if len(site):
-        # Pairs come sorted by site, then descending elevation: the first row per site wins.
-        first = np.ones(len(site), dtype=bool)
-        first[1:] = site[1:] != site[:-1]
-        serving[site[first]] = sat[first]
-        reason[site[first]] = REASONS.index(REASON_NONE)
-    return serving, reason
+    return np.where(
+        np.asarray(serving_sat) >= 0,
+        REASONS.index(REASON_NONE),
+        np.where(
+            sees_any, REASONS.index(REASON_NO_GATEWAY_PATH), REASONS.index(REASON_NO_SATELLITE)
+        ),
+    ).astype(np.int8)
 
 
 def limit_per_site(pair_site: np.ndarray, max_per_site: np.ndarray) -> np.ndarray:
