@@ -37,7 +37,7 @@ from lifeline.errors import ScenarioError
 from lifeline.geo import geodetic_to_ecef_km, great_circle_km, look_angles
 from lifeline.io.tle import filter_launched_by, read_tle
 from lifeline.links.gsl import SiteSet, best_visible, build_sat_tree, find_visible
-from lifeline.links.isl import infer_planes, isl_grazing_altitude_km, isl_lengths_km, plus_grid
+from lifeline.links.isl import infer_planes, isl_geometry, plus_grid
 from lifeline.network.routing import Routes, route_to_pops, trace_paths
 from lifeline.network.scheduler import (
     REASON_NO_SATELLITE,
@@ -204,12 +204,8 @@ class Context:
 def plan_network(ctx: Context, sat_ecef_km: np.ndarray, sat_valid: np.ndarray) -> Plan:
     """Visibility, topology, routing and assignment at one instant."""
     g = ctx.ground
-    max_alt_km = (
-        float(np.linalg.norm(sat_ecef_km[sat_valid], axis=-1).max()) - WGS84_A_KM
-        if sat_valid.any()
-        else 0.0
-    )
     tree = build_sat_tree(sat_ecef_km, sat_valid)
+    max_alt_km = tree.max_radius_km - WGS84_A_KM  # bounds every visibility search radius
     gw = find_visible(ctx.gateway_sites, tree, sat_ecef_km, max_alt_km)
     up = g.gateway_live[gw.site]
     keep = np.zeros(len(gw.site), dtype=bool)
@@ -219,9 +215,9 @@ def plan_network(ctx: Context, sat_ecef_km: np.ndarray, sat_valid: np.ndarray) -
     if len(edges):
         ok = sat_valid[edges[:, 0]] & sat_valid[edges[:, 1]]
         edges = edges[ok]
-        ok = isl_grazing_altitude_km(sat_ecef_km, edges) >= ctx.isl_min_grazing_altitude_km
-        edges = edges[ok]
-        length_km = isl_lengths_km(sat_ecef_km, edges)
+        length_km, grazing_km = isl_geometry(sat_ecef_km, edges)
+        ok = grazing_km >= ctx.isl_min_grazing_altitude_km
+        edges, length_km = edges[ok], length_km[ok]
         if ctx.isl_max_range_km is not None:
             in_range = length_km <= ctx.isl_max_range_km
             edges, length_km = edges[in_range], length_km[in_range]

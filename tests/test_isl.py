@@ -179,3 +179,24 @@ def test_isl_lengths_broadcast_over_time():
     assert got.shape == (3, 3)
     expected = np.linalg.norm(pos[:, [0, 2, 3]] - pos[:, [1, 9, 4]], axis=-1)
     np.testing.assert_allclose(got, expected, rtol=1e-15)
+
+
+def test_isl_grazing_rule_matches_hypatia_length_limit():
+    """Two satellites at 550 km whose chord is Hypatia's limit 2√((R+h)² − (R+80)²) graze
+    exactly 80 km (Kassing et al., IMC 2020; FACTS.md §2: 5,017 km at 550 km)."""
+    from lifeline.constants import WGS84_A_KM
+    from lifeline.links.isl import isl_geometry
+
+    r = WGS84_A_KM + 550.0
+    half = np.sqrt(r**2 - (WGS84_A_KM + 80.0) ** 2)
+    angle = np.arcsin(half / r)  # half the angle the chord subtends at the centre
+    pos = np.array(
+        [[r * np.cos(angle), r * np.sin(angle), 0.0], [r * np.cos(angle), -r * np.sin(angle), 0.0]]
+    )
+    length_km, grazing_km = isl_geometry(pos, np.array([[0, 1]]))
+    assert length_km[0] == pytest.approx(2 * half, abs=1e-9)
+    assert 5000 < length_km[0] < 5030  # FACTS §2 quotes 5,017 km with R = 6378.135 km
+    assert grazing_km[0] == pytest.approx(80.0, abs=1e-9)
+    # A shorter chord clears higher; end points dominate when the foot falls outside.
+    _, g2 = isl_geometry(np.array([[r, 0, 0], [r, 10.0, 0]]), np.array([[0, 1]]))
+    assert g2[0] == pytest.approx(550.0, abs=1e-3)

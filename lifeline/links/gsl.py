@@ -11,6 +11,7 @@ candidates only, so no (site × satellite) matrix is ever built.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -284,6 +285,32 @@ def visible_pairs(
     return find_visible(sites, tree, sat_ecef_km, max_altitude_km, max_range_km)
 
 
+#: Below this many sites, per-site ball queries beat the tree-to-tree join (measured: 10 sites
+#: 0.06 vs 0.33 ms, 100 sites 0.6 vs 0.9 ms, 1,000 sites 6.4 vs 5.0 ms, 4,408 satellites).
+_BALL_QUERY_MAX_SITES = 300
+
+
+def _candidates(
+    sites: SiteSet, tree: SatTree, sat_ecef_km: NDArray, radius_km: NDArray
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
+    """(site, satellite, distance_km) for every satellite within its site's search radius."""
+    if len(sites) < _BALL_QUERY_MAX_SITES:
+        hits = tree.tree.query_ball_point(sites.ecef_km, radius_km)
+        counts = np.fromiter(map(len, hits), dtype=np.intp, count=len(sites))
+        site = np.repeat(np.arange(len(sites)), counts)
+        local = np.fromiter(chain.from_iterable(hits), dtype=np.intp, count=int(counts.sum()))
+        sat = tree.sat_index[local]
+        distance_km = np.linalg.norm(sat_ecef_km[sat] - sites.ecef_km[site], axis=-1)
+        return site, sat, distance_km
+    # One join of the two trees at the largest radius returns flat arrays (no Python lists).
+    hits = sites.tree.sparse_distance_matrix(
+        tree.tree, float(radius_km.max()), output_type="ndarray"
+    )
+    site = hits["i"].astype(np.intp)
+    near = hits["v"] <= radius_km[site]
+    return site[near], tree.sat_index[hits["j"][near]], hits["v"][near]
+
+
 def find_visible(
     sites: SiteSet,
     tree: SatTree,
@@ -293,10 +320,10 @@ def find_visible(
 ) -> GSLPairs:
     """:func:`visible_pairs` for prepared sites and a prebuilt satellite tree (the hot path).
 
-    The two trees are joined with ``cKDTree.sparse_distance_matrix`` at the largest search
-    radius, which returns flat index arrays (no per-site Python lists); each candidate is then
-    kept if within its own site's radius and above its mask (``up / range >= sin ε``), and the
-    elevation is computed for the kept pairs only.
+    Candidates come from per-site ball queries (few sites) or one join of the two trees
+    (``cKDTree.sparse_distance_matrix``, many sites); each is kept if within its own site's
+    radius and above its mask (``up / range >= sin ε``), and the elevation is computed for the
+    kept pairs only.
     """
     sat_ecef_km = np.asarray(sat_ecef_km, dtype=float).reshape(-1, 3)
     shell_radius_km = WGS84_A_KM + max_altitude_km
@@ -313,15 +340,7 @@ def find_visible(
     radius_km = sites.search_radius_km(max_altitude_km)
     if max_range_km is not None:
         radius_km = np.minimum(radius_km, max_range_km + SEARCH_MARGIN_KM)
-    hits = sites.tree.sparse_distance_matrix(
-        tree.tree, float(radius_km.max()), output_type="ndarray"
-    )
-    site = hits["i"].astype(np.intp)
-    distance_km = hits["v"]
-    near = distance_km <= radius_km[site]
-    site, distance_km = site[near], distance_km[near]
-    sat = tree.sat_index[hits["j"][near]]
-
+    site, sat, distance_km = _candidates(sites, tree, sat_ecef_km, radius_km)
     # Only the "up" component is needed: sin(elevation) = up / range. Azimuths are left to
     # lifeline.geo.look_angles for the few pairs that need them (the serving satellites).
     d = sat_ecef_km[sat] - sites.ecef_km[site]

@@ -365,8 +365,10 @@ def isl_lengths_km(sat_ecef_km: ArrayLike, edges: ArrayLike) -> NDArray[np.float
     return np.linalg.norm(diff, axis=-1)
 
 
-def isl_grazing_altitude_km(sat_ecef_km: ArrayLike, edges: ArrayLike) -> NDArray[np.float64]:
-    """Lowest altitude the straight line of each laser link passes over a spherical Earth.
+def isl_geometry(
+    sat_ecef_km: ArrayLike, edges: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Length of each laser link and the lowest altitude its straight path passes.
 
     Parameters
     ----------
@@ -376,7 +378,9 @@ def isl_grazing_altitude_km(sat_ecef_km: ArrayLike, edges: ArrayLike) -> NDArray
 
     Returns
     -------
-    ndarray, shape (E,)
+    length_km : ndarray, shape (E,)
+        Chord length [km].
+    grazing_altitude_km : ndarray, shape (E,)
         ``min over the segment of |p| − a`` [km], with ``a`` the WGS84 equatorial radius
         (a sphere of that radius bounds the ellipsoid, so the test is conservative).
 
@@ -394,4 +398,4 @@ def isl_grazing_altitude_km(sat_ecef_km: ArrayLike, edges: ArrayLike) -> NDArray
     dd = np.einsum("ij,ij->i", d, d)
     t = np.clip(-np.einsum("ij,ij->i", a, d) / np.where(dd > 0, dd, 1.0), 0.0, 1.0)
     closest = a + t[:, None] * d
-    return np.linalg.norm(closest, axis=-1) - WGS84_A_KM
+    return np.sqrt(dd), np.linalg.norm(closest, axis=-1) - WGS84_A_KM
