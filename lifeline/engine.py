@@ -186,6 +186,7 @@ class Plan:
     routes: Routes
     serving: np.ndarray  # (N,) satellite index, -1 when none
     reason: np.ndarray  # (N,) code into REASONS
+    sat_ecef_km: np.ndarray  # (S, 3) positions the plan was made with
 
 
 @dataclass
@@ -239,7 +240,7 @@ def plan_network(ctx: Context, sat_ecef_km: np.ndarray, sat_valid: np.ndarray) -
     routes = route_to_pops(graph)
     best = best_visible(ctx.terminal_sites, tree, sat_ecef_km, max_alt_km, routes.sat_reachable)
     serving, reason = best.sat, outage_reason(best.sat, best.sees_any)
-    return Plan(routes, serving, reason)
+    return Plan(routes, serving, reason, sat_ecef_km)
 
 
 # --------------------------------------------------------------------------------------------
@@ -286,23 +287,31 @@ def evaluate_paths(
     t_s: np.ndarray,
     terminals: np.ndarray,
     serving: np.ndarray,
-    routes: Routes,
+    plan: Plan,
     processing_delay_ms: float,
 ) -> dict[str, np.ndarray]:
-    """Look angles, RTT and validity of fixed paths at several instants.
+    """Look angles, RTT and validity of the plan's paths from its instant on.
 
     Parameters
     ----------
-    t_s : (n,) instants [s since the ephemeris start].
-    terminals, serving : (M,) terminal indices and their serving satellites.
-    routes : the routes the paths come from (their predecessor tree).
+    t_s : (n,) instants [s since the ephemeris start]; ``t_s[0]`` is the plan's instant.
+    terminals, serving : (M,) terminal indices and their serving satellites (from the plan).
+    plan : the plan the paths come from (its predecessor tree and positions).
 
     Returns
     -------
     dict of (n, M) arrays: ``valid``, ``elevation_deg``, ``azimuth_deg``, ``range_km``,
     ``rtt_ms``, and (M,) arrays ``isl_hops``, ``gateway``, ``pop``.
+
+    Notes
+    -----
+    At the plan's instant the path delay is the Dijkstra distance itself (same positions), so
+    only the terminal's look angles are computed there; later instants recompute every link
+    with the satellites' positions at that instant: RTT = 2 × (uplink + ISLs + feeder) / c
+    + 2 × fibre + processing.
     """
     g = ctx.ground
+    routes = plan.routes
     s0 = routes.graph.n_sats
     paths = trace_paths(routes, serving)  # (M, H): sats..., gateway, -1 padding
     is_sat = (paths >= 0) & (paths < s0)
@@ -311,54 +320,54 @@ def evaluate_paths(
     gw_node = paths[rows, n_sat_nodes]
     gateway = gw_node - s0
     pop = routes.predecessor[gw_node] - routes.graph.pop_offset
-
-    sat_nodes = np.where(is_sat, paths, 0)
-    used, inverse = np.unique(sat_nodes[is_sat], return_inverse=True)
-    local = np.zeros(paths.shape, dtype=np.int64)
-    local[is_sat] = inverse
-    r_used, valid_used = ephemeris.at(t_s, used)  # (n, U, 3), (n, U)
-    pos = r_used[:, local]  # (n, M, H, 3)
-    path_valid = np.all(valid_used[:, local] | ~is_sat[None], axis=2)
-
-    # Laser hops: consecutive satellites on the path.
-    hop = is_sat[:, 1:] & is_sat[:, :-1]
-    hop_km = np.linalg.norm(pos[:, :, 1:] - pos[:, :, :-1], axis=-1)
-    isl_km = np.sum(np.where(hop[None], hop_km, 0.0), axis=2)
-
     t_idx = terminals
-    up_elev, up_az, up_km = look_angles(
-        g.terminal_lat_deg[t_idx],
-        g.terminal_lon_deg[t_idx],
-        g.terminal_ecef_km[t_idx],
-        pos[:, :, 0],
-    )
-    last = pos[:, rows, n_sat_nodes - 1]  # (n, M, 3)
-    down_elev, _, down_km = look_angles(
-        g.gateway_lat_deg[gateway],
-        g.gateway_lon_deg[gateway],
-        g.gateway_ecef_km[gateway],
-        last,
-    )
-    valid = (
-        path_valid
-        & (up_elev >= g.terminal_min_elevation_deg[t_idx])
-        & (down_elev >= g.gateway_min_elevation_deg[gateway])
-    )
-    rtt_ms = (
-        2.0 * (up_km + isl_km + down_km) * MS_PER_KM_VACUUM
-        + 2.0 * g.gateway_fiber_ms[gateway]
-        + processing_delay_ms
-    )
-    return {
-        "valid": valid,
-        "elevation_deg": up_elev,
-        "azimuth_deg": up_az,
-        "range_km": up_km,
-        "rtt_ms": rtt_ms,
-        "isl_hops": (n_sat_nodes - 1).astype(np.int16),
-        "gateway": gateway,
-        "pop": pop,
+    site = (g.terminal_lat_deg[t_idx], g.terminal_lon_deg[t_idx], g.terminal_ecef_km[t_idx])
+
+    elev0, az0, up0 = look_angles(*site, plan.sat_ecef_km[serving])
+    rtt0 = 2.0 * (up0 * MS_PER_KM_VACUUM + routes.delay_ms[serving]) + processing_delay_ms
+    out = {
+        "valid": np.ones((1, len(serving)), dtype=bool),
+        "elevation_deg": elev0[None],
+        "azimuth_deg": az0[None],
+        "range_km": up0[None],
+        "rtt_ms": rtt0[None],
     }
+    if len(t_s) > 1:
+        sat_nodes = np.where(is_sat, paths, 0)
+        used, inverse = np.unique(sat_nodes[is_sat], return_inverse=True)
+        local = np.zeros(paths.shape, dtype=np.int64)
+        local[is_sat] = inverse
+        r_used, valid_used = ephemeris.at(t_s[1:], used)  # (n-1, U, 3), (n-1, U)
+        pos = r_used[:, local]  # (n-1, M, H, 3)
+        path_valid = np.all(valid_used[:, local] | ~is_sat[None], axis=2)
+        # Laser hops: consecutive satellites on the path.
+        hop = is_sat[:, 1:] & is_sat[:, :-1]
+        hop_km = np.linalg.norm(pos[:, :, 1:] - pos[:, :, :-1], axis=-1)
+        isl_km = np.sum(np.where(hop[None], hop_km, 0.0), axis=2)
+        up_elev, up_az, up_km = look_angles(*site, pos[:, :, 0])
+        last = pos[:, rows, n_sat_nodes - 1]  # (n-1, M, 3)
+        down_elev, _, down_km = look_angles(
+            g.gateway_lat_deg[gateway],
+            g.gateway_lon_deg[gateway],
+            g.gateway_ecef_km[gateway],
+            last,
+        )
+        later = {
+            "valid": path_valid
+            & (up_elev >= g.terminal_min_elevation_deg[t_idx])
+            & (down_elev >= g.gateway_min_elevation_deg[gateway]),
+            "elevation_deg": up_elev,
+            "azimuth_deg": up_az,
+            "range_km": up_km,
+            "rtt_ms": 2.0 * (up_km + isl_km + down_km) * MS_PER_KM_VACUUM
+            + 2.0 * g.gateway_fiber_ms[gateway]
+            + processing_delay_ms,
+        }
+        out = {name: np.concatenate([out[name], later[name]]) for name in out}
+    out["isl_hops"] = (n_sat_nodes - 1).astype(np.int16)
+    out["gateway"] = gateway
+    out["pop"] = pop
+    return out
 
 
 def simulate_slot(
@@ -390,9 +399,7 @@ def simulate_slot(
         terms, serving = terms[served], serving[served]
         if len(terms) == 0:
             continue
-        ev = evaluate_paths(
-            ctx, ephemeris, t_s[k:], terms, serving, plan.routes, processing_delay_ms
-        )
+        ev = evaluate_paths(ctx, ephemeris, t_s[k:], terms, serving, plan, processing_delay_ms)
         valid = ev["valid"]
         # Steps before the first invalid one are served by this assignment.
         first_bad = np.where(valid.all(axis=0), len(t_s) - k, np.argmin(valid, axis=0))
@@ -409,16 +416,14 @@ def simulate_slot(
         )
         out.gateway[k:, terms] = np.where(good, col(ev["gateway"], shape), out.gateway[k:, terms])
         out.pop[k:, terms] = np.where(good, col(ev["pop"], shape), out.pop[k:, terms])
-        # Re-assignment where the path broke inside the slot.
+        # Re-assignment where the path broke inside the slot (never at the plan's own step,
+        # where the path is valid by construction).
         broke = first_bad < len(t_s) - k
         for j in np.unique(first_bad[broke]):
             again = terms[broke & (first_bad == j)]
             step = k + int(j)
             out.reason[step:, again] = REASONS.index(REASON_NO_SATELLITE)
-            # j == 0: invalid at its own planning instant (an elevation exactly at the mask);
-            # it waits for the next slot rather than loop.
-            if j > 0:
-                pending[step] = np.concatenate([pending.get(step, np.zeros(0, np.int64)), again])
+            pending[step] = np.concatenate([pending.get(step, np.zeros(0, np.int64)), again])
     out.reason[out.connected] = 0
     return out
 
