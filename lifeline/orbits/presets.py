@@ -1,7 +1,10 @@
-"""Filed constellation designs as Walker-delta shells.
+"""Filed constellation designs as Walker-delta shells, and Hypatia's two paper shells.
 
-Phasing factors are not given in the FCC filings; every shell here assumes Walker phasing
-F = 1 (an assumption, not a filed value).
+Phasing factors are not given in the FCC filings; every filed shell here assumes Walker phasing
+F = 1 (an assumption, not a filed value). ``kuiper-630`` and ``starlink-550`` are the shells of
+Hypatia's paper scripts, generated exactly as Hypatia does (``phasing="hypatia"``, see
+:func:`lifeline.orbits.walker.hypatia_tle_lines`); build them at Hypatia's epoch
+2000-01-01T00:00:00Z to reproduce its ``tles.txt``.
 """
 
 from __future__ import annotations
@@ -12,7 +15,13 @@ import numpy as np
 
 from lifeline.orbits.walker import WalkerShell, walker_delta
 
-__all__ = ["CONSTELLATION_PRESETS", "PRESET_SOURCES", "ShellSpec", "build_preset"]
+__all__ = [
+    "CONSTELLATION_PRESETS",
+    "HYPATIA_EPOCH_UTC",
+    "PRESET_SOURCES",
+    "ShellSpec",
+    "build_preset",
+]
 
 
 @dataclass(frozen=True)
@@ -28,8 +37,10 @@ class ShellSpec:
         Inclination [deg].
     planes : int
     sats_per_plane : int
-    phasing : int
-        Walker phasing factor F (assumed 1: not in the filings).
+    phasing : int or "hypatia"
+        Walker phasing factor F (assumed 1: not in the filings), or ``"hypatia"``.
+    mean_motion_rev_per_day : float or None
+        Only for ``"hypatia"`` shells: the mean motion of Hypatia's scripts [rev/day].
     """
 
     name: str
@@ -37,7 +48,8 @@ class ShellSpec:
     inclination_deg: float
     planes: int
     sats_per_plane: int
-    phasing: int
+    phasing: int | str
+    mean_motion_rev_per_day: float | None = None
 
     @property
     def n_sats(self) -> int:
@@ -61,7 +73,16 @@ CONSTELLATION_PRESETS: dict[str, tuple[ShellSpec, ...]] = {
         ShellSpec("610km-42.0deg", 610.0, 42.0, 36, 36, 1),
         ShellSpec("590km-33.0deg", 590.0, 33.0, 28, 28, 1),
     ),
+    # Hypatia paper/satellite_networks_state/main_kuiper_630.py: 34 x 34, 51.9 deg,
+    # 14.80 rev/day ("altitude ~630 km"), e = 1e-7, half-slot shift on odd orbits.
+    "kuiper-630": (ShellSpec("630km-51.9deg", 630.0, 51.9, 34, 34, "hypatia", 14.80),),
+    # Hypatia paper/satellite_networks_state/main_starlink_550.py: 72 x 22, 53 deg,
+    # 15.19 rev/day ("altitude ~550 km").
+    "starlink-550": (ShellSpec("550km-53.0deg", 550.0, 53.0, 72, 22, "hypatia", 15.19),),
 }
+
+#: Hypatia's element epoch, its time 0 (generate_tles_from_scratch.py: "00001.00000000").
+HYPATIA_EPOCH_UTC = "2000-01-01T00:00:00Z"
 
 #: Where each preset's shells come from.
 PRESET_SOURCES: dict[str, str] = {
@@ -73,6 +94,14 @@ PRESET_SOURCES: dict[str, str] = {
     "kuiper-gen1": (
         "Kuiper Systems LLC, FCC 20-102 (30 Jul 2020), authorised shells. "
         "Walker phasing F=1 assumed (not filed)."
+    ),
+    "kuiper-630": (
+        "Hypatia (Kassing et al., IMC 2020), paper/satellite_networks_state/main_kuiper_630.py, "
+        "from Kuiper's ITU filing; TLEs as satgen.generate_tles_from_scratch_manual writes them."
+    ),
+    "starlink-550": (
+        "Hypatia (Kassing et al., IMC 2020), paper/satellite_networks_state/main_starlink_550.py, "
+        "from SpaceX's FCC filing SAT-MOD-20190830-00087; TLEs as Hypatia writes them."
     ),
 }
 
@@ -120,6 +149,7 @@ def build_preset(name: str, epoch_utc: np.datetime64 | str) -> list[WalkerShell]
                 epoch_utc,
                 name=f"{name}-{spec.name}",
                 first_satnum=first_satnum,
+                mean_motion_rev_per_day=spec.mean_motion_rev_per_day,
             )
         )
         first_satnum += spec.n_sats
