@@ -44,6 +44,7 @@ __all__ = [
     "parse_isls",
     "parse_tles",
     "read_network_dir",
+    "write_network_dir",
 ]
 
 
@@ -394,3 +395,38 @@ def read_network_dir(path: str | Path) -> HypatiaNetwork:
         max_gsl_length_m=description["max_gsl_length_m"],
         max_isl_length_m=description["max_isl_length_m"],
     )
+
+
+def write_network_dir(
+    path: str | Path,
+    n_orbits: int,
+    n_sats_per_orbit: int,
+    records: list[tuple[str, str, str]],
+    isls: np.ndarray,
+    ground_stations_text: str,
+    max_gsl_length_m: float,
+    max_isl_length_m: float,
+) -> Path:
+    """Write a Hypatia satellite-network directory (the four files :func:`read_network_dir`
+    reads), e.g. from :func:`lifeline.orbits.walker.hypatia_tle_lines` and
+    :func:`lifeline.links.isl.plus_grid`.
+
+    ``description.txt`` is written as Hypatia's ``generate_description`` does
+    (``max_gsl_length_m=%.10f``).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+    """
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    tle_lines = [f"{n_orbits} {n_sats_per_orbit}"] + [x for record in records for x in record]
+    (folder / "tles.txt").write_text("\n".join(tle_lines) + "\n")
+    pairs = np.asarray(isls, dtype=np.int64).reshape(-1, 2)
+    (folder / "isls.txt").write_text("".join(f"{a} {b}\n" for a, b in pairs))
+    (folder / "ground_stations.txt").write_text(ground_stations_text)
+    (folder / "description.txt").write_text(
+        f"max_gsl_length_m={max_gsl_length_m:.10f}\nmax_isl_length_m={max_isl_length_m:.10f}\n"
+    )
+    return folder
