@@ -397,7 +397,8 @@ def resolve_pairs(selection: str | Sequence[str] | None, names: Sequence[str]) -
     selection : "all", None, a comma-separated string or a list of "A-B" items
         ``"all"`` (or None): every unordered pair (i < j). An item is ``"SRC-DST"`` or
         ``"SRC->DST"`` with names or ids; names may themselves contain '-' (the split that
-        gives two known names is used).
+        gives two known names is used). A name written ``"Local-(English)"`` in Hypatia's city
+        list also answers to either part (``"Moscow"`` for ``"Moskva-(Moscow)"``).
     names : sequence of str
         Ground-station names (index = id).
 
@@ -412,6 +413,16 @@ def resolve_pairs(selection: str | Sequence[str] | None, names: Sequence[str]) -
         return np.stack([i, j], axis=1).astype(np.int64)
     items = selection.split(",") if isinstance(selection, str) else list(selection)
     index = {name: k for k, name in enumerate(names)}
+    # Hypatia's city list writes "Moskva-(Moscow)": either part names the station too.
+    aliases: dict[str, list[int]] = {}
+    for k, name in enumerate(names):
+        if name.endswith(")") and "-(" in name:
+            local, _, other = name[:-1].partition("-(")
+            for alias in (local, other):
+                aliases.setdefault(alias, []).append(k)
+    for alias, ks in aliases.items():
+        if alias not in index and len(ks) == 1:
+            index[alias] = ks[0]
 
     def lookup(token: str) -> int | None:
         token = token.strip()
