@@ -18,6 +18,7 @@ Hypatia ``satgenpy/satgen/post_analysis/analyze_rtt.py`` and ``analyze_path.py``
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,7 +142,9 @@ def analyze(out_dir: str | Path, write: bool = True) -> PairAnalysis:
     hops[~connected] = np.nan
     key = _row_hash(table).reshape(shape)
 
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings():
+        # A pair never connected has an all-NaN column: its min and max are NaN, as wanted.
+        warnings.simplefilter("ignore", RuntimeWarning)
         rtt_min = np.nanmin(np.where(connected, rtt, np.nan), axis=0)
         rtt_max = np.nanmax(np.where(connected, rtt, np.nan), axis=0)
     changed = key[1:] != key[:-1]
