@@ -6,6 +6,7 @@ what is allowed (STYLE.md §3.8), never a pydantic traceback.
 
 from __future__ import annotations
 
+import importlib.resources
 import importlib.util
 from datetime import UTC, datetime
 from pathlib import Path
@@ -99,7 +100,10 @@ def test_mariupol_preset_loads_with_its_sites():
     assert sc.time.n_steps == 86_400
     assert sc.time.slot_s == 15.0
     assert sc.constellation.launched_by == "2022-049"
-    assert sc.constellation.tle_path == DATA / "starlink-2022-08-17.tle"
+    # The installed package's copy (editable or not), not the repository's.
+    shipped = Path(str(importlib.resources.files("lifeline.data") / "starlink-2022-08-17.tle"))
+    assert sc.constellation.tle_path == shipped
+    assert shipped.read_bytes() == (DATA / "starlink-2022-08-17.tle").read_bytes()
 
 
 def test_bentpipe_preset_inherits_all_but_isl():
