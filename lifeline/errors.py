@@ -52,3 +52,32 @@ class TLEError(LifelineError):
         self.reason = reason
         where = f"{file}:{line}" if line else file
         super().__init__(f"{where}: {reason}")
+
+
+class InputFileError(LifelineError):
+    """A line of a data file (site CSV, Hypatia network file) is malformed.
+
+    Attributes
+    ----------
+    file : str
+    line : int
+        1-based line number (0 when the whole file is at fault).
+    value : object
+        The offending text or value.
+    allowed : str
+        What would have been accepted.
+    column : str
+        The column or field at fault ("" when it is the whole line).
+    """
+
+    def __init__(
+        self, file: str, line: int, value: object, allowed: str, *, column: str = ""
+    ) -> None:
+        self.file = file
+        self.line = line
+        self.value = value
+        self.allowed = allowed
+        self.column = column
+        where = f"{file}:{line}" if line else file
+        what = f"{column} = {value!r}" if column else repr(value)
+        super().__init__(f"{where}: {what}: {allowed}")

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from sgp4.api import Satrec
 
-from lifeline.errors import LifelineError, TLEError
+from lifeline.errors import InputFileError, TLEError
 from lifeline.io.tle import _parse_record
 from lifeline.time import datetime64_from_jd
 
@@ -48,27 +48,8 @@ __all__ = [
 ]
 
 
-class HypatiaFormatError(LifelineError):
-    """A Hypatia-format input file is malformed.
-
-    Attributes
-    ----------
-    file : str
-    line : int
-        1-based line number (0 when the whole file is at fault).
-    value : object
-        The offending text or value.
-    allowed : str
-        What would have been accepted.
-    """
-
-    def __init__(self, file: str, line: int, value: object, allowed: str) -> None:
-        self.file = file
-        self.line = line
-        self.value = value
-        self.allowed = allowed
-        where = f"{file}:{line}" if line else file
-        super().__init__(f"{where}: {value!r}: {allowed}")
+class HypatiaFormatError(InputFileError):
+    """A Hypatia-format input file is malformed (file, line, value, allowed)."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from lifeline.errors import LifelineError
+from lifeline.errors import InputFileError
 
 __all__ = ["SitesError", "read_gateways_csv", "read_pops_csv"]
 
@@ -34,27 +34,11 @@ _INT_COLUMNS = {"antenna_count", "antenna_count_2022_12", "max_satellites"}
 _BOOL_COLUMNS = {"listed_2022_12", "listed_2024_01", "live"}
 
 
-class SitesError(LifelineError):
-    """A site CSV file is malformed.
-
-    Attributes
-    ----------
-    file : str
-    line : int
-        1-based line number (the header is line 1; 0 when the whole file is at fault).
-    column : str
-    value : object
-    allowed : str
-    """
+class SitesError(InputFileError):
+    """A site CSV file is malformed (file, line, column, value, allowed)."""
 
     def __init__(self, file: str, line: int, column: str, value: object, allowed: str) -> None:
-        self.file = file
-        self.line = line
-        self.column = column
-        self.value = value
-        self.allowed = allowed
-        where = f"{file}:{line}" if line else file
-        super().__init__(f"{where}: {column} = {value!r}: {allowed}")
+        super().__init__(file, line, value, allowed, column=column)
 
 
 def _to_float(text: str) -> float:
