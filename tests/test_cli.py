@@ -1,4 +1,4 @@
-"""The ``lifeline`` command, in-process through typer's CliRunner (lifeline/cli.py).
+"""The ``lifeline`` command, in-process through typer's CliRunner (lifeline/cli/).
 
 The rule (STYLE.md §3.8): bad input gets one clear message naming the file, the field or line,
 the value and what is allowed, with exit code 2, and never a traceback. Runs use the tiny

@@ -1,0 +1,9 @@
+"""The ``lifeline`` command line (entry point ``lifeline.cli:app``).
+
+Importing the command modules registers their commands on the one typer ``app``.
+"""
+
+from lifeline.cli import pairs, run
+from lifeline.cli.app import DEFAULT_PRESET, app
+
+__all__ = ["DEFAULT_PRESET", "app", "pairs", "run"]

@@ -1,0 +1,103 @@
+"""``lifeline run``, ``validate`` and ``presets``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from lifeline.cli.app import DEFAULT_PRESET, app, guard, progress_bar
+
+
+def _summary_table(summary: dict) -> Table:
+    mode = "with laser ISLs" if summary["isl"] else "bent pipe"
+    table = Table(title=f"{summary['scenario']} ({mode}); RTT in ms")
+    table.add_column("terminal", no_wrap=True)
+    for col in ("avail %", "RTT p5", "p50", "p95", "handovers", "outages", "longest s"):
+        table.add_column(col, justify="right", no_wrap=True)
+
+    def ms(v: float | None) -> str:
+        return "—" if v is None else f"{v:.1f}"
+
+    for name, t in summary["terminals"].items():
+        table.add_row(
+            name,
+            f"{t['availability_pct']:.2f}",
+            ms(t["rtt_ms_p5"]),
+            ms(t["rtt_ms_p50"]),
+            ms(t["rtt_ms_p95"]),
+            str(t["handovers"]),
+            str(t["outages"]),
+            f"{t['longest_outage_s']:.0f}",
+        )
+    return table
+
+
+@app.command()
+def run(
+    scenario: Annotated[
+        str, typer.Argument(help="Scenario TOML file or preset name (see `lifeline presets`).")
+    ] = DEFAULT_PRESET,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout.")] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=0, help="Processes to use (0: one per core).")
+    ] = 0,
+) -> None:
+    """Run a scenario and write OUT/terminals.parquet and OUT/summary.json."""
+    from lifeline.api import load_scenario
+    from lifeline.api import run as run_scenario
+
+    def go() -> None:
+        sc = load_scenario(scenario)
+        console = Console(stderr=True)
+        show = not quiet and not as_json and console.is_terminal
+        with progress_bar(console, disable=not show) as bar:
+            task = bar.add_task(sc.name, total=sc.time.n_steps)
+            result = run_scenario(
+                sc,
+                out,
+                progress=lambda done, total: bar.update(task, completed=done),
+                workers=workers or None,
+            )
+        if as_json:
+            sys.stdout.write(json.dumps(result.summary, indent=2) + "\n")
+        elif not quiet:
+            Console().print(_summary_table(result.summary))
+            Console().print(f"wrote {out / 'terminals.parquet'} and {out / 'summary.json'}")
+
+    guard(go)
+
+
+@app.command()
+def validate(
+    scenario: Annotated[str, typer.Argument(help="Scenario TOML file or preset.")],
+) -> None:
+    """Check a scenario (and its TLE file) without running it."""
+    from lifeline.engine import build_constellation
+    from lifeline.scenario import load_scenario
+
+    def go() -> None:
+        sc = load_scenario(scenario)
+        n = len(build_constellation(sc))
+        typer.echo(
+            f"{scenario}: ok ({n} satellites, {len(sc.terminals)} terminals, "
+            f"{len(sc.gateways)} gateways, {len(sc.pops)} PoPs, {sc.time.n_steps} steps)"
+        )
+
+    guard(go)
+
+
+@app.command()
+def presets() -> None:
+    """List the built-in scenarios."""
+    from lifeline.presets import list_presets
+
+    for name, description in list_presets():
+        typer.echo(f"{name:32s} {description}")
