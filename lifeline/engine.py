@@ -34,13 +34,17 @@ import pyarrow as pa
 
 from lifeline.constants import WGS84_A_KM
 from lifeline.errors import ScenarioError
+from lifeline.events import Masks, Timeline, compile_events
 from lifeline.geo import geodetic_to_ecef_km, great_circle_km, look_angles
 from lifeline.io.tle import filter_launched_by, read_tle
-from lifeline.links.gsl import SiteSet, best_visible, build_sat_tree, find_visible
+from lifeline.links.gsl import GSLPairs, SiteSet, best_visible, build_sat_tree, find_visible
 from lifeline.links.isl import infer_planes, isl_geometry, plus_grid
 from lifeline.network.routing import Routes, route_to_pops, trace_paths
 from lifeline.network.scheduler import (
+    REASON_GROUND_DOWN,
+    REASON_NO_POWER,
     REASON_NO_SATELLITE,
+    REASON_SATELLITE_FAILED,
     REASONS,
     limit_per_site,
     outage_reason,
@@ -118,11 +122,19 @@ class Ground:
     gateway_live: np.ndarray
     gateway_pop: np.ndarray
     gateway_fiber_ms: np.ndarray
+    gateway_pop_fixed: np.ndarray
+    gateway_pop_fiber_ms: np.ndarray
     pop_names: list[str]
+    pop_lat_deg: np.ndarray
+    pop_lon_deg: np.ndarray
 
 
 def build_ground(scenario: Scenario) -> Ground:
-    """Site arrays, each gateway homed to its named PoP or else the nearest one."""
+    """Site arrays, each gateway homed to its named PoP or else the nearest one.
+
+    ``gateway_pop_fiber_ms`` (G, P) is the fibre delay from every gateway to every PoP, so a
+    gateway whose nearest PoP is down can re-home to the nearest live one (:func:`net_state`).
+    """
     net = scenario.network
     t = scenario.terminals
     g = scenario.gateways
@@ -139,9 +151,7 @@ def build_ground(scenario: Scenario) -> Ground:
     for i, gw in enumerate(g):
         if gw.pop is not None:
             home[i] = pop_names.index(gw.pop)
-    fiber_ms = fiber_delay_ms(
-        dist_km[np.arange(len(g)), home], net.fiber_stretch, net.fiber_group_index
-    )
+    all_fiber_ms = fiber_delay_ms(dist_km, net.fiber_stretch, net.fiber_group_index)
     t_min = [
         net.min_elevation_deg if x.min_elevation_deg is None else x.min_elevation_deg for x in t
     ]
@@ -159,8 +169,12 @@ def build_ground(scenario: Scenario) -> Ground:
         gateway_max_sats=np.array([x.max_satellites for x in g], dtype=np.int64),
         gateway_live=np.array([x.live for x in g], dtype=bool),
         gateway_pop=home,
-        gateway_fiber_ms=fiber_ms,
+        gateway_fiber_ms=all_fiber_ms[np.arange(len(g)), home],
+        gateway_pop_fixed=np.array([x.pop is not None for x in g], dtype=bool),
+        gateway_pop_fiber_ms=all_fiber_ms.reshape(len(g), len(p)),
         pop_names=pop_names,
+        pop_lat_deg=p_lat,
+        pop_lon_deg=p_lon,
     )
 
 
@@ -180,6 +194,50 @@ def build_isl_edges(constellation: Constellation, start_utc: np.datetime64) -> n
 
 
 @dataclass(frozen=True)
+class NetState:
+    """The ground network and failures in force during one event interval.
+
+    ``gateway_live`` combines the scenario's ``live`` flags with the events; a gateway whose PoP
+    is down re-homes to the nearest live PoP unless the scenario names its PoP.
+    """
+
+    masks: Masks
+    gateway_live: np.ndarray  # (G,) bool
+    pop_live: np.ndarray  # (P,) bool
+    gateway_pop: np.ndarray  # (G,) int
+    gateway_fiber_ms: np.ndarray  # (G,) one-way fibre delay to that PoP [ms]
+
+
+def no_events(ground: Ground, n_sats: int, n_isl: int) -> Masks:
+    """Masks with everything up."""
+    ones = np.ones
+    return Masks(
+        ones(len(ground.gateway_names), bool),
+        ones(len(ground.pop_names), bool),
+        ones(n_sats, bool),
+        ones(n_isl, bool),
+    )
+
+
+def net_state(ground: Ground, masks: Masks) -> NetState:
+    """Apply an interval's masks to the ground network (re-homing gateways of dead PoPs)."""
+    pop_live = masks.pop_up
+    home = ground.gateway_pop.copy()
+    movable = ~ground.gateway_pop_fixed & ~pop_live[home]
+    if movable.any() and pop_live.any():
+        fiber = np.where(pop_live[None, :], ground.gateway_pop_fiber_ms[movable], np.inf)
+        home[movable] = np.argmin(fiber, axis=1)
+    rows = np.arange(len(home))
+    return NetState(
+        masks=masks,
+        gateway_live=ground.gateway_live & masks.gateway_up & pop_live[home],
+        pop_live=pop_live,
+        gateway_pop=home,
+        gateway_fiber_ms=ground.gateway_pop_fiber_ms[rows, home],
+    )
+
+
+@dataclass(frozen=True)
 class Plan:
     """The network at one instant and each terminal's assignment from it."""
 
@@ -187,6 +245,7 @@ class Plan:
     serving: np.ndarray  # (N,) satellite index, -1 when none
     reason: np.ndarray  # (N,) code into REASONS
     sat_ecef_km: np.ndarray  # (S, 3) positions the plan was made with
+    state: NetState  # the ground network the routes were computed on
 
 
 @dataclass
@@ -200,31 +259,39 @@ class Context:
     isl_max_range_km: float | None
     isl_min_grazing_altitude_km: float
     n_sats: int
+    timeline: Timeline
+    states: list[NetState]  # one per timeline interval
+    unaffected: NetState  # the ground network with no event, for outage causes
+
+    step_s: float
+
+    def state_at_step(self, k: int) -> NetState:
+        """The network state in force at output step ``k``."""
+        return self.states[int(self.timeline.interval_at_step(k, self.step_s))]
 
 
-def plan_network(ctx: Context, sat_ecef_km: np.ndarray, sat_valid: np.ndarray) -> Plan:
-    """Visibility, topology, routing and assignment at one instant."""
+def _usable_isls(ctx: Context, sat_ecef_km, sat_valid, sat_ok, isl_ok):
+    """Laser links up at this instant: both ends valid and working, above the grazing limit,
+    in range, not failed. Returns (edges (E', 2), length_km (E',))."""
+    edges = ctx.isl_edges
+    if not len(edges):
+        return edges, np.zeros(0)
+    usable = sat_valid & sat_ok
+    edges = edges[usable[edges[:, 0]] & usable[edges[:, 1]] & isl_ok]
+    length_km, grazing_km = isl_geometry(sat_ecef_km, edges)
+    ok = grazing_km >= ctx.isl_min_grazing_altitude_km
+    if ctx.isl_max_range_km is not None:
+        ok &= length_km <= ctx.isl_max_range_km
+    return edges[ok], length_km[ok]
+
+
+def _route(ctx: Context, state: NetState, gw: GSLPairs, edges, length_km, sat_ok) -> Routes:
+    """Graph and Dijkstra for one ground state (feeders: each live gateway's highest working
+    satellites, up to its antenna count)."""
     g = ctx.ground
-    tree = build_sat_tree(sat_ecef_km, sat_valid)
-    max_alt_km = tree.max_radius_km - WGS84_A_KM  # bounds every visibility search radius
-    gw = find_visible(ctx.gateway_sites, tree, sat_ecef_km, max_alt_km)
-    up = g.gateway_live[gw.site]
+    up = state.gateway_live[gw.site] & sat_ok[gw.sat]
     keep = np.zeros(len(gw.site), dtype=bool)
     keep[up] = limit_per_site(gw.site[up], g.gateway_max_sats)
-
-    edges = ctx.isl_edges
-    if len(edges):
-        ok = sat_valid[edges[:, 0]] & sat_valid[edges[:, 1]]
-        edges = edges[ok]
-        length_km, grazing_km = isl_geometry(sat_ecef_km, edges)
-        ok = grazing_km >= ctx.isl_min_grazing_altitude_km
-        edges, length_km = edges[ok], length_km[ok]
-        if ctx.isl_max_range_km is not None:
-            in_range = length_km <= ctx.isl_max_range_km
-            edges, length_km = edges[in_range], length_km[in_range]
-    else:
-        length_km = np.zeros(0)
-
     graph = build_graph(
         ctx.n_sats,
         edges,
@@ -232,15 +299,50 @@ def plan_network(ctx: Context, sat_ecef_km: np.ndarray, sat_valid: np.ndarray) -
         gw.site[keep],
         gw.sat[keep],
         gw.range_km[keep],
-        g.gateway_pop,
-        g.gateway_fiber_ms,
-        g.gateway_live,
+        state.gateway_pop,
+        state.gateway_fiber_ms,
+        state.gateway_live,
         len(g.pop_names),
     )
-    routes = route_to_pops(graph)
-    best = best_visible(ctx.terminal_sites, tree, sat_ecef_km, max_alt_km, routes.sat_reachable)
+    return route_to_pops(graph, state.pop_live)
+
+
+def plan_network(
+    ctx: Context, sat_ecef_km: np.ndarray, sat_valid: np.ndarray, state: NetState
+) -> Plan:
+    """Visibility, topology, routing and assignment at one instant, under ``state``'s events.
+
+    Failed satellites stay in view (a terminal still sees them) but neither serve, relay nor
+    feed. Outage causes (see :data:`REASONS`): ``satellite_failed`` where every satellite in
+    view has failed; ``ground_down`` where the terminal would have had a route with the ground
+    stations that events took down; else ``no_gateway_path`` or ``no_satellite``. The extra checks run only for unserved terminals
+    while such an event is active, so events cost little.
+    """
+    tree = build_sat_tree(sat_ecef_km, sat_valid)
+    max_alt_km = tree.max_radius_km - WGS84_A_KM  # bounds every visibility search radius
+    gw = find_visible(ctx.gateway_sites, tree, sat_ecef_km, max_alt_km)
+    masks = state.masks
+    edges, length_km = _usable_isls(ctx, sat_ecef_km, sat_valid, masks.sat_ok, masks.isl_ok)
+    routes = _route(ctx, state, gw, edges, length_km, masks.sat_ok)
+    usable = routes.sat_reachable & masks.sat_ok
+    best = best_visible(ctx.terminal_sites, tree, sat_ecef_km, max_alt_km, usable)
     serving, reason = best.sat, outage_reason(best.sat, best.sees_any)
-    return Plan(routes, serving, reason, sat_ecef_km)
+
+    code = REASONS.index
+    unserved = np.flatnonzero((serving < 0) & best.sees_any)
+    if len(unserved) and masks.sat_events:
+        sites = ctx.terminal_sites.take(unserved)
+        healthy = best_visible(sites, tree, sat_ecef_km, max_alt_km, masks.sat_ok)
+        only_failed = healthy.sat < 0
+        reason[unserved[only_failed]] = code(REASON_SATELLITE_FAILED)
+        unserved = unserved[~only_failed]
+    if len(unserved) and masks.ground_events:
+        restored = _route(ctx, ctx.unaffected, gw, edges, length_km, masks.sat_ok)
+        sites = ctx.terminal_sites.take(unserved)
+        usable = restored.sat_reachable & masks.sat_ok
+        would = best_visible(sites, tree, sat_ecef_km, max_alt_km, usable)
+        reason[unserved[would.sat >= 0]] = code(REASON_GROUND_DOWN)
+    return Plan(routes, serving, reason, sat_ecef_km, state)
 
 
 # --------------------------------------------------------------------------------------------
@@ -279,6 +381,13 @@ class SlotRows:
             pop=np.full(shape, -1, dtype=np.int32),
             rtt_ms=nan.copy(),
         )
+
+    def cut_off(self, off: np.ndarray, reason: int) -> None:
+        """Mark the (steps, N) entries ``off`` disconnected with ``reason``, clearing them."""
+        blank = SlotRows.empty(1, 1)
+        for name in SlotRows.__dataclass_fields__:
+            getattr(self, name)[off] = getattr(blank, name)[0, 0]
+        self.reason[off] = reason
 
 
 def evaluate_paths(
@@ -360,7 +469,7 @@ def evaluate_paths(
             "azimuth_deg": up_az,
             "range_km": up_km,
             "rtt_ms": 2.0 * (up_km + isl_km + down_km) * MS_PER_KM_VACUUM
-            + 2.0 * g.gateway_fiber_ms[gateway]
+            + 2.0 * plan.state.gateway_fiber_ms[gateway]
             + processing_delay_ms,
         }
         out = {name: np.concatenate([out[name], later[name]]) for name in out}
@@ -375,8 +484,9 @@ def simulate_slot(
     ephemeris: Ephemeris,
     t_s: np.ndarray,
     processing_delay_ms: float,
+    state: NetState,
 ) -> SlotRows:
-    """All steps of one scheduling slot (``t_s[0]`` is the slot start)."""
+    """All steps of one scheduling slot (``t_s[0]`` is the slot start) under one event state."""
     n_term = len(ctx.ground.terminal_names)
     out = SlotRows.empty(len(t_s), n_term)
     plans: dict[int, Plan] = {}
@@ -384,7 +494,7 @@ def simulate_slot(
     def plan_at(k: int) -> Plan:
         if k not in plans:
             r, valid = ephemeris.at(t_s[k : k + 1])
-            plans[k] = plan_network(ctx, r[0], valid[0])
+            plans[k] = plan_network(ctx, r[0], valid[0], state)
         return plans[k]
 
     # Work list of (first step, terminals) groups, processed in step order.
@@ -491,6 +601,23 @@ def prepare(scenario: Scenario) -> Prepared:
     ground = build_ground(scenario)
     net = scenario.network
     isl_edges = build_isl_edges(constellation, start) if net.isl else np.zeros((0, 2), int)
+    timeline = compile_events(
+        # Transitional: lifeline.scenario gains [[events]] after the pair-mode change lands.
+        getattr(scenario, "events", ()),
+        source=scenario.source,
+        start_utc=scenario.time.start_utc,
+        duration_s=scenario.time.duration_s,
+        gateway_names=ground.gateway_names,
+        gateway_lat_deg=ground.gateway_lat_deg,
+        gateway_lon_deg=ground.gateway_lon_deg,
+        pop_names=ground.pop_names,
+        pop_lat_deg=ground.pop_lat_deg,
+        pop_lon_deg=ground.pop_lon_deg,
+        sat_names=constellation.names,
+        sat_catalog=constellation.catalog,
+        isl_edges=isl_edges,
+        terminal_names=ground.terminal_names,
+    )
     ctx = Context(
         ground,
         SiteSet.prepare(
@@ -509,6 +636,10 @@ def prepare(scenario: Scenario) -> Prepared:
         net.isl_max_range_km,
         net.isl_min_grazing_altitude_km,
         len(constellation),
+        timeline,
+        [net_state(ground, m) for m in timeline.masks],
+        net_state(ground, no_events(ground, len(constellation), len(isl_edges))),
+        scenario.time.step_s,
     )
     return Prepared(scenario, start, constellation, ctx)
 
@@ -549,14 +680,18 @@ def simulate_chunk(prep: Prepared, k0: int, k1: int) -> ChunkResult:
         altitude_band_km=tuple(prep.scenario.constellation.altitude_band_km),
     )
     steps_per_slot = int(round(tm.slot_s / tm.step_s))
+    # A slot is cut where an event starts or ends: the network is re-planned at once.
+    cuts = prep.ctx.timeline.boundary_steps(tm.step_s)
+    starts = np.union1d(np.arange(k0, k1, steps_per_slot), cuts[(cuts > k0) & (cuts < k1)])
     slots = [
         simulate_slot(
             prep.ctx,
             eph,
-            (np.arange(s0, min(k1, s0 + steps_per_slot)) - k0) * tm.step_s,
+            (np.arange(s0, s1) - k0) * tm.step_s,
             prep.scenario.network.processing_delay_ms,
+            prep.ctx.state_at_step(s0),
         )
-        for s0 in range(k0, k1, steps_per_slot)
+        for s0, s1 in zip(starts, np.r_[starts[1:], k1], strict=True)
     ]
     rows = SlotRows(
         **{
@@ -564,6 +699,10 @@ def simulate_chunk(prep: Prepared, k0: int, k1: int) -> ChunkResult:
             for name in SlotRows.__dataclass_fields__
         }
     )
+    tl = prep.ctx.timeline
+    if tl.power_off:
+        powered = tl.terminal_powered(np.arange(k0, k1) * tm.step_s, rows.connected.shape[1])
+        rows.cut_off(~powered, REASONS.index(REASON_NO_POWER))
     return ChunkResult(rows, eph.n_sgp4_errors, eph.n_out_of_band)
 
 

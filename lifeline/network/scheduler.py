@@ -6,8 +6,18 @@ lifeline assigns at each slot start and keeps the assignment for the slot unless
 satellite (or its path's feeder link) sets, which triggers a re-assignment at that step.
 
 Policy ``max_elevation`` (the default): among the satellites a terminal sees above its minimum
-elevation, the highest one that has a route to a PoP. A terminal that sees satellites but none
-with a route is out with reason ``no_gateway_path``; one that sees none, ``no_satellite``.
+elevation, the highest one that has a route to a PoP.
+
+Outage causes, the ``reason`` column (:data:`REASONS`, codes are indices into it and stable):
+
+==================== =========================================================================
+``no_satellite``     no satellite above the terminal's elevation mask
+``no_gateway_path``  satellites in view, none with a route to a live PoP
+``ground_down``      as ``no_gateway_path``, but with the gateways and PoPs that events took
+                     down there would have been a route (gateway/PoP outage, ground loss)
+``satellite_failed`` every satellite in view has failed (a ``satellite_failure`` event)
+``no_power``         the terminal has no power (a ``power_loss`` event)
+==================== =========================================================================
 """
 
 from __future__ import annotations
@@ -18,7 +28,17 @@ import numpy as np
 REASON_NONE = ""
 REASON_NO_SATELLITE = "no_satellite"
 REASON_NO_GATEWAY_PATH = "no_gateway_path"
-REASONS = (REASON_NONE, REASON_NO_SATELLITE, REASON_NO_GATEWAY_PATH)
+REASON_GROUND_DOWN = "ground_down"
+REASON_SATELLITE_FAILED = "satellite_failed"
+REASON_NO_POWER = "no_power"
+REASONS = (
+    REASON_NONE,
+    REASON_NO_SATELLITE,
+    REASON_NO_GATEWAY_PATH,
+    REASON_GROUND_DOWN,
+    REASON_SATELLITE_FAILED,
+    REASON_NO_POWER,
+)
 
 SERVING_POLICIES = ("max_elevation",)
 
