@@ -45,10 +45,12 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 from sgp4.api import Satrec
 
-from lifeline.constants import C_KM_S
+from lifeline.constants import C_KM_S, WGS84_A_KM
 from lifeline.errors import LifelineError
 from lifeline.geo import geodetic_to_ecef_km
 from lifeline.io.hypatia import HypatiaNetwork
+from lifeline.links.gsl import SiteSet, build_sat_tree, find_visible
+from lifeline.links.isl import isl_geometry
 from lifeline.orbits.libastro import (
     libastro_gmst_rad,
     libastro_satrecs,
@@ -57,6 +59,7 @@ from lifeline.orbits.libastro import (
 )
 from lifeline.orbits.propagate import propagate_ecef, propagate_teme
 from lifeline.results import _temp_beside, write_json
+from lifeline.scenario import Scenario
 from lifeline.time import sgp4_jd, to_datetime64
 
 __all__ = [
@@ -68,6 +71,8 @@ __all__ = [
     "prepare",
     "resolve_pairs",
     "run_pairs",
+    "run_scenario_pairs",
+    "scenario_network",
     "solve_step",
 ]
 
@@ -136,17 +141,25 @@ class PairNetwork:
     isl_edges : ndarray of int, shape (E, 2)
     gs_names : list of str
     gs_lat_deg, gs_lon_deg, gs_elevation_m : ndarray, shape (G,)
-    max_gsl_km : float
-        GSL length limit [km] (Hypatia's rule: range only).
+    max_gsl_km : float or ndarray, shape (G,)
+        GSL length limit [km] (Hypatia's rule: range only), per station or for all; may be
+        inf with the ``"lifeline"`` conventions when an elevation mask bounds the links.
     max_isl_km : float
-        ISLs longer than this are not usable [km].
+        ISLs longer than this are not usable [km] (inf: no limit).
     epoch_utc : numpy.datetime64
         Time 0.
     conventions : {"hypatia", "lifeline"}
         ``"hypatia"``: pyephem/libastro distances (:mod:`lifeline.orbits.libastro`);
         ``"lifeline"``: SGP4 + GMST 1982 with UT1, WGS84 stations (as the terminal engine).
-    min_elevation_deg : float or None
-        Optional elevation mask besides the range rule (``"lifeline"`` conventions only).
+    min_elevation_deg : float, ndarray of shape (G,), or None
+        Optional elevation mask [deg] besides the range rule, geodetic as in the terminal
+        engine (``"lifeline"`` conventions only).
+    isl_min_grazing_altitude_km : float or None
+        ISLs whose straight path dips below this altitude are not usable [km]
+        (:func:`lifeline.links.isl.isl_geometry`); None: length rule only.
+    altitude_band_km : (float, float) or None
+        Satellites outside this band (|r| − WGS84 a, as :class:`Ephemeris`) are left out
+        [km]; None: only SGP4 failures are.
     """
 
     satrecs: list[Satrec]
@@ -159,7 +172,9 @@ class PairNetwork:
     max_isl_km: float
     epoch_utc: np.datetime64
     conventions: Conventions = "hypatia"
-    min_elevation_deg: float | None = None
+    min_elevation_deg: float | np.ndarray | None = None
+    isl_min_grazing_altitude_km: float | None = None
+    altitude_band_km: tuple[float, float] | None = None
 
     @property
     def n_sats(self) -> int:
@@ -190,9 +205,10 @@ class Prepared:
     network: PairNetwork
     satrecs: list[Satrec]
     site_km: np.ndarray
-    site_up: np.ndarray
     site_tree: cKDTree
     isl_edges: np.ndarray
+    max_gsl_km: np.ndarray
+    sites: SiteSet | None
 
 
 def prepare(network: PairNetwork) -> Prepared:
@@ -205,12 +221,18 @@ def prepare(network: PairNetwork) -> Prepared:
         satrecs = list(network.satrecs)
         site_km = geodetic_to_ecef_km(lat, lon, elev)
     site_km = np.asarray(site_km, dtype=float).reshape(-1, 3)
-    lat_r, lon_r = np.radians(lat), np.radians(lon)
-    up = np.stack(
-        [np.cos(lat_r) * np.cos(lon_r), np.cos(lat_r) * np.sin(lon_r), np.sin(lat_r)], axis=-1
-    )
     edges = np.asarray(network.isl_edges, dtype=np.int64).reshape(-1, 2)
-    return Prepared(network, satrecs, site_km, up, cKDTree(site_km), edges)
+    n_gs = len(site_km)
+    max_gsl_km = np.broadcast_to(np.asarray(network.max_gsl_km, dtype=float), (n_gs,)).copy()
+    sites = None
+    if network.conventions == "lifeline" and network.min_elevation_deg is not None:
+        # The terminal engine's visibility: exact geodetic elevation against each mask.
+        sites = SiteSet.prepare(site_km, lat, lon, network.min_elevation_deg)
+    elif not np.isfinite(max_gsl_km).all():
+        raise PairSelectionError(
+            f"max_gsl_km = {network.max_gsl_km}", "finite when there is no elevation mask"
+        )
+    return Prepared(network, satrecs, site_km, cKDTree(site_km), edges, max_gsl_km, sites)
 
 
 def positions_km(prepared: Prepared, times_utc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -230,6 +252,11 @@ def positions_km(prepared: Prepared, times_utc: np.ndarray) -> tuple[np.ndarray,
     else:
         r_km, _, error = propagate_ecef(prepared.satrecs, times)
     valid = (error == 0) & np.isfinite(r_km).all(axis=-1)
+    band = prepared.network.altitude_band_km
+    if band is not None:
+        with np.errstate(invalid="ignore"):
+            altitude_km = np.linalg.norm(r_km, axis=-1) - WGS84_A_KM
+        valid &= (altitude_km >= band[0]) & (altitude_km <= band[1])
     return r_km, valid
 
 
@@ -296,27 +323,15 @@ def _graph(
     d = r_km[a] - r_km[b]
     isl_km = np.sqrt(np.einsum("ij,ij->i", d, d))
     ok = valid[a] & valid[b] & (isl_km <= net.max_isl_km)
+    if net.isl_min_grazing_altitude_km is not None and len(edges):
+        ok &= isl_geometry(r_km, edges)[1] >= net.isl_min_grazing_altitude_km
     if not ok.all():
         n_long = int(np.count_nonzero(valid[a] & valid[b] & ~(isl_km <= net.max_isl_km)))
         if n_long:
             logger.debug("%d ISL(s) longer than %.1f km left out", n_long, net.max_isl_km)
     a, b, isl_km = a[ok], b[ok], isl_km[ok]
 
-    sat_index = np.flatnonzero(valid)
-    sat_tree = cKDTree(r_km[sat_index], balanced_tree=False, compact_nodes=False)
-    hits = prepared.site_tree.sparse_distance_matrix(
-        sat_tree, net.max_gsl_km * (1 + 1e-9) + 1e-6, output_type="ndarray"
-    )
-    gs, sat, gsl_km = hits["i"].astype(np.int64), sat_index[hits["j"]], hits["v"]
-    if net.conventions == "hypatia":
-        # pyephem returns the range as a C float in metres and Hypatia compares that.
-        keep = np.float32(gsl_km * 1e3) <= net.max_gsl_km * 1e3
-    else:
-        keep = gsl_km <= net.max_gsl_km
-        if net.min_elevation_deg is not None:
-            up = np.einsum("ij,ij->i", prepared.site_up[gs], r_km[sat] - prepared.site_km[gs])
-            keep &= up >= gsl_km * np.sin(np.radians(net.min_elevation_deg))
-    gs, sat, gsl_km = gs[keep], sat[keep], gsl_km[keep]
+    gs, sat, gsl_km = _gsls(prepared, r_km, valid)
 
     rows = np.concatenate([a, b, n_sats + gs, sat])
     cols = np.concatenate([b, a, sat, n_sats + n_gs + gs])
@@ -325,6 +340,38 @@ def _graph(
     n = n_sats + 2 * n_gs
     csr = sp.csr_matrix((weights, (rows, cols)), shape=(n, n))
     return csr, n_sats, n_gs
+
+
+def _gsls(
+    prepared: Prepared, r_km: np.ndarray, valid: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(station, satellite, length [km]) of the usable ground-satellite links."""
+    max_km = prepared.max_gsl_km
+    if prepared.sites is not None:
+        tree = build_sat_tree(r_km, valid)
+        finite = max_km[np.isfinite(max_km)]
+        visible = find_visible(
+            prepared.sites,
+            tree,
+            r_km,
+            max(tree.max_radius_km - WGS84_A_KM, 0.0),
+            max_range_km=float(finite.max()) if len(finite) else None,
+        )
+        gs, sat, gsl_km = visible.site.astype(np.int64), visible.sat, visible.range_km
+        keep = gsl_km <= max_km[gs]
+        return gs[keep], sat[keep], gsl_km[keep]
+    sat_index = np.flatnonzero(valid)
+    sat_tree = cKDTree(r_km[sat_index], balanced_tree=False, compact_nodes=False)
+    hits = prepared.site_tree.sparse_distance_matrix(
+        sat_tree, float(max_km.max()) * (1 + 1e-9) + 1e-6, output_type="ndarray"
+    )
+    gs, sat, gsl_km = hits["i"].astype(np.int64), sat_index[hits["j"]], hits["v"]
+    if prepared.network.conventions == "hypatia":
+        # pyephem returns the range as a C float in metres and Hypatia compares that.
+        keep = np.float32(gsl_km * 1e3) <= max_km[gs] * 1e3
+    else:
+        keep = gsl_km <= max_km[gs]
+    return gs[keep], sat[keep], gsl_km[keep]
 
 
 def solve_step(
@@ -509,6 +556,13 @@ def _batch(
     return pa.Table.from_arrays(columns, schema=PAIRS_SCHEMA)
 
 
+def _json_limit(value_km: float | np.ndarray) -> float | list | None:
+    """A length limit for JSON: None where there is none (inf)."""
+    array = np.asarray(value_km, dtype=float)
+    out = np.where(np.isfinite(array), array, np.nan).tolist()
+    return [None if v != v else v for v in out] if array.ndim else (None if out != out else out)
+
+
 def run_pairs(
     network: PairNetwork,
     duration_s: float,
@@ -594,8 +648,8 @@ def run_pairs(
             "step_s": step_s,
             "n_steps": n_steps,
             "n_sats": network.n_sats,
-            "max_gsl_km": network.max_gsl_km,
-            "max_isl_km": network.max_isl_km,
+            "max_gsl_km": _json_limit(network.max_gsl_km),
+            "max_isl_km": _json_limit(network.max_isl_km),
             "ground_stations": [
                 {"id": g, "name": name, "lat_deg": float(lat), "lon_deg": float(lon)}
                 for g, (name, lat, lon) in enumerate(
@@ -606,3 +660,89 @@ def run_pairs(
         },
     )
     return result
+
+
+def scenario_network(scenario: Scenario) -> PairNetwork:
+    """A scenario's terminals as pair-mode ground stations, in the terminal engine's conventions.
+
+    Satellites and +Grid ISLs are those of the terminal engine
+    (:func:`lifeline.engine.build_constellation`, :func:`lifeline.engine.build_isl_edges`; no
+    ISLs when ``network.isl`` is false, so a path is one satellite, bent pipe). A terminal
+    reaches a satellite when it is above its elevation mask and, if a range rule is set
+    (``terminals[i].max_range_km``, else ``network.gsl_max_range_km``), within that range; ISLs
+    obey ``network.isl_max_range_km`` and the grazing-altitude rule. Time 0 is
+    ``time.start_utc``.
+    """
+    from lifeline.engine import build_constellation, build_isl_edges
+
+    net = scenario.network
+    start = np.datetime64(scenario.time.start_utc.replace(tzinfo=None), "ns")
+    constellation = build_constellation(scenario)
+    edges = build_isl_edges(constellation, start) if net.isl else np.zeros((0, 2), dtype=np.int64)
+    terminals = scenario.terminals
+    default_range = np.inf if net.gsl_max_range_km is None else net.gsl_max_range_km
+    return PairNetwork(
+        satrecs=list(constellation.satrecs),
+        isl_edges=edges,
+        gs_names=[t.name for t in terminals],
+        gs_lat_deg=np.array([t.lat_deg for t in terminals]),
+        gs_lon_deg=np.array([t.lon_deg for t in terminals]),
+        gs_elevation_m=np.array([t.alt_m for t in terminals]),
+        max_gsl_km=np.array(
+            [default_range if t.max_range_km is None else t.max_range_km for t in terminals]
+        ),
+        max_isl_km=np.inf if net.isl_max_range_km is None else net.isl_max_range_km,
+        epoch_utc=start,
+        conventions="lifeline",
+        min_elevation_deg=np.array(
+            [
+                net.min_elevation_deg if t.min_elevation_deg is None else t.min_elevation_deg
+                for t in terminals
+            ]
+        ),
+        isl_min_grazing_altitude_km=net.isl_min_grazing_altitude_km,
+        altitude_band_km=scenario.constellation.altitude_band_km,
+    )
+
+
+def run_scenario_pairs(
+    scenario: Scenario,
+    out_dir: str | Path,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunResult:
+    """Pair mode for a scenario with ``pairs``: write ``out_dir/pairs.parquet``.
+
+    Ground stations are the scenario's terminals (ids = their order in the file); the pairs
+    are :attr:`lifeline.scenario.Scenario.pair_ids`; steps are every ``time.step_s`` over the
+    window from ``time.start_utc``. See :func:`scenario_network` for the link rules.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        With ``pairs`` set.
+    out_dir : path
+        Gets ``pairs.parquet`` and ``pairs_meta.json``.
+    progress : callable(done, total), optional
+
+    Returns
+    -------
+    RunResult
+
+    Raises
+    ------
+    PairSelectionError
+        When the scenario has no ``pairs``.
+    """
+    if not scenario.pair_ids:
+        raise PairSelectionError(
+            f"{scenario.source}: pairs = None", 'pairs = "all" or [[pairs]] tables (src, dst)'
+        )
+    return run_pairs(
+        scenario_network(scenario),
+        scenario.time.duration_s,
+        scenario.time.step_s,
+        np.array(scenario.pair_ids, dtype=np.int64),
+        out_dir,
+        progress=progress,
+        source=scenario.source,
+    )

@@ -3,6 +3,9 @@
 A scenario says *when* (``[time]``), *which satellites* (``[constellation]``), *how the network
 behaves* (``[network]``) and *where* (``[[terminals]]``, ``[[gateways]]``, ``[[pops]]``). The
 models below are the reference for the format; ``lifeline/presets/*.toml`` are worked examples.
+``pairs = "all"`` or ``[[pairs]]`` tables (``src``, ``dst``: terminal names or 0-based ids) ask
+for pair mode (:func:`lifeline.pairs.run_scenario_pairs`): shortest paths over ISLs between
+terminals used as ground stations, as Hypatia computes them.
 
 ``extends = "NAME-or-path"`` loads a base scenario and deep-merges this file over it: tables
 merge key by key, arrays (of tables too) and scalars replace. Two groups of keys are mutually
@@ -31,11 +34,13 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     PlainValidator,
     PrivateAttr,
     StrictBool,
     StrictStr,
+    Tag,
     ValidationError,
     ValidationInfo,
     model_validator,
@@ -56,6 +61,7 @@ __all__ = [
     "Constellation",
     "Gateway",
     "Network",
+    "Pair",
     "Pop",
     "Scenario",
     "ScenarioValidationError",
@@ -441,7 +447,9 @@ class Constellation(_Model):
         Only with ``tle_file``: keep satellites launched at or before this international
         designator launch ``"YYYY-NNN"``.
     preset : str or None
-        Walker constellation preset, ``"starlink-gen1"`` or ``"kuiper-gen1"``.
+        Walker constellation preset: ``"starlink-gen1"``, ``"kuiper-gen1"``, or Hypatia's paper
+        shells ``"kuiper-630"`` and ``"starlink-550"`` (set ``epoch_utc =
+        2000-01-01T00:00:00Z`` to reproduce Hypatia's ``tles.txt``).
     epoch_utc : datetime or None
         Epoch of Walker shells (preset or shells); ``None`` means ``time.start_utc``.
     shells : tuple of Shell or None
@@ -452,7 +460,7 @@ class Constellation(_Model):
 
     tle_file: Name | None = None
     launched_by: Annotated[str, PlainValidator(_designator)] | None = None
-    preset: Literal["starlink-gen1", "kuiper-gen1"] | None = None
+    preset: Literal["starlink-gen1", "kuiper-gen1", "kuiper-630", "starlink-550"] | None = None
     epoch_utc: UtcDatetime | None = None
     shells: tuple[Shell, ...] | None = None
     altitude_band_km: Annotated[tuple[float, float], PlainValidator(_altitude_band)] = (
@@ -518,6 +526,11 @@ class Network(_Model):
         >= 1 (FACTS.md §8, SMF-28 at 1550 nm).
     min_elevation_deg : float
         Default minimum elevation of terminals [deg] (FACTS.md §1, 25 deg after FCC 21-48).
+    gsl_max_range_km : float or None
+        Default longest ground-satellite link of terminals [km], a rule besides the elevation
+        one; ``None``: elevation only. Hypatia's paper uses range only, e.g. 1,089.686 km for
+        Starlink-550 (``main_starlink_550.py``: sqrt(940.7^2 + 550^2) km); to reproduce it set
+        this and ``min_elevation_deg = 0``.
     serving_policy : str
         How a terminal's serving satellite is chosen; only ``"max_elevation"``.
     """
@@ -529,17 +542,23 @@ class Network(_Model):
     fiber_stretch: Annotated[float, _number(1)] = FIBER_ROUTE_STRETCH
     fiber_group_index: Annotated[float, _number(1)] = FIBER_GROUP_INDEX
     min_elevation_deg: ElevationDeg = MIN_ELEVATION_DEG
+    gsl_max_range_km: PositiveFloat | None = None
     serving_policy: Literal["max_elevation"] = "max_elevation"
 
 
 class Terminal(_Model):
-    """``[[terminals]]``: a user terminal. ``min_elevation_deg = None`` means the network's."""
+    """``[[terminals]]``: a user terminal (a ground station in pair mode).
+
+    ``min_elevation_deg = None`` and ``max_range_km = None`` mean the network's
+    ``min_elevation_deg`` and ``gsl_max_range_km`` [deg, km].
+    """
 
     name: Name
     lat_deg: Latitude
     lon_deg: Longitude
     alt_m: AltitudeM = 0.0
     min_elevation_deg: ElevationDeg | None = None
+    max_range_km: PositiveFloat | None = None
 
 
 class Gateway(_Model):
@@ -563,6 +582,49 @@ class Pop(_Model):
     lon_deg: Longitude
 
 
+def _terminal_ref(value: Any) -> str | int:
+    if isinstance(value, str) and value.strip():
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise _fail("a terminal name (string) or a 0-based terminal id (integer >= 0)")
+
+
+TerminalRef = Annotated[str | int, PlainValidator(_terminal_ref)]
+
+
+class Pair(_Model):
+    """``[[pairs]]``: one (source, destination) pair of terminals for pair mode.
+
+    Attributes
+    ----------
+    src, dst : str or int
+        A ``[[terminals]]`` name, or its 0-based position in the file.
+    """
+
+    src: TerminalRef
+    dst: TerminalRef
+
+
+def _all_pairs(value: Any) -> str:
+    if value != "all":
+        raise _fail('"all" or an array of [[pairs]] tables (src, dst)')
+    return value
+
+
+def _pairs_kind(value: Any) -> str:
+    return "pairs:tables" if isinstance(value, list | tuple) else "pairs:all"
+
+
+# Discriminator tags: dropped from error locations (``pairs[1].src``, not ``pairs.tables[1]``).
+_UNION_TAGS = {"pairs:all", "pairs:tables"}
+PairSelection = Annotated[
+    Annotated[str, PlainValidator(_all_pairs), Tag("pairs:all")]
+    | Annotated[tuple[Pair, ...], Tag("pairs:tables")],
+    Discriminator(_pairs_kind),
+]
+
+
 class Scenario(_Model):
     """A whole scenario file.
 
@@ -576,6 +638,9 @@ class Scenario(_Model):
     network : Network
     terminals, gateways, pops : tuple
         At least one each, with unique names.
+    pairs : "all", tuple of Pair, or None
+        Pair mode: every unordered pair of terminals, or the listed ones (see
+        :attr:`pair_ids`); ``None`` (no ``pairs`` key): no pair mode.
     """
 
     name: Name
@@ -587,7 +652,9 @@ class Scenario(_Model):
     terminals: Annotated[tuple[Terminal, ...], _unique_names("terminals", "name, lat_deg, lon_deg")]
     gateways: Annotated[tuple[Gateway, ...], _unique_names("gateways", "name, lat_deg, lon_deg")]
     pops: Annotated[tuple[Pop, ...], _unique_names("pops", "name, lat_deg, lon_deg")]
+    pairs: PairSelection | None = None
     _source: str = PrivateAttr("<dict>")
+    _pair_ids: tuple[tuple[int, int], ...] = PrivateAttr(())
 
     @model_validator(mode="after")
     def _check(self, info: ValidationInfo) -> Scenario:
@@ -600,17 +667,88 @@ class Scenario(_Model):
                     loc=("gateways", i, "pop"),
                     value=gw.pop,
                 )
-        rows = self.time.n_steps * len(self.terminals)
+        self._pair_ids = self._resolve_pairs()
+        rows = self.time.n_steps * max(len(self.terminals), len(self._pair_ids))
         if rows > MAX_ROWS:
+            what = (
+                f"{len(self.terminals)} terminals"
+                if len(self.terminals) >= len(self._pair_ids)
+                else f"{len(self._pair_ids)} pairs"
+            )
             raise _fail(
-                f"at most {MAX_ROWS:.0e} terminal-steps per run (here {self.time.n_steps} steps "
-                f"x {len(self.terminals)} terminals = {rows:.2e}; the summary keeps ~10 bytes "
+                f"at most {MAX_ROWS:.0e} terminal-steps or pair-steps per run (here "
+                f"{self.time.n_steps} steps x {what} = {rows:.2e}; the summary keeps ~10 bytes "
                 "per terminal-step in memory): use a longer step_s or a shorter window",
                 loc=("time", "step_s"),
                 value=self.time.step_s,
             )
         self._source = (info.context or {}).get("source", "<dict>")
         return self
+
+    def _resolve_pairs(self) -> tuple[tuple[int, int], ...]:
+        """Terminal ids of the requested pairs (checked: known, distinct, not repeated)."""
+        n = len(self.terminals)
+        if self.pairs is None:
+            return ()
+        if self.pairs == "all":
+            if n < 2:
+                raise _fail("at least two [[terminals]] for pair mode", loc=("pairs",), value="all")
+            return tuple((i, j) for i in range(n) for j in range(i + 1, n))
+        if not self.pairs:
+            raise _fail(
+                '"all" or at least one [[pairs]] table (src, dst)', loc=("pairs",), value=[]
+            )
+        names = [t.name for t in self.terminals]
+        index = {name: i for i, name in enumerate(names)}
+        listing = ", ".join(names[:8]) + (", ..." if n > 8 else "")
+        out: list[tuple[int, int]] = []
+        seen: dict[tuple[int, int], int] = {}
+        for k, pair in enumerate(self.pairs):
+            ids = []
+            for key in ("src", "dst"):
+                ref = getattr(pair, key)
+                if isinstance(ref, int):
+                    if ref >= n:
+                        raise _fail(
+                            f"a terminal id in 0..{n - 1} (the position of a [[terminals]] "
+                            "table) or a terminal name",
+                            loc=("pairs", k, key),
+                            value=ref,
+                        )
+                    ids.append(ref)
+                elif ref in index:
+                    ids.append(index[ref])
+                else:
+                    raise _fail(
+                        f"the name of a [[terminals]] entry{_did_you_mean(ref, names)} "
+                        f"(one of: {listing}) or its 0-based id",
+                        loc=("pairs", k, key),
+                        value=ref,
+                    )
+            src, dst = ids
+            if src == dst:
+                raise _fail(
+                    f"a terminal other than src ({names[src]!r})",
+                    loc=("pairs", k, "dst"),
+                    value=pair.dst,
+                )
+            if (src, dst) in seen:
+                raise _fail(
+                    f"a pair not listed before (pairs[{seen[src, dst]}] is the same)",
+                    loc=("pairs", k),
+                    value=f"{names[src]} -> {names[dst]}",
+                )
+            seen[src, dst] = k
+            out.append((src, dst))
+        return tuple(out)
+
+    @property
+    def pair_ids(self) -> tuple[tuple[int, int], ...]:
+        """(src, dst) terminal ids of pair mode, in file order (``"all"``: i < j, row-major).
+
+        Empty when the scenario has no ``pairs``.
+        """
+        return self._pair_ids
 
     @property
     def source(self) -> str:
@@ -635,6 +773,7 @@ _TABLE_ARRAYS = {
     "gateways": "gateways",
     "pops": "pops",
     "shells": "constellation.shells",
+    "pairs": "pairs",
 }
 
 _TYPE_HINTS = {
@@ -724,7 +863,7 @@ def _to_scenario_error(exc: ValidationError, source: str) -> ScenarioError:
     problems = []
     for err in exc.errors(include_url=False):
         ctx = err.get("ctx") or {}
-        loc = tuple(err["loc"]) + tuple(ctx.get("loc", ()))
+        loc = tuple(p for p in err["loc"] if p not in _UNION_TAGS) + tuple(ctx.get("loc", ()))
         value = ctx["value"] if "value" in ctx else err.get("input")
         if err["type"] == "missing":
             value = None

@@ -386,7 +386,8 @@ BAD = [
         'preset = "starlink-gen"',
         "constellation.preset",
         "'starlink-gen'",
-        "one of: 'starlink-gen1', 'kuiper-gen1'; did you mean 'starlink-gen1'?",
+        "one of: 'starlink-gen1', 'kuiper-gen1', 'kuiper-630', 'starlink-550'; "
+        "did you mean 'starlink-gen1'?",
     ),
     (
         "no terminals",
@@ -600,3 +601,146 @@ def test_run_size_is_capped(tmp_path):
         scenario_from_dict(data, source="big.toml")
     msg = str(err.value)
     assert "big.toml: time.step_s = 0.001" in msg and f"{MAX_ROWS:.0e}" in msg
+
+
+# ----------------------------------------------------------------------------------------------
+# Pair mode: [[pairs]] / pairs = "all", and the GSL range rule (issue 4)
+# ----------------------------------------------------------------------------------------------
+
+#: BASE with three terminals (A, B, C), for pairs.
+THREE = _edit(
+    "[[gateways]]",
+    '[[terminals]]\nname = "B"\nlat_deg = 50.0\nlon_deg = 30.5\n'
+    '[[terminals]]\nname = "C"\nlat_deg = 48.9\nlon_deg = 2.4\nmax_range_km = 900\n'
+    "[[gateways]]",
+)
+
+
+def test_pairs_all_and_tables_by_name_or_id(tmp_path):
+    sc = load_scenario(_write(tmp_path, 'pairs = "all"\n' + THREE))
+    assert sc.pairs == "all"
+    assert sc.pair_ids == ((0, 1), (0, 2), (1, 2))  # every unordered pair, i < j
+    text = THREE + '[[pairs]]\nsrc = "C"\ndst = "A"\n[[pairs]]\nsrc = 1\ndst = "C"\n'
+    sc = load_scenario(_write(tmp_path, text))
+    assert sc.pair_ids == ((2, 0), (1, 2))  # file order, direction kept
+    assert load_scenario(_write(tmp_path, BASE)).pair_ids == ()  # no pairs key: no pair mode
+
+
+def test_gsl_range_rule_defaults_and_overrides(tmp_path):
+    sc = load_scenario(
+        _write(
+            tmp_path,
+            _edit("[[terminals]]", "[network]\ngsl_max_range_km = 1089.7\n[[terminals]]", THREE),
+        )
+    )
+    assert sc.network.gsl_max_range_km == 1089.7
+    assert [t.max_range_km for t in sc.terminals] == [None, None, 900.0]
+    assert load_scenario(_write(tmp_path, BASE)).network.gsl_max_range_km is None
+
+
+def test_hypatia_walker_presets_are_accepted(tmp_path):
+    text = _edit(
+        'tle_file = "builtin:starlink-2022-08-17"',
+        'preset = "kuiper-630"\nepoch_utc = 2000-01-01T00:00:00Z',
+    )
+    assert load_scenario(_write(tmp_path, text)).constellation.preset == "kuiper-630"
+
+
+_PAIR = '[[pairs]]\nsrc = "A"\ndst = "B"\n'
+
+BAD_PAIRS = [
+    ("not all", 'pairs = "some"\n' + THREE, "pairs", "'some'", '"all" or an array of [[pairs]]'),
+    ("a number", "pairs = 5\n" + THREE, "pairs", "5", '"all" or an array of [[pairs]]'),
+    ("empty", "pairs = []\n" + THREE, "pairs", "[]", '"all" or at least one [[pairs]]'),
+    ("all of one", 'pairs = "all"\n' + BASE, "pairs", "'all'", "at least two [[terminals]]"),
+    ("missing dst", THREE + '[[pairs]]\nsrc = "A"\n', "pairs[0].dst", "None", "required"),
+    (
+        "unknown name",
+        THREE + _PAIR.replace('"B"', '"Cc"'),
+        "pairs[0].dst",
+        "'Cc'",
+        "the name of a [[terminals]] entry; did you mean 'C'? (one of: A, B, C) or its 0-based id",
+    ),
+    (
+        "id out of range",
+        THREE + _PAIR.replace('"B"', "3"),
+        "pairs[0].dst",
+        "3",
+        "a terminal id in 0..2",
+    ),
+    (
+        "float id",
+        THREE + _PAIR.replace('"B"', "1.5"),
+        "pairs[0].dst",
+        "1.5",
+        "a terminal name (string) or a 0-based terminal id (integer >= 0)",
+    ),
+    (
+        "self pair",
+        THREE + _PAIR.replace('"B"', "0"),
+        "pairs[0].dst",
+        "0",
+        "a terminal other than src ('A')",
+    ),
+    (
+        "repeated",
+        THREE + _PAIR + _PAIR.replace('"A"', "0"),
+        "pairs[1]",
+        "'A -> B'",
+        "a pair not listed before (pairs[0] is the same)",
+    ),
+    (
+        "unknown key",
+        THREE + _PAIR + "via = 3\n",
+        "pairs[0].via",
+        "3",
+        "unknown key 'via'; allowed keys: src, dst",
+    ),
+    (
+        "range zero",
+        THREE.replace("max_range_km = 900", "max_range_km = 0"),
+        "terminals[2].max_range_km",
+        "0",
+        "a number > 0",
+    ),
+    (
+        "network range negative",
+        "[network]\ngsl_max_range_km = -1\n".join(THREE.split("[[terminals]]", 1)),
+        "network.gsl_max_range_km",
+        "-1",
+        "a number > 0",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value", "allowed"),
+    [case[1:] for case in BAD_PAIRS],
+    ids=[case[0] for case in BAD_PAIRS],
+)
+def test_bad_pairs_name_file_field_value_and_allowed(tmp_path, text, field, value, allowed):
+    path = _write(tmp_path, text)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert str(info.value).startswith(f"{path}: {field} = {value}: ")
+    assert allowed in str(info.value)
+    assert "pydantic" not in str(info.value)
+
+
+def test_pair_steps_are_capped():
+    """100 terminals, all 4,950 pairs, 1 ms steps over a day: 4.3e11 pair-steps, refused."""
+    from lifeline.scenario import MAX_ROWS
+
+    data = {
+        "extends": "mariupol-2022",
+        "name": "huge-pairs",
+        "time": {"step_s": 0.2, "slot_s": 15.0},
+        "terminals": [{"name": f"t{i}", "lat_deg": 47.0, "lon_deg": i} for i in range(100)],
+        "pairs": "all",
+    }
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(data, source="big.toml")
+    msg = str(err.value)
+    # 86,400 s / 0.2 s = 432,000 steps x 4,950 pairs = 2.14e9 > MAX_ROWS.
+    assert "big.toml: time.step_s = 0.2" in msg and "4950 pairs" in msg
+    assert f"{MAX_ROWS:.0e}" in msg
