@@ -1,0 +1,76 @@
+"""MODCOD table and selection: values from the ETSI tables (FACTS.md §8) and dP's rates (§8b)."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lifeline.errors import InputFileError
+from lifeline.links.modcod import (
+    capacity_mbps,
+    load_modcod_table,
+    select_modcod,
+    spectral_efficiency_bps_hz,
+)
+
+TABLE = load_modcod_table()
+#: dP tabulates rates to 0.1 Mbit/s.
+RATE_ROUNDING_MBPS = 0.15
+
+
+def test_table_rows():
+    # FACTS.md §8: 28 DVB-S2 MODCODs (EN 302 307-1 Table 13) + 12 DVB-S2X ones (EN 302 307-2).
+    assert len(TABLE) == 40
+    k = TABLE.names.index("16APSK 3/4")
+    assert TABLE.es_n0_db[k] == 10.21 and TABLE.bits_per_symbol[k] == 2.966728
+    assert TABLE.names[0] == "QPSK 2/9" and TABLE.es_n0_db[0] == -2.85
+    assert TABLE.names[-1] == "256APSK 3/4" and TABLE.es_n0_db[-1] == 19.57
+    assert np.all(np.diff(TABLE.es_n0_db) >= 0)
+
+
+def test_del_portillo_rates():
+    # dP (FACTS.md §8b): 16APSK 3/4 → 674.3 Mbit/s per 250 MHz; 256APSK 3/4 → 2,682.1 Mbit/s per
+    # 500 MHz; both roll-off 0.1. At exactly the threshold (zero margin) the MODCOD closes.
+    user = select_modcod(TABLE, 10.21, margin_db=0.0)
+    gw = select_modcod(TABLE, 19.57, margin_db=0.0)
+    assert TABLE.names[int(user)] == "16APSK 3/4" and TABLE.names[int(gw)] == "256APSK 3/4"
+    assert capacity_mbps(TABLE, user, 250.0) == pytest.approx(674.3, abs=RATE_ROUNDING_MBPS)
+    assert capacity_mbps(TABLE, gw, 500.0) == pytest.approx(2682.1, abs=RATE_ROUNDING_MBPS)
+    # dP quotes 2.7 and 5.4 bit/s/Hz.
+    assert spectral_efficiency_bps_hz(TABLE, user) == pytest.approx(2.7, abs=0.05)
+    assert spectral_efficiency_bps_hz(TABLE, gw) == pytest.approx(5.4, abs=0.05)
+
+
+def test_below_lowest_is_down_and_nan_is_down():
+    m = select_modcod(TABLE, [-2.86, np.nan, -2.85], margin_db=0.0)
+    assert list(m[:2]) == [-1, -1] and TABLE.names[int(m[2])] == "QPSK 2/9"
+    assert capacity_mbps(TABLE, m[:2], 240.0).tolist() == [0.0, 0.0]
+
+
+def test_dominated_modcod_is_skipped():
+    # 16APSK 1/2-L (5.97 dB, 1.972253 bit/sym) beats QPSK 8/9 (6.20 dB, 1.766451): at 6.3 dB the
+    # best that closes is 16APSK 1/2-L, not the one with the highest threshold.
+    m = select_modcod(TABLE, 6.3, margin_db=0.0)
+    assert TABLE.names[int(m)] == "16APSK 1/2-L"
+
+
+@given(st.floats(-10, 30), st.floats(0, 10), st.floats(0, 3))
+def test_efficiency_never_falls_with_sinr(sinr_db, more_db, margin_db):
+    lo = spectral_efficiency_bps_hz(TABLE, select_modcod(TABLE, sinr_db, margin_db))
+    hi = spectral_efficiency_bps_hz(TABLE, select_modcod(TABLE, sinr_db + more_db, margin_db))
+    assert hi >= lo
+
+
+def test_bad_table_names_line_and_column(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text(
+        "# comment\nmodcod,modulation,code_rate,es_n0_db,bits_per_symbol,standard\n"
+        "QPSK 1/2,QPSK,1/2,one,0.99,x\n"
+    )
+    with pytest.raises(InputFileError) as err:
+        load_modcod_table(str(path))
+    assert err.value.line == 3 and err.value.column == "es_n0_db" and err.value.value == "one"
+    path.write_text("modcod,x\n")
+    with pytest.raises(InputFileError) as err:
+        load_modcod_table(str(path))
+    assert err.value.line == 1
