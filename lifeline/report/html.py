@@ -1,0 +1,436 @@
+"""The self-contained HTML report: Plotly figures (its JavaScript inline, once) and tables.
+
+Nothing on the page is fetched: the Plotly bundle, the data and the styles are in the file, and
+the map is drawn on plain x/y axes from the shipped Natural Earth outlines (Plotly's own
+``geo`` maps would download their base map). Every string that comes from a user (terminal,
+gateway and scenario names, the scenario text) is HTML-escaped before it reaches the page or
+Plotly (which reads a little HTML in its labels), and figure data sits in
+``<script type="application/json">`` blocks with ``<``, ``>`` and ``&`` written as JSON
+escapes, so no value can close the block.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from datetime import UTC, datetime
+from importlib.metadata import version
+
+import numpy as np
+from numpy.typing import NDArray
+
+from lifeline.report.prepare import Views
+
+__all__ = ["MAX_SERIES_PLOTS", "REASON_COLORS", "render_html"]
+
+#: Per-terminal time-series plots on the page; the table still lists every terminal.
+MAX_SERIES_PLOTS = 20
+#: Outage causes (``reason`` column) and their colours; unknown causes take FALLBACK_COLORS.
+REASON_COLORS = {"no_satellite": "#d62728", "no_gateway_path": "#ff7f0e"}
+FALLBACK_COLORS = ("#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+TERMINAL_COLORS = (
+    "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+    "#e377c2", "#17becf", "#bcbd22", "#ff7f0e", "#7f7f7f",
+)  # fmt: skip
+SITE_STYLE = {  # kind -> (legend label, marker symbol, colour, size)
+    "terminal": ("Terminals", "circle", "#111111", 9),
+    "gateway": ("Gateways (live)", "triangle-up", "#2ca02c", 10),
+    "gateway_down": ("Gateways (down)", "x", "#d62728", 10),
+    "pop": ("PoPs", "square", "#1f77b4", 9),
+    "jammer": ("Jammers", "star", "#9467bd", 12),
+}
+_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+def reason_colors(reasons: list[str]) -> dict[str, str]:
+    """A colour per outage cause: the fixed ones, then the fallback palette in order."""
+    unknown = [r for r in reasons if r not in REASON_COLORS]
+    out = {r: REASON_COLORS[r] for r in reasons if r in REASON_COLORS}
+    out.update({r: FALLBACK_COLORS[i % len(FALLBACK_COLORS)] for i, r in enumerate(unknown)})
+    return out
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _arr(values: NDArray, decimals: int) -> list:
+    """A JSON list with NaN as null (a gap in a Plotly line)."""
+    a = np.round(np.asarray(values, dtype=float), decimals)
+    return [None if math.isnan(x) else x for x in a.tolist()]
+
+
+def _json_for_script(obj: object) -> str:
+    text = json.dumps(obj, separators=(",", ":"), allow_nan=False)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def _figure(div_id: str, data: list, layout: dict, height: int) -> tuple[str, dict]:
+    layout = {"height": height, "margin": {"l": 60, "r": 20, "t": 40, "b": 45}, **layout}
+    return div_id, {"data": data, "layout": layout, "config": _CONFIG}
+
+
+def _map_figure(v: Views) -> tuple[str, dict]:
+    data: list[dict] = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": _arr(v.outline_lon, 4),
+            "y": _arr(v.outline_lat, 4),
+            "line": {"color": "#9a9a9a", "width": 0.8},
+            "hoverinfo": "skip",
+            "name": "Countries (Natural Earth 1:110m)",
+            "showlegend": False,
+        }
+    ]
+    for name, lon, lat in v.routes:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": _arr(lon, 5),
+                "y": _arr(lat, 5),
+                "line": {"color": "#9467bd", "width": 2, "dash": "dash"},
+                "name": _e(name),
+            }
+        )
+    for kind, (label, symbol, color, size) in SITE_STYLE.items():
+        sites = [s for s in v.sites if s.kind == kind]
+        if not sites:
+            continue
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers+text" if kind == "terminal" else "markers",
+                "x": [s.lon_deg for s in sites],
+                "y": [s.lat_deg for s in sites],
+                "text": [_e(s.name) for s in sites],
+                "textposition": "top right",
+                "hovertext": [
+                    _e(f"{s.name} ({s.detail})" if s.detail else s.name)
+                    + f"<br>{s.lat_deg:.4f}°N {s.lon_deg:.4f}°E"
+                    for s in sites
+                ],
+                "hoverinfo": "text",
+                "marker": {"symbol": symbol, "color": color, "size": size},
+                "name": label,
+            }
+        )
+    n_static = len(data)
+    where = {s.name: (s.lon_deg, s.lat_deg) for s in v.sites if s.kind != "terminal"}
+    terminal_at = {s.name: (s.lon_deg, s.lat_deg) for s in v.sites if s.kind == "terminal"}
+    for k, snap in enumerate(v.snapshots):
+        px: list = []
+        py: list = []
+        for link in snap.links:
+            chain = [terminal_at.get(link["terminal"]), (link["sat_lon"], link["sat_lat"])]
+            chain += [where.get(link.get("gateway")), where.get(link.get("pop"))]
+            for point in chain:
+                if point is not None:
+                    px.append(round(point[0], 4))
+                    py.append(round(point[1], 4))
+            px.append(None)
+            py.append(None)
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": px,
+                "y": py,
+                "line": {"color": "rgba(255,127,14,0.8)", "width": 1.5},
+                "hoverinfo": "skip",
+                "name": "Paths (terminal → satellite → gateway → PoP)",
+                "visible": k == 0,
+            }
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": [round(link["sat_lon"], 4) for link in snap.links],
+                "y": [round(link["sat_lat"], 4) for link in snap.links],
+                "hovertext": [_link_text(link) for link in snap.links],
+                "hoverinfo": "text",
+                "marker": {"symbol": "diamond", "color": "#ff7f0e", "size": 9},
+                "name": "Serving satellites (below them)",
+                "visible": k == 0,
+            }
+        )
+    steps = []
+    for k, snap in enumerate(v.snapshots):
+        visible = [True] * n_static + [False] * (2 * len(v.snapshots))
+        visible[n_static + 2 * k] = visible[n_static + 2 * k + 1] = True
+        label = datetime.fromtimestamp(snap.time_ms / 1e3, UTC).strftime("%H:%M:%S")
+        steps.append({"method": "restyle", "args": [{"visible": visible}], "label": label})
+    mid_lat = math.radians(sum(v.lat_range) / 2)
+    layout = {
+        "title": {"text": "Sites, serving satellites and paths at the chosen time (UTC)"},
+        "xaxis": {
+            "range": list(v.lon_range),
+            "title": {"text": "longitude [deg]"},
+            "zeroline": False,
+        },
+        "yaxis": {
+            "range": list(v.lat_range),
+            "zeroline": False,
+            "title": {"text": "latitude [deg]"},
+            # Equirectangular map drawn true to scale at the middle latitude.
+            "scaleanchor": "x",
+            "scaleratio": 1 / max(math.cos(mid_lat), 0.2),
+        },
+        "legend": {"orientation": "h", "y": -0.15},
+        "sliders": [{"active": 0, "steps": steps, "pad": {"t": 70}}] if steps else [],
+        "plot_bgcolor": "#eef4fa",
+        "margin": {"l": 60, "r": 20, "t": 40, "b": 160},
+    }
+    return _figure("fig-map", data, layout, 720)
+
+
+def _link_text(link: dict) -> str:
+    parts = [_e(link["satellite"]) + " serving " + _e(link["terminal"])]
+    parts.append(f"elevation {link['elevation_deg']:.1f}°")
+    if link.get("isl_hops") is not None:
+        parts.append(f"{link['isl_hops']} laser hops")
+    if link.get("gateway"):
+        parts.append("gateway " + _e(link["gateway"]))
+    if link.get("pop"):
+        parts.append("PoP " + _e(link["pop"]))
+    if link.get("rtt_ms") is not None:
+        parts.append(f"RTT {link['rtt_ms']:.1f} ms")
+    return "<br>".join(parts)
+
+
+def _series_figure(i: int, s, v: Views, colors: dict[str, str]) -> tuple[str, dict]:
+    data: list[dict] = []
+    for reason, (start_ms, end_ms) in s.outages.items():
+        x: list = []
+        for a, b in zip(start_ms.tolist(), end_ms.tolist(), strict=True):
+            x += [round(a), round(a), round(b), round(b), None]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": x,
+                "y": [0, 1, 1, 0, None] * len(start_ms),
+                "fill": "toself",
+                "fillcolor": colors[reason] + "55",
+                "line": {"width": 0},
+                "yaxis": "y2",
+                "name": "outage: " + _e(reason),
+                "hoverinfo": "name",
+            }
+        )
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": _arr(np.round(s.rtt_time_ms), 0),
+            "y": _arr(s.rtt_ms, 3),
+            "line": {"color": "#1f77b4", "width": 1},
+            "name": "RTT [ms]",
+        }
+    )
+    layout = {
+        "title": {"text": _e(s.name)},
+        "xaxis": {"type": "date", "title": {"text": "time (UTC)"}},
+        "yaxis": {"title": {"text": "RTT [ms]"}, "rangemode": "tozero"},
+        "yaxis2": {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True},
+        "legend": {"orientation": "h", "y": 1.12},
+    }
+    for col, label, unit in v.extra_columns:
+        if col in s.extra:
+            t, val = s.extra[col]
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "x": _arr(np.round(t), 0),
+                    "y": _arr(val, 3),
+                    "line": {"color": "#2ca02c", "width": 1},
+                    "yaxis": "y3",
+                    "name": f"{label} [{unit}]",
+                }
+            )
+            layout["yaxis3"] = {
+                "overlaying": "y",
+                "side": "right",
+                "title": {"text": f"{label} [{unit}]"},
+                "rangemode": "tozero",
+            }
+            layout["margin"] = {"l": 60, "r": 60, "t": 40, "b": 45}
+    return _figure(f"fig-series-{i}", data, layout, 300)
+
+
+def _cdf_figure(column: str, label: str, unit: str, v: Views) -> tuple[str, dict]:
+    data = []
+    for i, (name, (x, p)) in enumerate(v.cdfs[column].items()):
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": _arr(x, 3),
+                "y": _arr(p, 4),
+                "name": _e(name),
+                "line": {"color": TERMINAL_COLORS[i % len(TERMINAL_COLORS)]},
+            }
+        )
+    layout = {
+        "title": {"text": f"{label}: share of connected time at or below a value"},
+        "xaxis": {"title": {"text": f"{label} [{unit}]"}},
+        "yaxis": {"title": {"text": "cumulative share"}, "range": [0, 1.02]},
+    }
+    return _figure(f"fig-cdf-{column}", data, layout, 380)
+
+
+# ----------------------------------------------------------------------------------------------
+# Tables and page
+# ----------------------------------------------------------------------------------------------
+
+_KNOWN_COLUMNS = {
+    "availability_pct": ("availability %", "{:.2f}"),
+    "rtt_ms_p5": ("RTT p5 ms", "{:.1f}"),
+    "rtt_ms_p50": ("RTT p50 ms", "{:.1f}"),
+    "rtt_ms_p95": ("RTT p95 ms", "{:.1f}"),
+    "handovers": ("handovers", "{}"),
+    "outages": ("outages", "{}"),
+    "longest_outage_s": ("longest outage s", "{:.0f}"),
+}
+
+
+def _cell(value: object, fmt: str = "{}") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float) and fmt == "{}":
+        fmt = "{:.3g}"
+    try:
+        return _e(fmt.format(value))
+    except (ValueError, TypeError):
+        return _e(value)
+
+
+def _summary_table(v: Views) -> str:
+    rows = v.table_rows
+    reasons = sorted({r for row in rows for r in (row.get("outage_s_by_reason") or {})})
+    extra = [
+        k
+        for k in dict.fromkeys(k for row in rows for k in row)
+        if k not in _KNOWN_COLUMNS
+        and k not in ("terminal", "outage_s_by_reason")
+        and all(isinstance(row.get(k), int | float | str | None) for row in rows)
+    ]
+    known = [k for k in _KNOWN_COLUMNS if any(k in row for row in rows)]
+    head = ["terminal"] + [_KNOWN_COLUMNS[k][0] for k in known]
+    head += [f"outage s: {r}" for r in reasons] + extra
+    out = ["<table><thead><tr>", *(f"<th>{_e(h)}</th>" for h in head), "</tr></thead><tbody>"]
+    for row in rows:
+        cells = [f"<td>{_e(row['terminal'])}</td>"]
+        cells += [f"<td>{_cell(row.get(k), _KNOWN_COLUMNS[k][1])}</td>" for k in known]
+        by_reason = row.get("outage_s_by_reason") or {}
+        cells += [f"<td>{_cell(by_reason.get(r, 0.0), '{:.0f}')}</td>" for r in reasons]
+        cells += [f"<td>{_cell(row.get(k))}</td>" for k in extra]
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;
+max-width:1200px;padding:1em 2em;color:#222}
+h1{margin-bottom:0.2em}.sub{color:#555;margin-top:0}
+table{border-collapse:collapse;font-size:0.9em}th,td{border:1px solid #ccc;padding:3px 8px}
+td{text-align:right}td:first-child{text-align:left}th{background:#f2f2f2}
+pre{background:#f7f7f7;border:1px solid #ddd;padding:1em;overflow:auto;font-size:0.85em}
+.note{background:#fff6e0;border-left:4px solid #f0b000;padding:0.5em 1em}
+.figure{border:1px solid #eee;margin:0.5em 0}
+"""
+
+_LOADER = """
+(function () {
+  var jobs = [];
+  document.querySelectorAll('script[type="application/json"][data-figure]').forEach(
+    function (node) {
+      var spec = JSON.parse(node.textContent);
+      var div = document.getElementById(node.getAttribute('data-figure'));
+      jobs.push(Plotly.newPlot(div, spec.data, spec.layout, spec.config));
+    });
+  Promise.all(jobs).then(function () {
+    document.body.setAttribute('data-rendered', String(jobs.length));
+  });
+})();
+"""
+
+
+def render_html(v: Views, scenario: dict | None, scenario_origin: str, summary: dict) -> str:
+    """The whole report page as one string (see the module docstring)."""
+    from plotly.offline import get_plotlyjs
+
+    colors = reason_colors(v.reasons)
+    figures: list[tuple[str, dict]] = []
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>lifeline report: {_e(v.title)}</title>",
+        # No request may leave the page, even one we did not write.
+        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
+        "script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
+        'img-src data: blob:; font-src data:">',
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{_e(v.title)}</h1><p class='sub'>{_e(v.subtitle)}</p>",
+    ]
+    if scenario and scenario.get("description"):
+        parts.append(f"<p>{_e(scenario['description'].strip())}</p>")
+    parts += [f"<p class='note'>{_e(n)}</p>" for n in v.notes]
+    parts.append("<h2>Availability and outages</h2>" + _summary_table(v))
+    parts.append(
+        "<p>Availability is the share of time steps with a path to a PoP; RTT percentiles are "
+        "over connected steps; outage time is split by cause (the <code>reason</code> "
+        "column).</p>"
+    )
+    if v.sites:
+        figures.append(_map_figure(v))
+        parts.append("<h2>Map</h2><div class='figure' id='fig-map'></div>")
+        parts.append(
+            "<p>Satellites are drawn at the point below them; a path goes terminal → serving "
+            "satellite → (laser links, not drawn) → gateway → PoP. Move the slider to change "
+            "the time.</p>"
+        )
+    parts.append("<h2>Time series</h2>")
+    parts.append(
+        "<p>RTT while connected (each display bin keeps its lowest and highest value; the "
+        "Parquet file has every step) with outages shaded by cause.</p>"
+    )
+    shown = v.series[:MAX_SERIES_PLOTS]
+    for i, s in enumerate(shown):
+        figures.append(_series_figure(i, s, v, colors))
+        parts.append(f"<div class='figure' id='fig-series-{i}'></div>")
+    if len(v.series) > len(shown):
+        parts.append(
+            f"<p class='note'>Time series of the first {len(shown)} of {len(v.series)} "
+            "terminals; the table lists all.</p>"
+        )
+    parts.append("<h2>Distributions</h2>")
+    for col, label, unit in [("rtt_ms", "RTT", "ms"), *v.extra_columns]:
+        figures.append(_cdf_figure(col, label, unit, v))
+        parts.append(f"<div class='figure' id='fig-cdf-{col}'></div>")
+    parts.append("<h2>Scenario</h2>")
+    parts.append(f"<p>From {_e(scenario_origin)}.</p>")
+    if scenario is not None:
+        parts.append(
+            f"<pre id='scenario'>{_e(json.dumps(scenario, indent=2, ensure_ascii=False))}</pre>"
+        )
+    run_info = {k: val for k, val in summary.items() if k != "terminals"}
+    parts.append(
+        "<details><summary>Run details (summary.json without the per-terminal table)</summary>"
+        f"<pre>{_e(json.dumps(run_info, indent=2, ensure_ascii=False))}</pre></details>"
+    )
+    parts.append(
+        f"<p class='sub'>Made by lifeline {_e(version('lifeline'))}; map outlines: Natural "
+        "Earth (public domain) via world-atlas 2.0.2; plots: Plotly.js (MIT).</p>"
+    )
+    for div_id, spec in figures:
+        parts.append(
+            f"<script type='application/json' data-figure='{div_id}'>"
+            f"{_json_for_script(spec)}</script>"
+        )
+    parts.append(f"<script>{get_plotlyjs()}</script><script>{_LOADER}</script></body></html>")
+    return "".join(parts)
