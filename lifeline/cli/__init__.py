@@ -3,7 +3,7 @@
 Importing the command modules registers their commands on the one typer ``app``.
 """
 
-from lifeline.cli import pairs, run
+from lifeline.cli import pairs, report, run
 from lifeline.cli.app import DEFAULT_PRESET, app
 
-__all__ = ["DEFAULT_PRESET", "app", "pairs", "run"]
+__all__ = ["DEFAULT_PRESET", "app", "pairs", "report", "run"]

@@ -50,9 +50,11 @@ def run(
         int, typer.Option("--workers", "-w", min=0, help="Processes to use (0: one per core).")
     ] = 0,
 ) -> None:
-    """Run a scenario and write OUT/terminals.parquet and OUT/summary.json."""
+    """Run a scenario; write OUT/terminals.parquet, summary.json, scenario.json, report.html."""
     from lifeline.api import load_scenario
     from lifeline.api import run as run_scenario
+    from lifeline.report import build_report, scenario_json
+    from lifeline.results import write_json
 
     def go() -> None:
         sc = load_scenario(scenario)
@@ -66,11 +68,18 @@ def run(
                 progress=lambda done, total: bar.update(task, completed=done),
                 workers=workers or None,
             )
+        # The resolved scenario beside the results, so the report (and a reader) knows what
+        # was assumed even when the TOML file changes or was an `extends` chain.
+        write_json(out / "scenario.json", scenario_json(sc))
+        report = build_report(out)
         if as_json:
             sys.stdout.write(json.dumps(result.summary, indent=2) + "\n")
         elif not quiet:
             Console().print(_summary_table(result.summary))
-            Console().print(f"wrote {out / 'terminals.parquet'} and {out / 'summary.json'}")
+            written = ", ".join(str(out / f) for f in ("terminals.parquet", "summary.json"))
+            Console().print(
+                f"wrote {written}, {out / 'scenario.json'} and {report}", highlight=False
+            )
 
     guard(go)
 

@@ -1,0 +1,32 @@
+"""``lifeline report``: rebuild a run's HTML report, or write its figures as PNG (issue 7)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lifeline.cli.app import app, guard
+
+
+@app.command()
+def report(
+    out_dir: Annotated[Path, typer.Argument(help="Output folder of `lifeline run`.")] = Path("out"),
+    png: Annotated[
+        bool, typer.Option("--png", help="Also write the figures as PNG to OUT_DIR/figures.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing.")] = False,
+) -> None:
+    """Rebuild OUT_DIR/report.html (self-contained, opens offline) from the run's files."""
+    from lifeline.report import build_report, write_pngs
+
+    def go() -> None:
+        written = [build_report(out_dir)]
+        if png:
+            written += write_pngs(out_dir)
+        if not quiet:
+            for path in written:
+                typer.echo(f"wrote {path}")
+
+    guard(go)
