@@ -95,6 +95,7 @@ def run(
             "sgp4_error_samples": info.sgp4_error_samples,
             "out_of_band_samples": info.out_of_band_samples,
         },
+        "events": info.events,
         "elapsed_s": round(time.perf_counter() - started, 3),
         "terminals": summarize(acc, names, REASONS, scenario.time.step_s),
     }

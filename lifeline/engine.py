@@ -37,7 +37,14 @@ from lifeline.errors import ScenarioError
 from lifeline.events import Masks, Timeline, compile_events
 from lifeline.geo import geodetic_to_ecef_km, great_circle_km, look_angles
 from lifeline.io.tle import filter_launched_by, read_tle
-from lifeline.links.gsl import GSLPairs, SiteSet, best_visible, build_sat_tree, find_visible
+from lifeline.links.gsl import (
+    HORIZON_BINS,
+    GSLPairs,
+    SiteSet,
+    best_visible,
+    build_sat_tree,
+    find_visible,
+)
 from lifeline.links.isl import infer_planes, isl_geometry, plus_grid
 from lifeline.network.routing import Routes, route_to_pops, trace_paths
 from lifeline.network.scheduler import (
@@ -113,6 +120,7 @@ class Ground:
     terminal_lon_deg: np.ndarray
     terminal_ecef_km: np.ndarray
     terminal_min_elevation_deg: np.ndarray
+    terminal_horizon_deg: np.ndarray | None  # (N, 360) per 1-degree azimuth bin, or None
     gateway_names: list[str]
     gateway_lat_deg: np.ndarray
     gateway_lon_deg: np.ndarray
@@ -161,6 +169,7 @@ def build_ground(scenario: Scenario) -> Ground:
         terminal_lon_deg=t_lon,
         terminal_ecef_km=geodetic_to_ecef_km(t_lat, t_lon, np.array([x.alt_m for x in t])),
         terminal_min_elevation_deg=np.array(t_min, dtype=float),
+        terminal_horizon_deg=terminal_horizon_deg(scenario),
         gateway_names=[x.name for x in g],
         gateway_lat_deg=g_lat,
         gateway_lon_deg=g_lon,
@@ -176,6 +185,20 @@ def build_ground(scenario: Scenario) -> Ground:
         pop_lat_deg=p_lat,
         pop_lon_deg=p_lon,
     )
+
+
+def terminal_horizon_deg(scenario: Scenario) -> np.ndarray | None:
+    """(N, 360) horizon masks per 1-degree azimuth bin (each sector's value repeated over its
+    bins); None when no terminal has one, so visibility takes its plain path."""
+    if all(t.horizon_deg is None for t in scenario.terminals):
+        return None
+    rows = [
+        np.zeros(HORIZON_BINS)
+        if t.horizon_deg is None
+        else np.repeat(t.horizon_deg, HORIZON_BINS // len(t.horizon_deg))
+        for t in scenario.terminals
+    ]
+    return np.array(rows, dtype=float)
 
 
 def build_isl_edges(constellation: Constellation, start_utc: np.datetime64) -> np.ndarray:
@@ -315,8 +338,8 @@ def plan_network(
     Failed satellites stay in view (a terminal still sees them) but neither serve, relay nor
     feed. Outage causes (see :data:`REASONS`): ``satellite_failed`` where every satellite in
     view has failed; ``ground_down`` where the terminal would have had a route with the ground
-    stations that events took down; else ``no_gateway_path`` or ``no_satellite``. The extra checks run only for unserved terminals
-    while such an event is active, so events cost little.
+    stations that events took down; else ``no_gateway_path`` or ``no_satellite``. The extra
+    checks run only for unserved terminals while such an event is active, so events cost little.
     """
     tree = build_sat_tree(sat_ecef_km, sat_valid)
     max_alt_km = tree.max_radius_km - WGS84_A_KM  # bounds every visibility search radius
@@ -326,7 +349,7 @@ def plan_network(
     routes = _route(ctx, state, gw, edges, length_km, masks.sat_ok)
     usable = routes.sat_reachable & masks.sat_ok
     best = best_visible(ctx.terminal_sites, tree, sat_ecef_km, max_alt_km, usable)
-    serving, reason = best.sat, outage_reason(best.sat, best.sees_any)
+    serving, reason = best.sat, outage_reason(best.sat, best.sees_any, best.obstructed)
 
     code = REASONS.index
     unserved = np.flatnonzero((serving < 0) & best.sees_any)
@@ -461,6 +484,10 @@ def evaluate_paths(
             g.gateway_ecef_km[gateway],
             last,
         )
+        if g.terminal_horizon_deg is not None:
+            # The serving satellite moving behind the horizon mask breaks the path too.
+            sector = np.minimum(up_az.astype(np.intp), HORIZON_BINS - 1)
+            path_valid &= up_elev >= g.terminal_horizon_deg[t_idx, sector]
         later = {
             "valid": path_valid
             & (up_elev >= g.terminal_min_elevation_deg[t_idx])
@@ -552,6 +579,7 @@ class RunInfo:
     n_steps: int
     sgp4_error_samples: int
     out_of_band_samples: int
+    events: list[dict]  # what each event hit (Timeline.hits)
 
 
 def _chunk_table(
@@ -602,8 +630,7 @@ def prepare(scenario: Scenario) -> Prepared:
     net = scenario.network
     isl_edges = build_isl_edges(constellation, start) if net.isl else np.zeros((0, 2), int)
     timeline = compile_events(
-        # Transitional: lifeline.scenario gains [[events]] after the pair-mode change lands.
-        getattr(scenario, "events", ()),
+        scenario.events,
         source=scenario.source,
         start_utc=scenario.time.start_utc,
         duration_s=scenario.time.duration_s,
@@ -625,6 +652,7 @@ def prepare(scenario: Scenario) -> Prepared:
             ground.terminal_lat_deg,
             ground.terminal_lon_deg,
             ground.terminal_min_elevation_deg,
+            ground.terminal_horizon_deg,
         ),
         SiteSet.prepare(
             ground.gateway_ecef_km,
@@ -782,4 +810,5 @@ def simulate(
         n_steps=tm.n_steps,
         sgp4_error_samples=sgp4_errors,
         out_of_band_samples=out_of_band,
+        events=prep.ctx.timeline.hits,
     )

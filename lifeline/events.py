@@ -47,8 +47,8 @@ from lifeline.errors import ScenarioError
 from lifeline.geo import great_circle_km
 
 __all__ = [
+    "EVENT_MODELS",
     "Event",
-    "EVENT_KINDS",
     "Masks",
     "Timeline",
     "compile_events",
@@ -291,14 +291,15 @@ Event = Annotated[
     GatewayOutage | PopOutage | GroundLoss | SatelliteFailure | IslFailure | PowerLoss,
     Field(discriminator="kind"),
 ]
-EVENT_KINDS = (
-    "gateway_outage",
-    "pop_outage",
-    "ground_loss",
-    "satellite_failure",
-    "isl_failure",
-    "power_loss",
-)
+#: Event model of each ``kind``.
+EVENT_MODELS: dict[str, type[BaseModel]] = {
+    "gateway_outage": GatewayOutage,
+    "pop_outage": PopOutage,
+    "ground_loss": GroundLoss,
+    "satellite_failure": SatelliteFailure,
+    "isl_failure": IslFailure,
+    "power_loss": PowerLoss,
+}
 
 
 def inside_polygon(

@@ -55,6 +55,7 @@ from lifeline.constants import (
     SCHEDULING_SLOT_S,
 )
 from lifeline.errors import ScenarioError
+from lifeline.events import EVENT_MODELS, Event
 from lifeline.presets import preset_names, preset_path
 
 __all__ = [
@@ -546,11 +547,29 @@ class Network(_Model):
     serving_policy: Literal["max_elevation"] = "max_elevation"
 
 
+def _horizon(value: Any) -> tuple[float, ...]:
+    allowed = (
+        "an array of minimum elevations in 0..90 [deg], one per equal azimuth sector clockwise "
+        "from north, whose count divides 360 (e.g. 4, 8, 12, 36 or 360 values)"
+    )
+    if not isinstance(value, list | tuple) or not value or 360 % len(value):
+        raise _fail(allowed)
+    for v in value:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 90:
+            raise _fail(allowed)
+    return tuple(float(v) for v in value)
+
+
 class Terminal(_Model):
     """``[[terminals]]``: a user terminal (a ground station in pair mode).
 
     ``min_elevation_deg = None`` and ``max_range_km = None`` mean the network's
     ``min_elevation_deg`` and ``gsl_max_range_km`` [deg, km].
+
+    ``horizon_deg`` is an obstruction mask (ruins, a trench, a courtyard; like the obstruction
+    map a Starlink dish builds): ``n`` minimum elevations [deg] for ``n`` equal azimuth sectors,
+    the first starting at north and going clockwise (``n`` divides 360). A satellite in a sector
+    is usable only at or above that sector's value (and the elevation mask).
     """
 
     name: Name
@@ -559,6 +578,7 @@ class Terminal(_Model):
     alt_m: AltitudeM = 0.0
     min_elevation_deg: ElevationDeg | None = None
     max_range_km: PositiveFloat | None = None
+    horizon_deg: Annotated[tuple[float, ...], PlainValidator(_horizon)] | None = None
 
 
 class Gateway(_Model):
@@ -617,7 +637,7 @@ def _pairs_kind(value: Any) -> str:
 
 
 # Discriminator tags: dropped from error locations (``pairs[1].src``, not ``pairs.tables[1]``).
-_UNION_TAGS = {"pairs:all", "pairs:tables"}
+_UNION_TAGS = {"pairs:all", "pairs:tables", *EVENT_MODELS}
 PairSelection = Annotated[
     Annotated[str, PlainValidator(_all_pairs), Tag("pairs:all")]
     | Annotated[tuple[Pair, ...], Tag("pairs:tables")],
@@ -641,6 +661,9 @@ class Scenario(_Model):
     pairs : "all", tuple of Pair, or None
         Pair mode: every unordered pair of terminals, or the listed ones (see
         :attr:`pair_ids`); ``None`` (no ``pairs`` key): no pair mode.
+    events : tuple of events
+        ``[[events]]``: outages, ground loss, failures, power loss with their time windows
+        (the models and their keys are in :mod:`lifeline.events`).
     """
 
     name: Name
@@ -653,6 +676,7 @@ class Scenario(_Model):
     gateways: Annotated[tuple[Gateway, ...], _unique_names("gateways", "name, lat_deg, lon_deg")]
     pops: Annotated[tuple[Pop, ...], _unique_names("pops", "name, lat_deg, lon_deg")]
     pairs: PairSelection | None = None
+    events: tuple[Event, ...] = ()
     _source: str = PrivateAttr("<dict>")
     _pair_ids: tuple[tuple[int, int], ...] = PrivateAttr(())
 
@@ -667,6 +691,7 @@ class Scenario(_Model):
                     loc=("gateways", i, "pop"),
                     value=gw.pop,
                 )
+        self._check_event_names()
         self._pair_ids = self._resolve_pairs()
         rows = self.time.n_steps * max(len(self.terminals), len(self._pair_ids))
         if rows > MAX_ROWS:
@@ -684,6 +709,25 @@ class Scenario(_Model):
             )
         self._source = (info.context or {}).get("source", "<dict>")
         return self
+
+    def _check_event_names(self) -> None:
+        """Sites named by [[events]] exist (satellites are checked when the run starts)."""
+        known = {
+            "gateways": ([g.name for g in self.gateways], "[[gateways]]"),
+            "pops": ([p.name for p in self.pops], "[[pops]]"),
+            "terminals": ([t.name for t in self.terminals], "[[terminals]]"),
+        }
+        for i, event in enumerate(self.events):
+            for key, (names, table) in known.items():
+                for j, name in enumerate(getattr(event, key, ())):
+                    if name not in names:
+                        listing = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+                        raise _fail(
+                            f"the name of a {table} entry{_did_you_mean(name, names)} "
+                            f"(one of: {listing})",
+                            loc=("events", i, key, j),
+                            value=name,
+                        )
 
     def _resolve_pairs(self) -> tuple[tuple[int, int], ...]:
         """Terminal ids of the requested pairs (checked: known, distinct, not repeated)."""
@@ -774,6 +818,7 @@ _TABLE_ARRAYS = {
     "pops": "pops",
     "shells": "constellation.shells",
     "pairs": "pairs",
+    "events": "events",
 }
 
 _TYPE_HINTS = {
@@ -798,7 +843,10 @@ def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
     """The model class found at `loc` inside :class:`Scenario` (None if not a model)."""
     model: type[BaseModel] | None = Scenario
     for part in loc:
-        if isinstance(part, int):
+        if part in EVENT_MODELS:  # the tag of an [[events]] entry says which model it is
+            model = EVENT_MODELS[str(part)]
+            continue
+        if isinstance(part, int) or part in _UNION_TAGS:
             continue
         assert model is not None
         fields = {f.alias or n: f for n, f in model.model_fields.items()}
@@ -838,6 +886,8 @@ def _allowed_for(err: dict[str, Any], loc: tuple[str | int, ...]) -> str:
         value = err.get("input")
         hint = _did_you_mean(value, choices) if isinstance(value, str) else ""
         return f"one of: {', '.join(repr(c) for c in choices)}{hint}"
+    if kind in ("union_tag_invalid", "union_tag_not_found") and "events" in loc:
+        return f"an event with kind = one of: {', '.join(EVENT_MODELS)}"
     if kind in ("tuple_type", "list_type") and loc[-1] in _TABLE_ARRAYS:
         return f"an array of tables ([[{_TABLE_ARRAYS[str(loc[-1])]}]])"
     return _TYPE_HINTS.get(kind, str(err["msg"]))
@@ -863,12 +913,13 @@ def _to_scenario_error(exc: ValidationError, source: str) -> ScenarioError:
     problems = []
     for err in exc.errors(include_url=False):
         ctx = err.get("ctx") or {}
-        loc = tuple(p for p in err["loc"] if p not in _UNION_TAGS) + tuple(ctx.get("loc", ()))
+        full = tuple(err["loc"]) + tuple(ctx.get("loc", ()))
+        loc = tuple(p for p in full if p not in _UNION_TAGS)
         value = ctx["value"] if "value" in ctx else err.get("input")
         if err["type"] == "missing":
             value = None
         problems.append(
-            ScenarioError(source, _format_loc(loc), _display(value), _allowed_for(err, loc))
+            ScenarioError(source, _format_loc(loc), _display(value), _allowed_for(err, full))
         )
     return problems[0] if len(problems) == 1 else ScenarioValidationError(problems)
 

@@ -14,38 +14,35 @@ from lifeline.events import Event, compile_events, inside_polygon
 from lifeline.geo import great_circle_km
 from lifeline.scenario import Scenario, scenario_from_dict
 
+ADAPTER = TypeAdapter(Event)
+
 # FACTS.md §7, "Azovstal works".
 AZOVSTAL = (47.098, 37.610)
 
 
-class _WithEvents(Scenario):
-    # Until lifeline.scenario carries [[events]] itself, the tests extend the model.
-    events: tuple[Event, ...] = ()
-
-
-def with_events(base: Scenario, events: list[dict]) -> Scenario:
-    parsed = tuple(TypeAdapter(Event).validate_python(e) for e in events)
-    fields = {k: getattr(base, k) for k in Scenario.model_fields}
-    return _WithEvents.model_construct(**fields, events=parsed)
-
-
-def short(preset: str, minutes: float = 3) -> Scenario:
-    data = {"extends": preset, "name": f"{preset}-short", "time": {"duration_s": minutes * 60.0}}
-    return with_events(scenario_from_dict(data, source="<test>"), [])
+def short(preset: str, minutes: float = 3, events=()) -> Scenario:
+    """The preset cut to its first minutes, with events (validated as a scenario file is)."""
+    data = {
+        "extends": preset,
+        "name": f"{preset}-short",
+        "time": {"duration_s": minutes * 60.0},
+        "events": list(events),
+    }
+    return scenario_from_dict(data, source="<test>")
 
 
 @pytest.fixture(scope="module")
 def bentpipe():
-    return short("mariupol-2022-bentpipe")
+    return "mariupol-2022-bentpipe"
 
 
 @pytest.fixture(scope="module")
 def isl():
-    return short("mariupol-2022")
+    return "mariupol-2022"
 
 
-def rows(scenario, events):
-    return lifeline.run(with_events(scenario, events), workers=1).terminals
+def rows(preset, events):
+    return lifeline.run(short(preset, events=events), workers=1).terminals
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +84,7 @@ def _sites():
 def compile_(events, duration_s=100.0):
     from datetime import UTC, datetime
 
-    parsed = tuple(TypeAdapter(Event).validate_python(e) for e in events)
+    parsed = tuple(ADAPTER.validate_python(e) for e in events)
     return compile_events(
         parsed,
         source="test.toml",
@@ -187,7 +184,7 @@ def test_unknown_names_are_clear_errors(event, field, hint):
 )
 def test_bad_events_are_refused(event):
     with pytest.raises(ValidationError):
-        TypeAdapter(Event).validate_python(event)
+        ADAPTER.validate_python(event)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,7 +197,7 @@ def test_ground_loss_equals_outage_of_the_gateways_inside(bentpipe):
     gateways within 1,500 km of Azovstal in the preset (great-circle distance from its list)."""
     inside = [
         g.name
-        for g in bentpipe.gateways
+        for g in short(bentpipe).gateways
         if great_circle_km(*AZOVSTAL, g.lat_deg, g.lon_deg) <= 1500
     ]
     assert sorted(inside) == ["Kaunas", "Muallim", "Wola Krobowska"]  # issue 6: TR, LT, PL
@@ -214,7 +211,8 @@ def test_ground_loss_equals_outage_of_the_gateways_inside(bentpipe):
 
 def test_outage_of_every_gateway_gives_ground_down(bentpipe, bentpipe_rows):
     down = rows(
-        bentpipe, [{"kind": "gateway_outage", "gateways": [g.name for g in bentpipe.gateways]}]
+        bentpipe,
+        [{"kind": "gateway_outage", "gateways": [g.name for g in short(bentpipe).gateways]}],
     )
     assert not down.connected.any()
     # Where the run without events was connected, the cause is the ground stations that are down;
@@ -266,3 +264,22 @@ def test_pop_outage_rehomes_gateways_to_a_live_pop(bentpipe, bentpipe_rows):
 def test_events_outside_the_window_change_nothing(bentpipe, bentpipe_rows):
     ev = {"kind": "gateway_outage", "gateways": ["Foggia"], "start_s": 1e6, "end_s": 2e6}
     pd.testing.assert_frame_equal(rows(bentpipe, [ev]), bentpipe_rows)
+
+
+@pytest.mark.parametrize(
+    ("event", "field", "allowed"),
+    [
+        ({"kind": "gateway_outage", "gateways": ["Foggia", "Kaunass"]}, "events[0].gateways[1]",
+         "did you mean 'Kaunas'?"),
+        ({"kind": "power_loss", "terminals": ["Azovstal"], "pops": ["x"]}, "events[0].pops",
+         "unknown key 'pops'"),
+        ({"kind": "jamming"}, "events[0]", "kind = one of: gateway_outage"),
+        ({"kind": "ground_loss", "center_lat_deg": 95, "center_lon_deg": 0, "radius_km": 1},
+         "events[0].center_lat_deg", "-90"),
+    ],
+)  # fmt: skip
+def test_scenario_file_errors_name_the_event_field(event, field, allowed):
+    with pytest.raises(ScenarioError) as err:
+        short("mariupol-2022", events=[event])
+    assert err.value.field == field and err.value.file == "<test>"
+    assert allowed in err.value.allowed

@@ -17,6 +17,8 @@ Outage causes, the ``reason`` column (:data:`REASONS`, codes are indices into it
                      down there would have been a route (gateway/PoP outage, ground loss)
 ``satellite_failed`` every satellite in view has failed (a ``satellite_failure`` event)
 ``no_power``         the terminal has no power (a ``power_loss`` event)
+``obstructed``       satellites above the elevation mask, all behind the terminal's horizon
+                     mask (``terminals[].horizon_deg``)
 ==================== =========================================================================
 """
 
@@ -31,6 +33,7 @@ REASON_NO_GATEWAY_PATH = "no_gateway_path"
 REASON_GROUND_DOWN = "ground_down"
 REASON_SATELLITE_FAILED = "satellite_failed"
 REASON_NO_POWER = "no_power"
+REASON_OBSTRUCTED = "obstructed"
 REASONS = (
     REASON_NONE,
     REASON_NO_SATELLITE,
@@ -38,31 +41,37 @@ REASONS = (
     REASON_GROUND_DOWN,
     REASON_SATELLITE_FAILED,
     REASON_NO_POWER,
+    REASON_OBSTRUCTED,
 )
 
 SERVING_POLICIES = ("max_elevation",)
 
 
-def outage_reason(serving_sat: np.ndarray, sees_any: np.ndarray) -> np.ndarray:
+def outage_reason(
+    serving_sat: np.ndarray, sees_any: np.ndarray, obstructed: np.ndarray | None = None
+) -> np.ndarray:
     """Reason codes (into :data:`REASONS`) for an assignment.
 
     Parameters
     ----------
     serving_sat : (N,) int, the serving satellite (-1 when none) — under the ``max_elevation``
         policy, :func:`lifeline.links.gsl.best_visible` with the routable satellites as usable.
-    sees_any : (N,) bool, the terminal sees some satellite above its mask.
+    sees_any : (N,) bool, the terminal sees some satellite above its masks.
+    obstructed : (N,) bool, optional: it sees satellites above its elevation mask, all behind
+        its horizon mask.
 
     Returns
     -------
-    (N,) int8: 0 when served, else ``no_gateway_path`` (satellites in view, none with a route)
-    or ``no_satellite``.
+    (N,) int8: 0 when served, else ``no_gateway_path`` (satellites in view, none with a route),
+    ``obstructed`` or ``no_satellite``.
     """
+    unseen = REASONS.index(REASON_NO_SATELLITE)
+    if obstructed is not None:
+        unseen = np.where(obstructed, REASONS.index(REASON_OBSTRUCTED), unseen)
     return np.where(
         np.asarray(serving_sat) >= 0,
         REASONS.index(REASON_NONE),
-        np.where(
-            sees_any, REASONS.index(REASON_NO_GATEWAY_PATH), REASONS.index(REASON_NO_SATELLITE)
-        ),
+        np.where(sees_any, REASONS.index(REASON_NO_GATEWAY_PATH), unseen),
     ).astype(np.int8)
 
 
