@@ -109,6 +109,19 @@ def _runs(mask: np.ndarray) -> np.ndarray:
     return np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
 
 
+def _durations(runs_s: np.ndarray) -> dict:
+    """Count and p50/p95/max of outage durations [s] (``None`` when there are none)."""
+    if not len(runs_s):
+        return {"count": 0, "p50_s": None, "p95_s": None, "max_s": None}
+    p50, p95 = np.percentile(runs_s, [50, 95])
+    return {
+        "count": len(runs_s),
+        "p50_s": round(float(p50), 3),
+        "p95_s": round(float(p95), 3),
+        "max_s": float(runs_s.max()),
+    }
+
+
 def summarize(
     acc: TerminalAccumulator,
     terminal_names: list[str],
@@ -119,13 +132,17 @@ def summarize(
 
     For each terminal: availability [%] (share of steps connected), RTT p5/p50/p95 over the
     connected steps [ms], handovers (changes of serving satellite between consecutive connected
-    steps), number of outages (maximal runs of disconnected steps), the longest outage [s], and
-    the disconnected time by reason [s].
+    steps), number of outages (maximal runs of disconnected steps), the longest outage [s], the
+    disconnected time by reason [s], the share of time out because of obstructions [%], the
+    time to first service [s] (``None`` if never served), and the outage duration distribution
+    (count, p50/p95/max [s]) overall and per cause (a cause's outages are the maximal runs of
+    steps with that reason; percentiles by linear interpolation, ``numpy.percentile``).
     """
     connected = np.concatenate(acc.connected) if acc.connected else np.zeros((0, acc.n_terminals))
     rtt = np.concatenate(acc.rtt_ms) if acc.rtt_ms else np.zeros((0, acc.n_terminals))
     sat = np.concatenate(acc.satellite) if acc.satellite else np.zeros((0, acc.n_terminals))
     reason = np.concatenate(acc.reason) if acc.reason else np.zeros((0, acc.n_terminals))
+    obstructed = reason_names.index("obstructed") if "obstructed" in reason_names else -1
     out = {}
     for i, name in enumerate(terminal_names):
         c = connected[:, i].astype(bool)
@@ -133,12 +150,12 @@ def summarize(
         s = sat[:, i]
         both = c[1:] & c[:-1]
         outages = _runs(~c)
+        codes = [k for k in range(1, len(reason_names)) if np.any(reason[:, i] == k)]
         by_reason = {
-            reason_names[k]: float(np.count_nonzero(reason[:, i] == k) * step_s)
-            for k in range(1, len(reason_names))
-            if np.any(reason[:, i] == k)
+            reason_names[k]: float(np.count_nonzero(reason[:, i] == k) * step_s) for k in codes
         }
         pct = np.percentile(r, [5, 50, 95]) if len(r) else [None, None, None]
+        first = int(np.argmax(c)) if c.any() else None
         out[name] = {
             "availability_pct": float(100.0 * c.mean()) if len(c) else 0.0,
             "rtt_ms_p5": None if pct[0] is None else round(float(pct[0]), 3),
@@ -148,6 +165,12 @@ def summarize(
             "outages": len(outages),
             "longest_outage_s": float(outages.max() * step_s) if len(outages) else 0.0,
             "outage_s_by_reason": by_reason,
+            "obstructed_pct": float(100.0 * np.mean(reason[:, i] == obstructed)) if len(c) else 0.0,
+            "time_to_first_service_s": None if first is None else first * step_s,
+            "outage_durations": _durations(outages * step_s),
+            "outage_durations_by_reason": {
+                reason_names[k]: _durations(_runs(reason[:, i] == k) * step_s) for k in codes
+            },
         }
     return out
 

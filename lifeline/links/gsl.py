@@ -23,6 +23,9 @@ from lifeline.geo import enu_basis, max_slant_range_km
 #: Added to every search radius so rounding in the tree never drops a pair exactly at the edge.
 SEARCH_MARGIN_KM = 1e-3
 
+#: Azimuth bins of a horizon mask: one per degree.
+HORIZON_BINS = 360
+
 
 @dataclass(frozen=True)
 class SatTree:
@@ -86,6 +89,11 @@ class SiteSet:
         (up to 0.19° at 45° latitude): geodetic and geocentric elevations differ by at most it.
     tree : scipy.spatial.cKDTree or None
         Tree over the site positions (None when there are no sites).
+    horizon_deg : ndarray, shape (N, 360), or None
+        Obstruction (horizon) mask: the lowest elevation a satellite needs at each site in each
+        1-degree azimuth bin ``[b, b + 1)`` from north [deg]; None: no obstruction anywhere.
+    east, north : ndarray, shape (N, 3), or None
+        Local east and north unit vectors (for azimuths; only with a horizon mask).
     """
 
     ecef_km: NDArray[np.float64]
@@ -97,6 +105,9 @@ class SiteSet:
     radius_km: NDArray[np.float64]
     vertical_offset_deg: NDArray[np.float64]
     tree: cKDTree | None
+    horizon_deg: NDArray[np.float64] | None = None
+    east: NDArray[np.float64] | None = None
+    north: NDArray[np.float64] | None = None
 
     @classmethod
     def prepare(
@@ -105,14 +116,21 @@ class SiteSet:
         site_lat_deg: ArrayLike,
         site_lon_deg: ArrayLike,
         min_elevation_deg: ArrayLike,
+        horizon_deg: ArrayLike | None = None,
     ) -> SiteSet:
-        """Precompute what every query needs (shapes as in :func:`visible_pairs`)."""
+        """Precompute what every query needs (shapes as in :func:`visible_pairs`).
+
+        ``horizon_deg`` (N, 360) is an optional obstruction mask (see the class attributes).
+        """
         ecef = np.asarray(site_ecef_km, dtype=float).reshape(-1, 3)
         n = len(ecef)
         lat = np.broadcast_to(np.asarray(site_lat_deg, dtype=float), (n,)).copy()
         lon = np.broadcast_to(np.asarray(site_lon_deg, dtype=float), (n,)).copy()
         eps = np.broadcast_to(np.asarray(min_elevation_deg, dtype=float), (n,)).copy()
-        up = enu_basis(lat, lon).reshape(n, 3, 3)[:, 2]
+        basis = enu_basis(lat, lon).reshape(n, 3, 3)
+        up = basis[:, 2]
+        if horizon_deg is not None:
+            horizon_deg = np.asarray(horizon_deg, dtype=float).reshape(n, HORIZON_BINS)
         radius_km = np.linalg.norm(ecef, axis=-1)
         cos_offset = np.einsum("nj,nj->n", up, ecef) / np.where(radius_km > 0, radius_km, 1.0)
         return cls(
@@ -125,6 +143,9 @@ class SiteSet:
             radius_km=radius_km,
             vertical_offset_deg=np.degrees(np.arccos(np.clip(cos_offset, -1.0, 1.0))),
             tree=cKDTree(ecef) if n else None,
+            horizon_deg=horizon_deg,
+            east=None if horizon_deg is None else basis[:, 0],
+            north=None if horizon_deg is None else basis[:, 1],
         )
 
     def __len__(self) -> int:
@@ -138,7 +159,28 @@ class SiteSet:
             self.lat_deg[index],
             self.lon_deg[index],
             self.min_elevation_deg[index],
+            None if self.horizon_deg is None else self.horizon_deg[index],
         )
+
+    def clear_of_horizon(
+        self, site: NDArray[np.intp], d_km: NDArray, elevation_deg: NDArray
+    ) -> NDArray[np.bool_]:
+        """Which (site, satellite) pairs clear the site's horizon mask.
+
+        Parameters
+        ----------
+        site : (...) site index; d_km : (..., 3) satellite − site [km];
+        elevation_deg : (...) the pairs' elevations [deg].
+        """
+        if self.horizon_deg is None:
+            return np.ones(np.shape(site), dtype=bool)
+        assert self.east is not None and self.north is not None
+        east = np.einsum("...j,...j->...", self.east[site], d_km)
+        north = np.einsum("...j,...j->...", self.north[site], d_km)
+        # Azimuth from north, clockwise, in [0, 360): the bin is its integer part.
+        azimuth_deg = np.mod(np.degrees(np.arctan2(east, north)), 360.0)
+        b = np.minimum(azimuth_deg.astype(np.intp), HORIZON_BINS - 1)
+        return elevation_deg >= self.horizon_deg[site, b]
 
     def search_radius_km(self, max_altitude_km: float) -> NDArray[np.float64]:
         """Per-site search radius [km]; see :func:`search_radius_km`."""
@@ -317,13 +359,15 @@ def find_visible(
     sat_ecef_km: ArrayLike,
     max_altitude_km: float,
     max_range_km: float | None = None,
+    use_horizon: bool = True,
 ) -> GSLPairs:
     """:func:`visible_pairs` for prepared sites and a prebuilt satellite tree (the hot path).
 
     Candidates come from per-site ball queries (few sites) or one join of the two trees
     (``cKDTree.sparse_distance_matrix``, many sites); each is kept if within its own site's
     radius and above its mask (``up / range >= sin ε``), and the elevation is computed for the
-    kept pairs only.
+    kept pairs only. Sites with a horizon mask (:attr:`SiteSet.horizon_deg`) also drop the
+    satellites behind it, unless ``use_horizon`` is False.
     """
     sat_ecef_km = np.asarray(sat_ecef_km, dtype=float).reshape(-1, 3)
     shell_radius_km = WGS84_A_KM + max_altitude_km
@@ -359,6 +403,8 @@ def find_visible(
     keep = elevation_deg >= sites.min_elevation_deg[site]
     if max_range_km is not None:
         keep &= range_km <= max_range_km
+    if use_horizon and sites.horizon_deg is not None:
+        keep &= sites.clear_of_horizon(site, sat_ecef_km[sat] - sites.ecef_km[site], elevation_deg)
     site, sat, elevation_deg, range_km = site[keep], sat[keep], elevation_deg[keep], range_km[keep]
     # One float key sorts by site, then by descending elevation (|elevation| <= 90 < 256/2);
     # a single argsort is several times faster than a two-key lexsort.
@@ -382,12 +428,17 @@ class BestSatellite:
     elevation_deg : ndarray, shape (N,)
         Its elevation [deg] (NaN where none).
     sees_any : ndarray of bool, shape (N,)
-        The site sees at least one satellite above its mask, usable or not.
+        The site sees at least one satellite above its elevation mask and clear of its horizon
+        mask, usable or not.
+    obstructed : ndarray of bool, shape (N,)
+        The site sees satellites above its elevation mask, but every one is behind its horizon
+        mask (always False without a horizon mask).
     """
 
     sat: NDArray[np.intp]
     elevation_deg: NDArray[np.float64]
     sees_any: NDArray[np.bool_]
+    obstructed: NDArray[np.bool_]
 
 
 def max_elevation_at_range_deg(
@@ -436,7 +487,12 @@ def best_visible(
     sat_ecef_km = np.asarray(sat_ecef_km, dtype=float).reshape(-1, 3)
     usable = np.asarray(usable, dtype=bool)
     n = len(sites)
-    best = BestSatellite(np.full(n, -1, dtype=np.intp), np.full(n, np.nan), np.zeros(n, dtype=bool))
+    best = BestSatellite(
+        np.full(n, -1, dtype=np.intp),
+        np.full(n, np.nan),
+        np.zeros(n, dtype=bool),
+        np.zeros(n, dtype=bool),
+    )
     n_tree = len(tree.sat_index)
     if n == 0 or n_tree == 0:
         return best
@@ -450,7 +506,10 @@ def best_visible(
     with np.errstate(divide="ignore", invalid="ignore"):
         sin_el = np.einsum("nj,nkj->nk", sites.up, d) / dist_km
     elevation_deg = np.degrees(np.arcsin(np.clip(np.where(found, sin_el, -1.0), -1.0, 1.0)))
-    visible = found & (elevation_deg >= sites.min_elevation_deg[:, None])
+    above = found & (elevation_deg >= sites.min_elevation_deg[:, None])
+    visible = above
+    if sites.horizon_deg is not None:
+        visible = above & sites.clear_of_horizon(np.arange(n)[:, None], d, elevation_deg)
     candidate = visible & usable[sat]
     ranked = np.where(candidate, elevation_deg, -np.inf)
     j = np.argmax(ranked, axis=1)
@@ -460,6 +519,7 @@ def best_visible(
     best.sat[has] = sat[rows, j][has]
     best.elevation_deg[has] = top[has]
     best.sees_any[:] = visible.any(axis=1)
+    best.obstructed[:] = above.any(axis=1) & ~best.sees_any
 
     # Exact when fewer than k satellites lie within the search radius (all were examined), or
     # when nothing beyond the k-th nearest can beat the best found.
@@ -471,7 +531,15 @@ def best_visible(
     exact = all_seen | (has & (top > bound_deg))
     redo = np.flatnonzero(~exact)
     if len(redo):
-        pairs = find_visible(sites.take(redo), tree, sat_ecef_km, max_altitude_km)
+        sub = sites.take(redo)
+        pairs = find_visible(sub, tree, sat_ecef_km, max_altitude_km, use_horizon=False)
+        d_km = sat_ecef_km[pairs.sat] - sub.ecef_km[pairs.site]
+        clear = sub.clear_of_horizon(pairs.site, d_km, pairs.elevation_deg)
+        best.obstructed[redo] = False
+        best.obstructed[redo[pairs.site]] = True  # above the elevation mask ...
+        pairs = GSLPairs(
+            pairs.site[clear], pairs.sat[clear], pairs.elevation_deg[clear], pairs.range_km[clear]
+        )
         ok = usable[pairs.sat]
         # Pairs come sorted by site, then descending elevation: the first usable one wins.
         site_ok = pairs.site[ok]
@@ -482,4 +550,5 @@ def best_visible(
         best.elevation_deg[redo[site_ok[first]]] = pairs.elevation_deg[ok][first]
         best.sees_any[redo] = False
         best.sees_any[redo[pairs.site]] = True
+        best.obstructed[redo] &= ~best.sees_any[redo]  # ... but none clear of the horizon
     return best
