@@ -5,7 +5,8 @@ Run all cases, one at a time, each in a fresh process (so peak memory is that ca
     python benchmarks/run.py                 # every case, prints a Markdown table
     python benchmarks/run.py --case default  # one case
 
-Figures are recorded in docs/benchmarks.md. Targets (issue 3): the default preset (24 h at 1 s)
+Figures are recorded in docs/benchmarks.md. Targets (issue 6): default-20events within 10 % of
+default. Targets (issue 3): the default preset (24 h at 1 s)
 in <= 30 s; Starlink Gen1 Walker (4,408 satellites), 1,000 terminals, 100 gateways, 20 PoPs,
 1 h at 1 s and 24 h at 15 s in <= 60 s each with peak memory <= 2 GB.
 """
@@ -79,9 +80,68 @@ def walker_scenario(
     }
 
 
+def twenty_events() -> list[dict]:
+    """20 events of every kind spread over the default preset's day (issue 6: a scenario with
+    20 events runs within 10 % of the same scenario without them)."""
+    gateways = ["Muallim", "Kaunas", "Wola Krobowska", "Foggia", "Aerzen", "Frankfurt", "Milano"]
+    events = [
+        {
+            "kind": "gateway_outage",
+            "gateways": [g],
+            "start_s": 3600.0 * i,
+            "end_s": 3600.0 * i + 5400,
+        }
+        for i, g in enumerate(gateways)
+    ]
+    events += [
+        {"kind": "pop_outage", "pops": ["FRA - FRNTDEU1"], "start_s": 30000.0, "end_s": 36000.0},
+        {
+            "kind": "pop_outage",
+            "pops": ["LON/LHR - LNDNGBR1"],
+            "start_s": 50000.0,
+            "end_s": 51000.0,
+        },
+        {
+            "kind": "ground_loss",
+            "center_lat_deg": 47.0958,
+            "center_lon_deg": 37.5494,
+            "radius_km": 1500.0,
+            "start_s": 40000.0,
+            "end_s": 46000.0,
+        },
+        {
+            "kind": "ground_loss",
+            "polygon_lat_deg": [36.0, 44.0, 44.0, 36.0],
+            "polygon_lon_deg": [-10.0, -10.0, 4.0, 4.0],
+            "start_s": 60000.0,
+            "end_s": 70000.0,
+        },
+        {"kind": "satellite_failure", "fraction": 0.05, "seed": 1},
+        {"kind": "satellite_failure", "fraction": 0.02, "seed": 2, "start_s": 20000.0},
+        {"kind": "isl_failure", "fraction": 0.05, "seed": 3},
+        {"kind": "isl_failure", "fraction": 0.10, "seed": 4, "start_s": 70000.0, "end_s": 80000.0},
+    ]
+    events += [
+        {
+            "kind": "power_loss",
+            "terminals": [t],
+            "start_s": 7200.0 * (i + 1),
+            "end_s": 7200.0 * (i + 1) + 1800,
+        }
+        for i, t in enumerate(["Azovstal", "Mariupol", "Zaporizhzhia", "Kharkiv", "Kyiv"])
+    ]
+    assert len(events) == 20
+    return events
+
+
 CASES = {
     "default": lambda: "mariupol-2022",
     "default-bentpipe": lambda: "mariupol-2022-bentpipe",
+    "default-20events": lambda: {
+        "extends": "mariupol-2022",
+        "name": "bench-default-20events",
+        "events": twenty_events(),
+    },
     "gen1-1000t-1h-1s": lambda: walker_scenario(1000, 3600, 1.0),
     "gen1-1000t-24h-15s": lambda: walker_scenario(1000, 86400, 15.0),
     # scaling: terminals, duration, satellites
