@@ -121,6 +121,8 @@ class Ground:
     terminal_ecef_km: np.ndarray
     terminal_min_elevation_deg: np.ndarray
     terminal_horizon_deg: np.ndarray | None  # (N, 360) per 1-degree azimuth bin, or None
+    terminal_alt_m: np.ndarray
+    terminal_routes: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]  # moving terminals
     gateway_names: list[str]
     gateway_lat_deg: np.ndarray
     gateway_lon_deg: np.ndarray
@@ -170,6 +172,12 @@ def build_ground(scenario: Scenario) -> Ground:
         terminal_ecef_km=geodetic_to_ecef_km(t_lat, t_lon, np.array([x.alt_m for x in t])),
         terminal_min_elevation_deg=np.array(t_min, dtype=float),
         terminal_horizon_deg=terminal_horizon_deg(scenario),
+        terminal_alt_m=np.array([x.alt_m for x in t], dtype=float),
+        terminal_routes={
+            i: tuple(np.array(v, dtype=float) for v in x.route(scenario.time.start_utc))
+            for i, x in enumerate(t)
+            if x.waypoints
+        },
         gateway_names=[x.name for x in g],
         gateway_lat_deg=g_lat,
         gateway_lon_deg=g_lon,
@@ -185,6 +193,31 @@ def build_ground(scenario: Scenario) -> Ground:
         pop_lat_deg=p_lat,
         pop_lon_deg=p_lon,
     )
+
+
+def terminal_positions(
+    ground: Ground, t_s: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every terminal's position at the instants ``t_s`` (n,) [s after the scenario start].
+
+    Returns ``(lat_deg (n, N), lon_deg (n, N), ecef_km (n, N, 3))``; fixed terminals are
+    broadcast views. A moving terminal is interpolated linearly in latitude and longitude
+    between its waypoints (longitudes unwrapped, so a route may cross ±180°); over a 200 km leg
+    this is within about 0.1 km of the great circle at mid-latitudes.
+    """
+    t_s = np.asarray(t_s, dtype=float)
+    n, n_term = len(t_s), len(ground.terminal_names)
+    lat = np.broadcast_to(ground.terminal_lat_deg, (n, n_term))
+    lon = np.broadcast_to(ground.terminal_lon_deg, (n, n_term))
+    ecef = np.broadcast_to(ground.terminal_ecef_km, (n, n_term, 3))
+    if not ground.terminal_routes:
+        return lat, lon, ecef
+    lat, lon, ecef = lat.copy(), lon.copy(), ecef.copy()
+    for i, (times, lats, lons) in ground.terminal_routes.items():
+        lat[:, i] = np.interp(t_s, times, lats)
+        lon[:, i] = (np.interp(t_s, times, np.unwrap(lons, period=360.0)) + 180.0) % 360.0 - 180.0
+        ecef[:, i] = geodetic_to_ecef_km(lat[:, i], lon[:, i], ground.terminal_alt_m[i])
+    return lat, lon, ecef
 
 
 def terminal_horizon_deg(scenario: Scenario) -> np.ndarray | None:
@@ -331,7 +364,11 @@ def _route(ctx: Context, state: NetState, gw: GSLPairs, edges, length_km, sat_ok
 
 
 def plan_network(
-    ctx: Context, sat_ecef_km: np.ndarray, sat_valid: np.ndarray, state: NetState
+    ctx: Context,
+    sat_ecef_km: np.ndarray,
+    sat_valid: np.ndarray,
+    state: NetState,
+    terminal_sites: SiteSet | None = None,
 ) -> Plan:
     """Visibility, topology, routing and assignment at one instant, under ``state``'s events.
 
@@ -340,7 +377,9 @@ def plan_network(
     view has failed; ``ground_down`` where the terminal would have had a route with the ground
     stations that events took down; else ``no_gateway_path`` or ``no_satellite``. The extra
     checks run only for unserved terminals while such an event is active, so events cost little.
+    ``terminal_sites``: the terminals where they are at this instant (default: fixed sites).
     """
+    terminals = ctx.terminal_sites if terminal_sites is None else terminal_sites
     tree = build_sat_tree(sat_ecef_km, sat_valid)
     max_alt_km = tree.max_radius_km - WGS84_A_KM  # bounds every visibility search radius
     gw = find_visible(ctx.gateway_sites, tree, sat_ecef_km, max_alt_km)
@@ -348,20 +387,20 @@ def plan_network(
     edges, length_km = _usable_isls(ctx, sat_ecef_km, sat_valid, masks.sat_ok, masks.isl_ok)
     routes = _route(ctx, state, gw, edges, length_km, masks.sat_ok)
     usable = routes.sat_reachable & masks.sat_ok
-    best = best_visible(ctx.terminal_sites, tree, sat_ecef_km, max_alt_km, usable)
+    best = best_visible(terminals, tree, sat_ecef_km, max_alt_km, usable)
     serving, reason = best.sat, outage_reason(best.sat, best.sees_any, best.obstructed)
 
     code = REASONS.index
     unserved = np.flatnonzero((serving < 0) & best.sees_any)
     if len(unserved) and masks.sat_events:
-        sites = ctx.terminal_sites.take(unserved)
+        sites = terminals.take(unserved)
         healthy = best_visible(sites, tree, sat_ecef_km, max_alt_km, masks.sat_ok)
         only_failed = healthy.sat < 0
         reason[unserved[only_failed]] = code(REASON_SATELLITE_FAILED)
         unserved = unserved[~only_failed]
     if len(unserved) and masks.ground_events:
         restored = _route(ctx, ctx.unaffected, gw, edges, length_km, masks.sat_ok)
-        sites = ctx.terminal_sites.take(unserved)
+        sites = terminals.take(unserved)
         usable = restored.sat_reachable & masks.sat_ok
         would = best_visible(sites, tree, sat_ecef_km, max_alt_km, usable)
         reason[unserved[would.sat >= 0]] = code(REASON_GROUND_DOWN)
@@ -421,6 +460,7 @@ def evaluate_paths(
     serving: np.ndarray,
     plan: Plan,
     processing_delay_ms: float,
+    t0_s: float = 0.0,
 ) -> dict[str, np.ndarray]:
     """Look angles, RTT and validity of the plan's paths from its instant on.
 
@@ -429,6 +469,7 @@ def evaluate_paths(
     t_s : (n,) instants [s since the ephemeris start]; ``t_s[0]`` is the plan's instant.
     terminals, serving : (M,) terminal indices and their serving satellites (from the plan).
     plan : the plan the paths come from (its predecessor tree and positions).
+    t0_s : the ephemeris start [s after the scenario start] (where moving terminals are).
 
     Returns
     -------
@@ -453,9 +494,10 @@ def evaluate_paths(
     gateway = gw_node - s0
     pop = routes.predecessor[gw_node] - routes.graph.pop_offset
     t_idx = terminals
-    site = (g.terminal_lat_deg[t_idx], g.terminal_lon_deg[t_idx], g.terminal_ecef_km[t_idx])
+    lat, lon, ecef = terminal_positions(g, t0_s + np.asarray(t_s))
+    lat, lon, ecef = lat[:, t_idx], lon[:, t_idx], ecef[:, t_idx]
 
-    elev0, az0, up0 = look_angles(*site, plan.sat_ecef_km[serving])
+    elev0, az0, up0 = look_angles(lat[0], lon[0], ecef[0], plan.sat_ecef_km[serving])
     rtt0 = 2.0 * (up0 * MS_PER_KM_VACUUM + routes.delay_ms[serving]) + processing_delay_ms
     out = {
         "valid": np.ones((1, len(serving)), dtype=bool),
@@ -476,7 +518,7 @@ def evaluate_paths(
         hop = is_sat[:, 1:] & is_sat[:, :-1]
         hop_km = np.linalg.norm(pos[:, :, 1:] - pos[:, :, :-1], axis=-1)
         isl_km = np.sum(np.where(hop[None], hop_km, 0.0), axis=2)
-        up_elev, up_az, up_km = look_angles(*site, pos[:, :, 0])
+        up_elev, up_az, up_km = look_angles(lat[1:], lon[1:], ecef[1:], pos[:, :, 0])
         last = pos[:, rows, n_sat_nodes - 1]  # (n-1, M, 3)
         down_elev, _, down_km = look_angles(
             g.gateway_lat_deg[gateway],
@@ -512,16 +554,27 @@ def simulate_slot(
     t_s: np.ndarray,
     processing_delay_ms: float,
     state: NetState,
+    t0_s: float = 0.0,
 ) -> SlotRows:
-    """All steps of one scheduling slot (``t_s[0]`` is the slot start) under one event state."""
-    n_term = len(ctx.ground.terminal_names)
+    """All steps of one scheduling slot (``t_s[0]`` is the slot start) under one event state.
+
+    ``t_s`` count from the ephemeris start, which is ``t0_s`` after the scenario start.
+    """
+    g = ctx.ground
+    n_term = len(g.terminal_names)
     out = SlotRows.empty(len(t_s), n_term)
     plans: dict[int, Plan] = {}
 
     def plan_at(k: int) -> Plan:
         if k not in plans:
             r, valid = ephemeris.at(t_s[k : k + 1])
-            plans[k] = plan_network(ctx, r[0], valid[0], state)
+            sites = None
+            if g.terminal_routes:  # moving terminals: where everyone is at this instant
+                lat, lon, ecef = terminal_positions(g, t0_s + t_s[k : k + 1])
+                sites = SiteSet.prepare(
+                    ecef[0], lat[0], lon[0], g.terminal_min_elevation_deg, g.terminal_horizon_deg
+                )
+            plans[k] = plan_network(ctx, r[0], valid[0], state, sites)
         return plans[k]
 
     # Work list of (first step, terminals) groups, processed in step order.
@@ -536,7 +589,9 @@ def simulate_slot(
         terms, serving = terms[served], serving[served]
         if len(terms) == 0:
             continue
-        ev = evaluate_paths(ctx, ephemeris, t_s[k:], terms, serving, plan, processing_delay_ms)
+        ev = evaluate_paths(
+            ctx, ephemeris, t_s[k:], terms, serving, plan, processing_delay_ms, t0_s
+        )
         valid = ev["valid"]
         # Steps before the first invalid one are served by this assignment.
         first_bad = np.where(valid.all(axis=0), len(t_s) - k, np.argmin(valid, axis=0))
@@ -718,6 +773,7 @@ def simulate_chunk(prep: Prepared, k0: int, k1: int) -> ChunkResult:
             (np.arange(s0, s1) - k0) * tm.step_s,
             prep.scenario.network.processing_delay_ms,
             prep.ctx.state_at_step(s0),
+            k0 * tm.step_s,
         )
         for s0, s1 in zip(starts, np.r_[starts[1:], k1], strict=True)
     ]

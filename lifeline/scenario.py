@@ -69,6 +69,7 @@ __all__ = [
     "Shell",
     "Terminal",
     "TimeConfig",
+    "Waypoint",
     "load_scenario",
     "scenario_from_dict",
 ]
@@ -560,6 +561,24 @@ def _horizon(value: Any) -> tuple[float, ...]:
     return tuple(float(v) for v in value)
 
 
+class Waypoint(_Model):
+    """``[[terminals.waypoints]]``: where a moving terminal is at a time.
+
+    Give ``time_s`` (seconds after ``time.start_utc``) or ``time_utc``.
+    """
+
+    time_s: Annotated[float, _number(0, lo_open=True)] | None = None
+    time_utc: UtcDatetime | None = None
+    lat_deg: Latitude
+    lon_deg: Longitude
+
+    @model_validator(mode="after")
+    def _check(self) -> Waypoint:
+        if (self.time_s is None) == (self.time_utc is None):
+            raise _fail("exactly one of time_s (seconds after start_utc) or time_utc", value=None)
+        return self
+
+
 class Terminal(_Model):
     """``[[terminals]]``: a user terminal (a ground station in pair mode).
 
@@ -570,6 +589,11 @@ class Terminal(_Model):
     map a Starlink dish builds): ``n`` minimum elevations [deg] for ``n`` equal azimuth sectors,
     the first starting at north and going clockwise (``n`` divides 360). A satellite in a sector
     is usable only at or above that sector's value (and the elevation mask).
+
+    ``waypoints`` make the terminal move (a convoy, a boat): it is at ``lat_deg, lon_deg`` at
+    ``time.start_utc``, then at each waypoint at its time (strictly later each), moving at a
+    constant rate in latitude and longitude in between, and stays at the last one. To wait
+    before leaving, start with a waypoint at the starting point.
     """
 
     name: Name
@@ -579,6 +603,17 @@ class Terminal(_Model):
     min_elevation_deg: ElevationDeg | None = None
     max_range_km: PositiveFloat | None = None
     horizon_deg: Annotated[tuple[float, ...], PlainValidator(_horizon)] | None = None
+    waypoints: tuple[Waypoint, ...] | None = None
+
+    def route(self, start_utc: datetime) -> tuple[list[float], list[float], list[float]]:
+        """``(time_s, lat_deg, lon_deg)`` of the route, the start position first (time 0)."""
+        times, lats, lons = [0.0], [self.lat_deg], [self.lon_deg]
+        for w in self.waypoints or ():
+            t = w.time_s if w.time_utc is None else (w.time_utc - start_utc).total_seconds()
+            times.append(float(t))
+            lats.append(w.lat_deg)
+            lons.append(w.lon_deg)
+        return times, lats, lons
 
 
 class Gateway(_Model):
@@ -692,6 +727,7 @@ class Scenario(_Model):
                     value=gw.pop,
                 )
         self._check_event_names()
+        self._check_routes()
         self._pair_ids = self._resolve_pairs()
         rows = self.time.n_steps * max(len(self.terminals), len(self._pair_ids))
         if rows > MAX_ROWS:
@@ -709,6 +745,28 @@ class Scenario(_Model):
             )
         self._source = (info.context or {}).get("source", "<dict>")
         return self
+
+    def _check_routes(self) -> None:
+        """Waypoint times strictly increase, after the start."""
+        for i, t in enumerate(self.terminals):
+            if t.waypoints is None:
+                continue
+            if not t.waypoints:
+                raise _fail(
+                    "at least one [[terminals.waypoints]] table",
+                    loc=("terminals", i, "waypoints"),
+                    value=[],
+                )
+            times = t.route(self.time.start_utc)[0]
+            for j in range(1, len(times)):
+                if times[j] <= times[j - 1]:
+                    what = "start_utc" if j == 1 else f"waypoints[{j - 2}]"
+                    w = t.waypoints[j - 1]
+                    raise _fail(
+                        f"a time after {what} (waypoints go forward in time)",
+                        loc=("terminals", i, "waypoints", j - 1),
+                        value=w.time_s if w.time_utc is None else w.time_utc.isoformat(),
+                    )
 
     def _check_event_names(self) -> None:
         """Sites named by [[events]] exist (satellites are checked when the run starts)."""
