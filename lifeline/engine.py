@@ -494,8 +494,15 @@ def evaluate_paths(
     gateway = gw_node - s0
     pop = routes.predecessor[gw_node] - routes.graph.pop_offset
     t_idx = terminals
-    lat, lon, ecef = terminal_positions(g, t0_s + np.asarray(t_s))
-    lat, lon, ecef = lat[:, t_idx], lon[:, t_idx], ecef[:, t_idx]
+    if g.terminal_routes:
+        lat, lon, ecef = terminal_positions(g, t0_s + np.asarray(t_s))
+        lat, lon, ecef = lat[:, t_idx], lon[:, t_idx], ecef[:, t_idx]
+    else:  # fixed sites: one row broadcasts over the steps (no per-step local bases)
+        lat, lon, ecef = (
+            g.terminal_lat_deg[t_idx][None],
+            g.terminal_lon_deg[t_idx][None],
+            g.terminal_ecef_km[t_idx][None],
+        )
 
     elev0, az0, up0 = look_angles(lat[0], lon[0], ecef[0], plan.sat_ecef_km[serving])
     rtt0 = 2.0 * (up0 * MS_PER_KM_VACUUM + routes.delay_ms[serving]) + processing_delay_ms
@@ -518,7 +525,8 @@ def evaluate_paths(
         hop = is_sat[:, 1:] & is_sat[:, :-1]
         hop_km = np.linalg.norm(pos[:, :, 1:] - pos[:, :, :-1], axis=-1)
         isl_km = np.sum(np.where(hop[None], hop_km, 0.0), axis=2)
-        up_elev, up_az, up_km = look_angles(lat[1:], lon[1:], ecef[1:], pos[:, :, 0])
+        later_site = (lat[1:], lon[1:], ecef[1:]) if len(lat) > 1 else (lat, lon, ecef)
+        up_elev, up_az, up_km = look_angles(*later_site, pos[:, :, 0])
         last = pos[:, rows, n_sat_nodes - 1]  # (n-1, M, 3)
         down_elev, _, down_km = look_angles(
             g.gateway_lat_deg[gateway],
