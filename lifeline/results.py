@@ -22,6 +22,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from lifeline.errors import InputFileError
+
 SCHEMA_VERSION = "1"
 
 
@@ -173,6 +175,56 @@ def summarize(
             },
         }
     return out
+
+
+#: Per-terminal summary figures :func:`compare_summaries` puts side by side (if both have them).
+COMPARED = ("availability_pct", "rtt_ms_p50", "rtt_ms_p95", "throughput_mbps_p50")
+
+
+def read_summary(out_dir: Path) -> dict:
+    """``out_dir/summary.json`` of a finished run.
+
+    Raises
+    ------
+    InputFileError
+        If the file is missing or is not a lifeline summary.
+    """
+    path = Path(out_dir) / "summary.json"
+    allowed = "the output folder of `lifeline run` (with a summary.json)"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputFileError(str(path), 0, "missing", allowed) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputFileError(str(path), 0, str(exc), f"a readable JSON file; {allowed}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("terminals"), dict):
+        raise InputFileError(str(path), 0, "no 'terminals' table", allowed, column="terminals")
+    return data
+
+
+def compare_summaries(a: dict, b: dict) -> list[dict]:
+    """Per-terminal figures of two runs and their differences (B − A).
+
+    Terminals are matched by name (A's order, then those only in B). For each figure in
+    :data:`COMPARED` that either run has: ``{figure}_a``, ``{figure}_b`` and ``{figure}_delta``
+    (``None`` where a side lacks it). ``in`` says ``"both"``, ``"a"`` or ``"b"``.
+    """
+    ta, tb = a["terminals"], b["terminals"]
+    names = list(ta) + [n for n in tb if n not in ta]
+    figures = [
+        f for f in COMPARED if any(f in t for t in ta.values()) or any(f in t for t in tb.values())
+    ]
+    rows = []
+    for name in names:
+        row: dict = {"terminal": name, "in": "both" if name in ta and name in tb else
+                     ("a" if name in ta else "b")}  # fmt: skip
+        for f in figures:
+            va = ta.get(name, {}).get(f)
+            vb = tb.get(name, {}).get(f)
+            row[f"{f}_a"], row[f"{f}_b"] = va, vb
+            row[f"{f}_delta"] = None if va is None or vb is None else round(vb - va, 6)
+        rows.append(row)
+    return rows
 
 
 class TerminalsWriter:
