@@ -1,0 +1,136 @@
+"""``lifeline sweep``: many plausible futures of a scenario on Dask (issue 8)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from lifeline.cli.app import app, guard, progress_bar
+
+
+def _distribution_table(summary: dict) -> Table:
+    # escape: rich would read "[ms]" as markup and drop it.
+    title = escape(f"{summary['samples']} samples: availability [%] and RTT p50 [ms]")
+    table = Table(title=title)
+    table.add_column("terminal", no_wrap=True)
+    for col in ("avail p5", "p50", "p95", "share >= 90 %", "RTT p50: p5", "p50", "p95"):
+        table.add_column(col, justify="right", no_wrap=True)
+
+    def v(x: float | None) -> str:
+        return "—" if x is None else f"{x:.1f}"
+
+    for name, t in summary["terminals"].items():
+        a, r = t["availability_pct"], t["rtt_ms_p50"]
+        table.add_row(
+            name,
+            v(a["p5"]),
+            v(a["p50"]),
+            v(a["p95"]),
+            f"{100 * t['share_of_samples_at_least']:.0f} %",
+            v(r["p5"]),
+            v(r["p50"]),
+            v(r["p95"]),
+        )
+    return table
+
+
+def _unknowns_table(summary: dict, top: int = 5) -> Table:
+    table = Table(title="What matters most: Spearman rank correlation with availability (RTT p50)")
+    table.add_column("terminal", no_wrap=True)
+    table.add_column("unknowns, strongest first")
+    for name, t in summary["terminals"].items():
+        parts = []
+        for u in t["unknowns"][:top]:
+            a, r = u["spearman_availability"], u["spearman_rtt_p50"]
+            a_text = "—" if a is None else f"{a:+.2f}"
+            r_text = "—" if r is None else f"{r:+.2f}"
+            parts.append(f"{u['unknown']} {a_text} ({r_text})")
+        table.add_row(name, "; ".join(parts) or "(nothing varied)")
+    return table
+
+
+@app.command()
+def sweep(
+    scenario: Annotated[
+        str,
+        typer.Argument(help="Scenario TOML file with a [sweep] table, or a sweep preset name."),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("sweep-out"),
+    samples: Annotated[
+        int, typer.Option("--samples", "-n", min=1, help="Random draws per grid point.")
+    ] = 100,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the sweep (recorded).")] = 0,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Address of a running Dask scheduler (tcp://HOST:8786)."),
+    ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            "-w",
+            min=0,
+            help="Local Dask worker processes (0: one per core; 1: in this process, without Dask).",
+        ),
+    ] = 0,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Finish the interrupted sweep in --out.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No bar, no tables.")] = False,
+) -> None:
+    """Run a scenario over many draws of its unknowns; write OUT/sweep.parquet and a summary."""
+    from lifeline.sweep import load_sweep, run_sweep
+
+    def go() -> None:
+        sw = load_sweep(scenario)
+        console = Console(stderr=True)
+        show = not quiet and console.is_terminal
+        total = samples * len(sw.grid_points)
+
+        def failed(spec, error: str) -> None:
+            # Always reported, progress bar or not: a failure names its sample and its values.
+            values = ", ".join(f"{k}={v}" for k, v in spec.values.items())
+            console.print(
+                Text(f"sample {spec.sample} failed ({values}): {error}", style="yellow"),
+                highlight=False,
+                soft_wrap=True,
+            )
+
+        try:
+            with progress_bar(console, disable=not show) as bar:
+                task = bar.add_task(f"{sw.base.name}: {total} samples", total=total)
+                result = run_sweep(
+                    sw,
+                    out,
+                    samples,
+                    seed,
+                    scheduler=scheduler,
+                    workers=workers or None,
+                    resume=resume,
+                    progress=lambda done, n: bar.update(task, completed=done),
+                    on_failure=failed,
+                )
+        except KeyboardInterrupt:
+            console.print(
+                f"interrupted: finished samples are kept in {out / 'samples'}; "
+                f"run again with --resume to finish",
+                highlight=False,
+            )
+            sys.exit(130)
+        if not quiet:
+            Console().print(_distribution_table(result.summary))
+            Console().print(_unknowns_table(result.summary))
+            Console().print(
+                f"{result.ran} samples run, {result.reused} reused, {len(result.failures)} "
+                f"failed; wrote {out / 'sweep.parquet'} and {out / 'sweep-summary.json'}",
+                highlight=False,
+            )
+
+    guard(go)
