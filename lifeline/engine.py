@@ -122,6 +122,7 @@ class Ground:
     terminal_min_elevation_deg: np.ndarray
     terminal_horizon_deg: np.ndarray | None  # (N, 360) per 1-degree azimuth bin, or None
     terminal_alt_m: np.ndarray
+    terminal_max_range_km: np.ndarray | None  # (N,) GSL range limit [km] (inf: none), or None
     terminal_routes: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]  # moving terminals
     gateway_names: list[str]
     gateway_lat_deg: np.ndarray
@@ -173,6 +174,7 @@ def build_ground(scenario: Scenario) -> Ground:
         terminal_min_elevation_deg=np.array(t_min, dtype=float),
         terminal_horizon_deg=terminal_horizon_deg(scenario),
         terminal_alt_m=np.array([x.alt_m for x in t], dtype=float),
+        terminal_max_range_km=terminal_max_range_km(scenario),
         terminal_routes={
             i: tuple(np.array(v, dtype=float) for v in x.route(scenario.time.start_utc))
             for i, x in enumerate(t)
@@ -218,6 +220,16 @@ def terminal_positions(
         lon[:, i] = (np.interp(t_s, times, np.unwrap(lons, period=360.0)) + 180.0) % 360.0 - 180.0
         ecef[:, i] = geodetic_to_ecef_km(lat[:, i], lon[:, i], ground.terminal_alt_m[i])
     return lat, lon, ecef
+
+
+def terminal_max_range_km(scenario: Scenario) -> np.ndarray | None:
+    """(N,) longest terminal–satellite link [km] (``terminals[].max_range_km``, else
+    ``network.gsl_max_range_km``; ``inf`` for none), or None when no terminal has a limit."""
+    default = scenario.network.gsl_max_range_km
+    limits = [default if t.max_range_km is None else t.max_range_km for t in scenario.terminals]
+    if all(x is None for x in limits):
+        return None
+    return np.array([np.inf if x is None else x for x in limits], dtype=float)
 
 
 def terminal_horizon_deg(scenario: Scenario) -> np.ndarray | None:
@@ -534,6 +546,8 @@ def evaluate_paths(
             g.gateway_ecef_km[gateway],
             last,
         )
+        if g.terminal_max_range_km is not None:
+            path_valid &= up_km <= g.terminal_max_range_km[t_idx]
         if g.terminal_horizon_deg is not None:
             # The serving satellite moving behind the horizon mask breaks the path too.
             sector = np.minimum(up_az.astype(np.intp), HORIZON_BINS - 1)
@@ -580,7 +594,12 @@ def simulate_slot(
             if g.terminal_routes:  # moving terminals: where everyone is at this instant
                 lat, lon, ecef = terminal_positions(g, t0_s + t_s[k : k + 1])
                 sites = SiteSet.prepare(
-                    ecef[0], lat[0], lon[0], g.terminal_min_elevation_deg, g.terminal_horizon_deg
+                    ecef[0],
+                    lat[0],
+                    lon[0],
+                    g.terminal_min_elevation_deg,
+                    g.terminal_horizon_deg,
+                    g.terminal_max_range_km,
                 )
             plans[k] = plan_network(ctx, r[0], valid[0], state, sites)
         return plans[k]
@@ -716,6 +735,7 @@ def prepare(scenario: Scenario) -> Prepared:
             ground.terminal_lon_deg,
             ground.terminal_min_elevation_deg,
             ground.terminal_horizon_deg,
+            ground.terminal_max_range_km,
         ),
         SiteSet.prepare(
             ground.gateway_ecef_km,

@@ -229,3 +229,35 @@ def test_best_visible_with_horizon_equals_brute_force(k):
     pairs = find_visible(sites, tree, sats, MAX_ALTITUDE_KM)
     i, j = np.nonzero(above & clear)
     assert sorted(zip(pairs.site, pairs.sat, strict=True)) == sorted(zip(i, j, strict=True))
+
+
+@pytest.mark.parametrize("k", [1, 8])
+def test_best_visible_with_range_limits_equals_brute_force(k):
+    """Per-site range limits (Hypatia-style GSL range rule): the best satellite is the highest
+    usable one within range and above the mask, as in the dense computation; find_visible keeps
+    exactly the in-range pairs."""
+    from lifeline.links.gsl import SiteSet, best_visible, find_visible
+
+    rng = np.random.default_rng(21 + k)
+    n = 300
+    lat, lon, site = random_sites(rng, n)
+    eps = rng.choice([0.0, 10.0, 25.0], size=n)
+    limit = rng.choice([800.0, 1100.0, 1500.0, np.inf], size=n)
+    sats = random_sats(rng, 800)
+    valid = rng.random(800) > 0.05
+    usable = rng.random(800) > 0.3
+    sites = SiteSet.prepare(site, lat, lon, eps, max_range_km=limit)
+    tree = build_sat_tree(sats, valid)
+    best = best_visible(sites, tree, sats, MAX_ALTITUDE_KM, usable, k=k)
+
+    el, _, dist = look_angles(lat[:, None], lon[:, None], site[:, None], sats[None])
+    ok = (el >= eps[:, None]) & valid[None] & (dist <= limit[:, None])
+    ranked = np.where(ok & usable[None], el, -np.inf)
+    expect = np.where(np.isfinite(ranked.max(axis=1)), ranked.argmax(axis=1), -1)
+    assert (expect >= 0).sum() > 50 and (expect < 0).sum() > 20
+    np.testing.assert_array_equal(best.sat, expect)
+    np.testing.assert_array_equal(best.sees_any, ok.any(axis=1))
+    assert not best.obstructed.any()
+    pairs = find_visible(sites, tree, sats, MAX_ALTITUDE_KM)
+    i, j = np.nonzero(ok)
+    assert sorted(zip(pairs.site, pairs.sat, strict=True)) == sorted(zip(i, j, strict=True))

@@ -99,3 +99,19 @@ def test_availability_statistics_by_hand():
         "ground_down": 5.0,
     }
     assert s["availability_pct"] == pytest.approx(100 * 8 / 18)
+
+
+def test_gsl_range_rule_limits_the_serving_satellite(open_sky):
+    """network.gsl_max_range_km (a rule the scenario has for pair mode) holds in runs too:
+    no connected step is served from farther away."""
+    data = {
+        "extends": "mariupol-2022-bentpipe",
+        "name": "range",
+        "time": {"duration_s": 180.0},
+        "network": {"isl": False, "gsl_max_range_km": 700.0},
+        "terminals": [{"name": "Azovstal", "lat_deg": 47.098, "lon_deg": 37.610}],
+    }
+    df = lifeline.run(scenario_from_dict(data, source="<test>"), workers=1).terminals
+    assert (df.range_km[df.connected] <= 700.0).all()
+    base = open_sky.terminals
+    assert (base.range_km[base.connected] > 700.0).any()  # the rule did bite

@@ -94,6 +94,9 @@ class SiteSet:
         1-degree azimuth bin ``[b, b + 1)`` from north [deg]; None: no obstruction anywhere.
     east, north : ndarray, shape (N, 3), or None
         Local east and north unit vectors (for azimuths; only with a horizon mask).
+    max_range_km : ndarray, shape (N,), or None
+        Longest usable slant range of each site [km] (``inf``: no limit), a rule besides the
+        elevation mask; None: no site has one.
     """
 
     ecef_km: NDArray[np.float64]
@@ -108,6 +111,7 @@ class SiteSet:
     horizon_deg: NDArray[np.float64] | None = None
     east: NDArray[np.float64] | None = None
     north: NDArray[np.float64] | None = None
+    max_range_km: NDArray[np.float64] | None = None
 
     @classmethod
     def prepare(
@@ -117,10 +121,12 @@ class SiteSet:
         site_lon_deg: ArrayLike,
         min_elevation_deg: ArrayLike,
         horizon_deg: ArrayLike | None = None,
+        max_range_km: ArrayLike | None = None,
     ) -> SiteSet:
         """Precompute what every query needs (shapes as in :func:`visible_pairs`).
 
-        ``horizon_deg`` (N, 360) is an optional obstruction mask (see the class attributes).
+        ``horizon_deg`` (N, 360) is an optional obstruction mask and ``max_range_km`` (N,) an
+        optional per-site range limit (see the class attributes).
         """
         ecef = np.asarray(site_ecef_km, dtype=float).reshape(-1, 3)
         n = len(ecef)
@@ -146,6 +152,9 @@ class SiteSet:
             horizon_deg=horizon_deg,
             east=None if horizon_deg is None else basis[:, 0],
             north=None if horizon_deg is None else basis[:, 1],
+            max_range_km=None
+            if max_range_km is None
+            else np.broadcast_to(np.asarray(max_range_km, dtype=float), (n,)).copy(),
         )
 
     def __len__(self) -> int:
@@ -160,6 +169,7 @@ class SiteSet:
             self.lon_deg[index],
             self.min_elevation_deg[index],
             None if self.horizon_deg is None else self.horizon_deg[index],
+            None if self.max_range_km is None else self.max_range_km[index],
         )
 
     def clear_of_horizon(
@@ -384,6 +394,8 @@ def find_visible(
     radius_km = sites.search_radius_km(max_altitude_km)
     if max_range_km is not None:
         radius_km = np.minimum(radius_km, max_range_km + SEARCH_MARGIN_KM)
+    if sites.max_range_km is not None:
+        radius_km = np.minimum(radius_km, sites.max_range_km + SEARCH_MARGIN_KM)
     site, sat, distance_km = _candidates(sites, tree, sat_ecef_km, radius_km)
     # Only the "up" component is needed: sin(elevation) = up / range. Azimuths are left to
     # lifeline.geo.look_angles for the few pairs that need them (the serving satellites).
@@ -403,6 +415,8 @@ def find_visible(
     keep = elevation_deg >= sites.min_elevation_deg[site]
     if max_range_km is not None:
         keep &= range_km <= max_range_km
+    if sites.max_range_km is not None:
+        keep &= range_km <= sites.max_range_km[site]
     if use_horizon and sites.horizon_deg is not None:
         keep &= sites.clear_of_horizon(site, sat_ecef_km[sat] - sites.ecef_km[site], elevation_deg)
     site, sat, elevation_deg, range_km = site[keep], sat[keep], elevation_deg[keep], range_km[keep]
@@ -507,6 +521,9 @@ def best_visible(
         sin_el = np.einsum("nj,nkj->nk", sites.up, d) / dist_km
     elevation_deg = np.degrees(np.arcsin(np.clip(np.where(found, sin_el, -1.0), -1.0, 1.0)))
     above = found & (elevation_deg >= sites.min_elevation_deg[:, None])
+    if sites.max_range_km is not None:
+        # Out of range counts as not in view at all (a link rule, not an obstruction).
+        above &= dist_km <= sites.max_range_km[:, None]
     visible = above
     if sites.horizon_deg is not None:
         visible = above & sites.clear_of_horizon(np.arange(n)[:, None], d, elevation_deg)
