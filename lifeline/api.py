@@ -99,6 +99,8 @@ def run(
         "elapsed_s": round(time.perf_counter() - started, 3),
         "terminals": summarize(acc, names, REASONS, scenario.time.step_s),
     }
+    for name, stats in info.power.items():
+        summary["terminals"][name]["power"] = stats
     if out_dir is not None:
         write_json(out_dir / "summary.json", summary)
         return RunResult(summary, out_dir, info)

@@ -60,6 +60,13 @@ from lifeline.network.topology import MS_PER_KM_VACUUM, build_graph, fiber_delay
 from lifeline.orbits.presets import build_preset
 from lifeline.orbits.propagate import Constellation, Ephemeris, propagate_teme
 from lifeline.orbits.walker import walker_delta
+from lifeline.power import (
+    DRAW_W_BY_MODEL,
+    ENERGY_STEP_S,
+    run_battery,
+    solar_power_w,
+    sun_elevation_deg,
+)
 from lifeline.results import TERMINALS_SCHEMA, TerminalAccumulator, dictionary_column
 from lifeline.scenario import Scenario
 
@@ -246,6 +253,63 @@ def terminal_horizon_deg(scenario: Scenario) -> np.ndarray | None:
     return np.array(rows, dtype=float)
 
 
+@dataclass(frozen=True)
+class PowerTimeline:
+    """Terminals' power over the run at ``ENERGY_STEP_S`` steps (all on without a power model).
+
+    ``on`` (K, N) bool for steps ``[k, k + 1) × ENERGY_STEP_S``; ``stats`` per powered terminal
+    (for the summary): its draw, hours with power per day and when its battery first ran out.
+    """
+
+    on: np.ndarray
+    stats: dict[str, dict]
+
+    def powered(self, t_s: np.ndarray) -> np.ndarray:
+        """(n, N) bool at the instants ``t_s`` (n,) [s after the scenario start]."""
+        k = np.minimum((np.asarray(t_s) // ENERGY_STEP_S).astype(np.intp), len(self.on) - 1)
+        return self.on[k]
+
+
+def power_timeline(scenario: Scenario, ground: Ground) -> PowerTimeline:
+    """Battery, solar and generator of each terminal with a ``power`` table, integrated over
+    the run (:func:`lifeline.power.run_battery`; sun from :func:`sun_elevation_deg` where the
+    terminal is, moving ones included)."""
+    tm = scenario.time
+    n_term = len(ground.terminal_names)
+    k = max(1, int(np.ceil(tm.duration_s / ENERGY_STEP_S)))
+    on = np.ones((k, n_term), dtype=bool)
+    idx = [i for i, t in enumerate(scenario.terminals) if t.power is not None]
+    if not idx:
+        return PowerTimeline(on, {})
+    mid_s = (np.arange(k) + 0.5) * ENERGY_STEP_S
+    lat, lon, _ = terminal_positions(ground, mid_s)
+    unix_s = tm.start_utc.timestamp() + mid_s
+    kits = [scenario.terminals[i].power for i in idx]
+    sun = sun_elevation_deg(unix_s[:, None], lat[:, idx], lon[:, idx])
+    hour = (unix_s % 86400.0) / 3600.0
+    supply = solar_power_w(np.array([p.solar_w for p in kits]), sun)
+    for j, p in enumerate(kits):
+        a, b = p.generator_utc_hours
+        running = (hour >= a) & (hour < b) if a <= b else (hour >= a) | (hour < b)
+        supply[:, j] += np.where(running, p.generator_w, 0.0)
+    draw = np.array([DRAW_W_BY_MODEL[p.model] if p.draw_w is None else p.draw_w for p in kits])
+    capacity = np.array([p.battery_wh for p in kits])
+    sub_on, _ = run_battery(
+        supply, draw, capacity, capacity * [p.initial_charge for p in kits], ENERGY_STEP_S
+    )
+    on[:, idx] = sub_on
+    days = tm.duration_s / 86400.0
+    stats = {}
+    for j, i in enumerate(idx):
+        off = np.flatnonzero(~sub_on[:, j])
+        stats[ground.terminal_names[i]] = {
+            "draw_w": float(draw[j]),
+            "powered_h_per_day": round(float(sub_on[:, j].sum() * ENERGY_STEP_S / 3600 / days), 3),
+            "first_power_loss_s": float(off[0] * ENERGY_STEP_S) if len(off) else None,
+        }
+    return PowerTimeline(on, stats)
+
+
 def build_isl_edges(constellation: Constellation, start_utc: np.datetime64) -> np.ndarray:
     """+Grid laser links: from the Walker plane/slot numbering, or inferred planes for TLEs."""
     if np.all(constellation.plane >= 0):
@@ -332,6 +396,7 @@ class Context:
     unaffected: NetState  # the ground network with no event, for outage causes
 
     step_s: float
+    power: PowerTimeline
 
     def state_at_step(self, k: int) -> NetState:
         """The network state in force at output step ``k``."""
@@ -662,6 +727,7 @@ class RunInfo:
     sgp4_error_samples: int
     out_of_band_samples: int
     events: list[dict]  # what each event hit (Timeline.hits)
+    power: dict[str, dict]  # per terminal with a power model (PowerTimeline.stats)
 
 
 def _chunk_table(
@@ -751,6 +817,7 @@ def prepare(scenario: Scenario) -> Prepared:
         [net_state(ground, m) for m in timeline.masks],
         net_state(ground, no_events(ground, len(constellation), len(isl_edges))),
         scenario.time.step_s,
+        power_timeline(scenario, ground),
     )
     return Prepared(scenario, start, constellation, ctx)
 
@@ -811,9 +878,10 @@ def simulate_chunk(prep: Prepared, k0: int, k1: int) -> ChunkResult:
             for name in SlotRows.__dataclass_fields__
         }
     )
-    tl = prep.ctx.timeline
-    if tl.power_off:
-        powered = tl.terminal_powered(np.arange(k0, k1) * tm.step_s, rows.connected.shape[1])
+    tl, power = prep.ctx.timeline, prep.ctx.power
+    if tl.power_off or power.stats:
+        t_s = np.arange(k0, k1) * tm.step_s
+        powered = tl.terminal_powered(t_s, rows.connected.shape[1]) & power.powered(t_s)
         rows.cut_off(~powered, REASONS.index(REASON_NO_POWER))
     return ChunkResult(rows, eph.n_sgp4_errors, eph.n_out_of_band)
 
@@ -895,4 +963,5 @@ def simulate(
         sgp4_error_samples=sgp4_errors,
         out_of_band_samples=out_of_band,
         events=prep.ctx.timeline.hits,
+        power=prep.ctx.power.stats,
     )

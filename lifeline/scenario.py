@@ -64,6 +64,7 @@ __all__ = [
     "Network",
     "Pair",
     "Pop",
+    "Power",
     "Scenario",
     "ScenarioValidationError",
     "Shell",
@@ -561,6 +562,17 @@ def _horizon(value: Any) -> tuple[float, ...]:
     return tuple(float(v) for v in value)
 
 
+def _hours(value: Any) -> tuple[float, float]:
+    allowed = "[start, end] hours of the day (UTC) in 0..24, e.g. [18, 22]"
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise _fail(allowed)
+    if any(
+        isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 24 for v in value
+    ):
+        raise _fail(allowed)
+    return float(value[0]), float(value[1])
+
+
 class Waypoint(_Model):
     """``[[terminals.waypoints]]``: where a moving terminal is at a time.
 
@@ -579,6 +591,37 @@ class Waypoint(_Model):
         return self
 
 
+class Power(_Model):
+    """``[terminals.power]``: how a terminal is powered (no table: always on).
+
+    Attributes
+    ----------
+    model : str
+        Terminal model, for its draw: ``"standard-actuated"`` (2021-23 kits, the ones sent to
+        Ukraine in 2022), ``"standard"``, ``"mini"``, ``"performance"`` (FACTS.md §6, see
+        :data:`lifeline.power.DRAW_W_BY_MODEL`).
+    draw_w : float or None
+        Average draw [W], overriding the model's.
+    battery_wh : float
+        Battery capacity [Wh], >= 0.
+    initial_charge : float
+        Share of the battery full at the start, 0..1.
+    solar_w : float
+        Rated power of a solar panel [W], laid flat, clear sky (an upper bound).
+    generator_w : float
+        Power of a generator [W] while it runs, every day between ``generator_utc_hours``
+        ``[start, end)`` (hours of the day, UTC; start > end wraps past midnight).
+    """
+
+    model: Literal["standard-actuated", "standard", "mini", "performance"] = "standard-actuated"
+    draw_w: PositiveFloat | None = None
+    battery_wh: Annotated[float, _number(0)] = 0.0
+    initial_charge: Annotated[float, _number(0, 1)] = 1.0
+    solar_w: Annotated[float, _number(0)] = 0.0
+    generator_w: Annotated[float, _number(0)] = 0.0
+    generator_utc_hours: Annotated[tuple[float, float], PlainValidator(_hours)] = (0.0, 24.0)
+
+
 class Terminal(_Model):
     """``[[terminals]]``: a user terminal (a ground station in pair mode).
 
@@ -594,6 +637,9 @@ class Terminal(_Model):
     ``time.start_utc``, then at each waypoint at its time (strictly later each), moving at a
     constant rate in latitude and longitude in between, and stays at the last one. To wait
     before leaving, start with a waypoint at the starting point.
+
+    ``power`` (a ``[terminals.power]`` table, :class:`Power`) gives it a battery, a solar panel
+    or a generator instead of mains; steps without power are out with reason ``no_power``.
     """
 
     name: Name
@@ -604,6 +650,7 @@ class Terminal(_Model):
     max_range_km: PositiveFloat | None = None
     horizon_deg: Annotated[tuple[float, ...], PlainValidator(_horizon)] | None = None
     waypoints: tuple[Waypoint, ...] | None = None
+    power: Power | None = None
 
     def route(self, start_utc: datetime) -> tuple[list[float], list[float], list[float]]:
         """``(time_s, lat_deg, lon_deg)`` of the route, the start position first (time 0)."""
