@@ -29,10 +29,10 @@ Determinism: draw ``d`` of a sweep with seed ``S`` uses ``numpy.random.default_r
 ``s = SeedSequence([S, d]).generate_state(1)[0]``, recorded as ``sample_seed``; the same seed gives
 the same samples and results, whatever the number of workers or the order they finish in.
 
-Shared inputs (the TLE parse, the ISL topology and the propagated ephemeris of every time chunk)
-depend only on the time window, the constellation and ``network.isl``, so they are computed once
-per distinct combination (:func:`build_shared`) and handed to every sample; Dask ships them to
-each worker once.
+Each sample is run by the engine's public entry point (:func:`lifeline.api.run`), so its figures
+are those of ``lifeline run`` on its variant by construction. Sharing the inputs that do not
+depend on the unknowns (TLE parse, ISL topology, propagated chunks) is not done yet: it needs
+the engine to accept them (docs/sweeps.md, "Speed").
 
 Resuming: every finished sample is written atomically to ``OUT/samples/`` (one Parquet file per
 sample, named by grid point and draw, with that name in its metadata), beside a manifest
@@ -66,32 +66,17 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-from lifeline.engine import (
-    Context,
-    SlotRows,
-    build_constellation,
-    build_ground,
-    build_isl_edges,
-    chunk_bounds,
-    net_state,
-    no_events,
-    simulate_slot,
-)
+from lifeline.api import run as api_run
 from lifeline.errors import ScenarioError
-from lifeline.events import GroundLoss, compile_events
-from lifeline.links.gsl import SiteSet
-from lifeline.network.scheduler import REASON_NO_POWER, REASONS
-from lifeline.orbits.propagate import Ephemeris
-from lifeline.results import TerminalAccumulator, atomic_path, summarize, write_json
+from lifeline.events import GroundLoss
+from lifeline.results import atomic_path, write_json
 from lifeline.scenario import Scenario, scenario_from_dict
 
 __all__ = [
     "SampleSpec",
-    "SharedInputs",
     "Sweep",
     "SweepConfig",
     "SweepResult",
-    "build_shared",
     "load_sweep",
     "plan_samples",
     "run_sample",
@@ -398,10 +383,19 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
     node[last] = value
 
 
+def _lists(value: Any) -> Any:
+    """Tuples as lists, recursively (as TOML gives arrays), so paths can set their entries."""
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_lists(v) for v in value]
+    return value
+
+
 def resolved_dict(scenario: Scenario) -> dict[str, Any]:
     """The validated scenario as a plain dict that validates back to it on its own: ``extends``
     merged in, the TLE file as an absolute path."""
-    data = scenario.model_dump(mode="python", by_alias=True, exclude_none=True)
+    data = _lists(scenario.model_dump(mode="python", by_alias=True, exclude_none=True))
     data.pop("extends", None)
     if scenario.constellation.tle_path is not None:
         data["constellation"]["tle_file"] = str(scenario.constellation.tle_path)
@@ -706,164 +700,18 @@ def plan_samples(sweep: Sweep, samples: int, seed: int) -> list[SampleSpec]:
 
 
 # --------------------------------------------------------------------------------------------
-# Running one sample with shared inputs
+# Running one sample
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SharedInputs:
-    """What every sample with the same window, constellation and ISL switch reuses.
+def simulate_summary(scenario: Scenario) -> dict[str, dict]:
+    """Per-terminal summary figures of one variant: exactly ``summary.json``'s ``"terminals"``
+    of ``lifeline run`` on it (the engine's public entry point, in this process).
 
-    Picklable (no ``Satrec``), so Dask can ship it to each worker once.
-
-    Attributes
-    ----------
-    sat_names : list of str
-    sat_catalog : (S,) int
-    isl_edges : (E, 2) int
-        +Grid laser links (empty without ISLs).
-    bounds : list of (int, int)
-        Step ranges of the time chunks (:func:`lifeline.engine.chunk_bounds`).
-    ephemerides : list of Ephemeris
-        The propagated constellation over each chunk.
+    Each sample still parses the TLEs, infers the laser links and propagates every chunk itself:
+    sharing those across samples needs the engine to accept them (docs/sweeps.md, "Speed").
     """
-
-    sat_names: list[str]
-    sat_catalog: np.ndarray
-    isl_edges: np.ndarray
-    bounds: list[tuple[int, int]]
-    ephemerides: list[Ephemeris]
-
-
-def shared_key(scenario: Scenario) -> str:
-    """Identifies the :class:`SharedInputs` a scenario can use."""
-    parts = {
-        "time": scenario.time.model_dump(),
-        "constellation": scenario.constellation.model_dump(),
-        "tle_path": str(scenario.constellation.tle_path),
-        "isl": scenario.network.isl,
-    }
-    text = json.dumps(parts, sort_keys=True, default=str)
-    return hashlib.sha1(text.encode()).hexdigest()
-
-
-def _start(scenario: Scenario) -> np.datetime64:
-    return np.datetime64(scenario.time.start_utc.replace(tzinfo=None), "ns")
-
-
-def build_shared(scenario: Scenario) -> SharedInputs:
-    """Parse the constellation, find its laser links and propagate every chunk, once."""
-    constellation = build_constellation(scenario)
-    start = _start(scenario)
-    tm = scenario.time
-    isl = build_isl_edges(constellation, start) if scenario.network.isl else np.zeros((0, 2), int)
-    bounds = chunk_bounds(scenario)
-    step_ns = tm.step_s * 1e9
-    ephemerides = [
-        Ephemeris.compute(
-            constellation,
-            start + np.timedelta64(int(round(k0 * step_ns)), "ns"),
-            start + np.timedelta64(int(round((k1 - 1) * step_ns)), "ns"),
-            step_s=tm.propagation_step_s,
-            altitude_band_km=tuple(scenario.constellation.altitude_band_km),
-        )
-        for k0, k1 in bounds
-    ]
-    return SharedInputs(
-        list(constellation.names), np.asarray(constellation.catalog), isl, bounds, ephemerides
-    )
-
-
-def _context(shared: SharedInputs, scenario: Scenario) -> Context:
-    """The engine's per-run context for one variant, on the shared satellites and ISLs
-    (as :func:`lifeline.engine.prepare` builds it)."""
-    ground = build_ground(scenario)
-    net = scenario.network
-    timeline = compile_events(
-        scenario.events,
-        source=scenario.source,
-        start_utc=scenario.time.start_utc,
-        duration_s=scenario.time.duration_s,
-        gateway_names=ground.gateway_names,
-        gateway_lat_deg=ground.gateway_lat_deg,
-        gateway_lon_deg=ground.gateway_lon_deg,
-        pop_names=ground.pop_names,
-        pop_lat_deg=ground.pop_lat_deg,
-        pop_lon_deg=ground.pop_lon_deg,
-        sat_names=shared.sat_names,
-        sat_catalog=shared.sat_catalog,
-        isl_edges=shared.isl_edges,
-        terminal_names=ground.terminal_names,
-    )
-    n_sats = len(shared.sat_names)
-    return Context(
-        ground,
-        SiteSet.prepare(
-            ground.terminal_ecef_km,
-            ground.terminal_lat_deg,
-            ground.terminal_lon_deg,
-            ground.terminal_min_elevation_deg,
-            ground.terminal_horizon_deg,
-        ),
-        SiteSet.prepare(
-            ground.gateway_ecef_km,
-            ground.gateway_lat_deg,
-            ground.gateway_lon_deg,
-            ground.gateway_min_elevation_deg,
-        ),
-        shared.isl_edges,
-        net.isl_max_range_km,
-        net.isl_min_grazing_altitude_km,
-        n_sats,
-        timeline,
-        [net_state(ground, m) for m in timeline.masks],
-        net_state(ground, no_events(ground, n_sats, len(shared.isl_edges))),
-        scenario.time.step_s,
-    )
-
-
-def _chunk_rows(ctx: Context, scenario: Scenario, eph: Ephemeris, k0: int, k1: int) -> SlotRows:
-    """Steps [k0, k1) on a given ephemeris (the slot loop of
-    :func:`lifeline.engine.simulate_chunk`)."""
-    tm = scenario.time
-    steps_per_slot = int(round(tm.slot_s / tm.step_s))
-    cuts = ctx.timeline.boundary_steps(tm.step_s)
-    starts = np.union1d(np.arange(k0, k1, steps_per_slot), cuts[(cuts > k0) & (cuts < k1)])
-    slots = [
-        simulate_slot(
-            ctx,
-            eph,
-            (np.arange(s0, s1) - k0) * tm.step_s,
-            scenario.network.processing_delay_ms,
-            ctx.state_at_step(s0),
-            k0 * tm.step_s,
-        )
-        for s0, s1 in zip(starts, np.r_[starts[1:], k1], strict=True)
-    ]
-    rows = SlotRows(
-        **{
-            name: np.concatenate([getattr(r, name) for r in slots])
-            for name in SlotRows.__dataclass_fields__
-        }
-    )
-    if ctx.timeline.power_off:
-        powered = ctx.timeline.terminal_powered(
-            np.arange(k0, k1) * tm.step_s, rows.connected.shape[1]
-        )
-        rows.cut_off(~powered, REASONS.index(REASON_NO_POWER))
-    return rows
-
-
-def simulate_summary(shared: SharedInputs, scenario: Scenario) -> dict[str, dict]:
-    """Per-terminal summary figures of one scenario on shared inputs (as ``summary.json``'s
-    ``"terminals"`` of ``lifeline run``)."""
-    ctx = _context(shared, scenario)
-    acc = TerminalAccumulator(len(scenario.terminals))
-    for (k0, k1), eph in zip(shared.bounds, shared.ephemerides, strict=True):
-        rows = _chunk_rows(ctx, scenario, eph, k0, k1)
-        acc.add(rows.connected, rows.rtt_ms, rows.satellite, rows.reason)
-    names = [t.name for t in scenario.terminals]
-    return summarize(acc, names, REASONS, scenario.time.step_s)
+    return api_run(scenario, workers=1).summary["terminals"]
 
 
 def _sample_frame(spec: SampleSpec, figures: dict[str, dict] | None, elapsed_s: float, error=None):
@@ -887,15 +735,16 @@ def _sample_frame(spec: SampleSpec, figures: dict[str, dict] | None, elapsed_s: 
     return frame
 
 
-def run_sample(shared: SharedInputs, spec: SampleSpec) -> pd.DataFrame:
+def run_sample(spec: SampleSpec) -> pd.DataFrame:
     """One sample's rows (one per terminal): its values and summary figures.
 
-    A pure function of (shared inputs, sample): what Dask runs.
+    A pure function of the sample (its scenario and recorded seeds): what Dask runs.
     """
     assert spec.scenario is not None
-    logging.getLogger("lifeline").setLevel(logging.ERROR)  # warnings came with build_shared
+    # Propagation warnings repeat for every sample of the same window: keep them out of the log.
+    logging.getLogger("lifeline").setLevel(logging.ERROR)
     started = time.perf_counter()
-    figures = simulate_summary(shared, spec.scenario)
+    figures = simulate_summary(spec.scenario)
     return _sample_frame(spec, figures, round(time.perf_counter() - started, 4))
 
 
@@ -1007,32 +856,22 @@ FailureCallback = Callable[[SampleSpec, str], None]
 
 
 def _in_process(todo: list[SampleSpec]) -> Iterator[tuple[SampleSpec, pd.DataFrame | str]]:
-    shared: dict[str, SharedInputs] = {}
     for spec in todo:
-        assert spec.scenario is not None
-        key = shared_key(spec.scenario)
         try:
-            if key not in shared:
-                shared[key] = build_shared(spec.scenario)
-            yield spec, run_sample(shared[key], spec)
+            yield spec, run_sample(spec)
         except Exception as exc:  # noqa: BLE001 - one failing sample must not end the sweep
             yield spec, f"{type(exc).__name__}: {exc}"
 
 
 def _on_dask(
-    todo: list[SampleSpec], client: Any
+    todo: list[SampleSpec], client: Any, fingerprint: str
 ) -> Iterator[tuple[SampleSpec, pd.DataFrame | str]]:
     from distributed import as_completed
 
-    shared: dict[str, Any] = {}
-    by_future = {}
-    for spec in todo:
-        assert spec.scenario is not None
-        key = shared_key(spec.scenario)
-        if key not in shared:
-            shared[key] = client.submit(build_shared, spec.scenario, key=f"shared-{key}")
-        future = client.submit(run_sample, shared[key], spec, key=f"sample-{spec.key}-{key[:12]}")
-        by_future[future] = spec
+    by_future = {
+        client.submit(run_sample, spec, key=f"sample-{spec.key}-{fingerprint[:12]}"): spec
+        for spec in todo
+    }
     for future in as_completed(by_future):
         spec = by_future.pop(future)
         if future.status == "error":
@@ -1136,7 +975,7 @@ def run_sweep(
         else:
             with _client(scheduler, workers) as client:
                 try:
-                    for spec, result in _on_dask(todo, client):
+                    for spec, result in _on_dask(todo, client, sweep.fingerprint):
                         record(spec, result)
                 finally:
                     if scheduler is None:
