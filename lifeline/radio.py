@@ -1,0 +1,624 @@
+"""The radio layer of a run: ``[radio]``, ``[[rain]]``, ``[[jammers]]`` and terminal demand.
+
+This module glues the pure link functions (:mod:`lifeline.links.budget`, ``atmosphere``,
+``modcod``, ``capacity``, ``jamming``) to the engine's per-step arrays:
+
+- the scenario models (frozen, ``extra="forbid"``; errors go through the scenario's friendly
+  error translation);
+- :func:`prepare_radio`, run once in the parent process before the time loop: the ITU-R
+  attenuation tables (the only place ``itur`` is used), the MODCOD table, the terminals' peak
+  gain and cells, the jammers' positions and windows, the rain events' windows;
+- :func:`radio_columns`, pure: from the engine's (steps, terminals) geometry and the resources on
+  each terminal's path to SINR, MODCOD, capacity and max-min fair throughput.
+
+The user downlink chain, per step and terminal (each function cites its source):
+
+1. off-nadir angle at the satellite, and its scan loss (phased array, cos^n);
+2. attenuation (gas, cloud, scintillation at ``exceedance_percent``, plus any rain event over
+   the terminal) from the per-terminal table, and the sky noise it adds;
+3. C = EIRP − scan − FSPL − attenuation − implementation loss + G; N = k T B;
+4. every active jammer within radio horizon: I = EIRP_j − FSPL − extra + G_terminal(off-axis);
+5. SINR = C / (N + Σ I); MODCOD with a margin; below the lowest MODCOD the terminal is out with
+   reason ``low_sinr`` (down even without jammers) or ``jammed``;
+6. capacity = channel bandwidth × channels per beam × spectral efficiency; throughput is
+   max-min fair over the beam (terminals of one cell on one satellite share it; a satellite with
+   more busy cells than beams hops them), the feeder link and every laser link of the path,
+   capped at the terminal's demand (users × Mbit/s per user).
+
+Uplink jamming (``target = "uplink"``) is not supported: it needs the satellites' Ku receive
+gain and G/T, which FACTS.md §3 lists as not found in a citable source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from pydantic import BaseModel, ConfigDict, PlainValidator, StrictBool, model_validator
+
+from lifeline.events import _fail, _number, _utc
+from lifeline.geo import geodetic_to_ecef_km, great_circle_km, look_angles
+from lifeline.links import budget as b
+from lifeline.links.atmosphere import RAIN_RATE_GRID_MM_H, AttenuationTable, attenuation_table
+from lifeline.links.capacity import beam_sharing, cell_index, incidence_matrix, max_min_fair
+from lifeline.links.jamming import REASON_JAMMED, REASON_LOW_SINR, active, interference_dbw
+from lifeline.links.jamming import radio_horizon_km as _radio_horizon_km
+from lifeline.links.modcod import ModcodTable, capacity_mbps, load_modcod_table, select_modcod
+
+__all__ = [
+    "DEFAULT_MBPS_PER_USER",
+    "DEFAULT_USERS",
+    "JAMMER_TARGETS",
+    "OUTAGE_REASONS",
+    "Jammer",
+    "MbpsPerUser",
+    "Radio",
+    "RadioColumns",
+    "RadioPrep",
+    "Rain",
+    "Users",
+    "Window",
+    "prepare_radio",
+    "radio_columns",
+]
+
+#: Outage codes of :func:`radio_columns` (0: up) → reason strings for the ``reason`` column.
+OUTAGE_REASONS = ("", REASON_LOW_SINR, REASON_JAMMED)
+
+#: Jammer targets the run supports (see the module docstring for ``uplink``).
+JAMMER_TARGETS = ("user_downlink",)
+
+#: Users behind a terminal when ``terminals[].users`` is not given: one household or group.
+DEFAULT_USERS = 1
+
+#: Demand per user [Mbit/s] when ``terminals[].mbps_per_user`` is not given: 25 Mbit/s, the
+#: FCC's fixed-broadband download benchmark (FCC 15-10, 2015 Broadband Progress Report, §45).
+DEFAULT_MBPS_PER_USER = 25.0
+
+#: Beams a satellite forms at once. Estimate, no sourced value (FACTS.md §3: beam count not
+#: found): a V1.5 satellite's ≈24 Gbit/s downlink (FACTS.md §3, estimate) over Puchol's
+#: ~700 Mbit/s per 240 MHz channel (FACTS.md §3) is ≈34 channels; with one channel per beam,
+#: 32 beams.
+BEAMS_PER_SATELLITE = 32
+
+#: Cell size [km] of the beam grid. Estimate: Starlink's cell grid is not public; its
+#: availability map draws hexagonal cells of roughly 16 km across (no citable source in
+#: FACTS.md), so a 16 km square cell is the stand-in.
+CELL_SIZE_KM = 16.0
+
+#: Exceedance probability [%] of the gas, cloud and scintillation terms: 50 %, the median
+#: atmosphere (rain comes from ``[[rain]]`` events only, so a clear sky is the reference).
+EXCEEDANCE_PERCENT = 50.0
+
+#: Feeder-link capacity per (gateway, satellite) [Mbit/s]: 25.6 Gbit/s, FACTS.md §3 ("Gateway
+#: feeder capacity per satellite", Puchol reading the filings; estimate).
+FEEDER_CAPACITY_MBPS = 25_600.0
+
+#: Laser-link capacity [Mbit/s]: up to 100 Gbit/s (FACTS.md §2, "Rate per laser link", a 2023
+#: value, so optimistic for May 2022).
+ISL_CAPACITY_MBPS = 100_000.0
+
+#: Height of a terminal above the ground [m] for the jammer's radio horizon. Estimate: a dish on
+#: a roof, a vehicle or a tripod, ~2 m.
+TERMINAL_HEIGHT_M = 2.0
+
+
+# ----------------------------------------------------------------------------------------------
+# Scenario models
+# ----------------------------------------------------------------------------------------------
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _fail("an integer >= 0")
+    return int(value)
+
+
+def _beams(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _fail("an integer >= 1")
+    return int(value)
+
+
+Positive = Annotated[float, _number(0, None, lo_open=True)]
+NonNegative = Annotated[float, _number(0, None)]
+Users = Annotated[int, PlainValidator(_count)]
+MbpsPerUser = Positive
+Count = Annotated[int, PlainValidator(_beams)]
+UtcTime = Annotated[datetime, PlainValidator(_utc)]
+
+
+class Radio(_Model):
+    """``[radio]``: the user downlink (Ku) and the capacities traffic shares.
+
+    Every default names its source (FACTS.md rows; ``lifeline.links.budget`` constants) or is
+    labelled an estimate. ``enabled = false`` leaves the radio columns empty (every connected
+    terminal gets its demand; no radio outage).
+
+    Attributes
+    ----------
+    downlink_freq_ghz : carrier [GHz], 11.7 (FACTS.md §3, middle of 10.7–12.7 GHz).
+    channel_bandwidth_mhz : 240 MHz (FACTS.md §3, Humphreys et al. 2023).
+    channels_per_beam : channels a beam carries at once, 1 (estimate).
+    beams_per_satellite : 32 (estimate, :data:`BEAMS_PER_SATELLITE`).
+    cell_size_km : 16 (estimate, :data:`CELL_SIZE_KM`).
+    roll_off : 0.1 (FACTS.md §8b).
+    sat_eirp_density_dbw_per_mhz : 6.33 (estimate from del Portillo's budget, FACTS.md §8b;
+        :data:`lifeline.links.budget.SAT_EIRP_DENSITY_DBW_PER_MHZ`).
+    scan_loss_exponent : 1 (Mailloux 2005, projected aperture).
+    terminal_aperture_m : 0.48 (FACTS.md §3, filing). terminal_efficiency : 0.6 (estimate,
+        FACTS.md §8b). terminal_system_temperature_k : 362.9 (FACTS.md §8b).
+    implementation_loss_db, margin_db : 1 dB each (FACTS.md §8, pylink convention).
+    exceedance_percent : p of the gas, cloud and scintillation terms, 50 % (median).
+    antenna_pattern : terminal off-axis pattern toward jammers, "S.465" or "S.580".
+    feeder_capacity_mbps : 25,600 (FACTS.md §3). isl_capacity_mbps : 100,000 (FACTS.md §2).
+    """
+
+    enabled: StrictBool = True
+    downlink_freq_ghz: Annotated[float, _number(10.7, 12.7)] = b.USER_DOWNLINK_FREQ_GHZ
+    channel_bandwidth_mhz: Positive = b.USER_CHANNEL_BANDWIDTH_MHZ
+    channels_per_beam: Count = 1
+    beams_per_satellite: Count = BEAMS_PER_SATELLITE
+    cell_size_km: Positive = CELL_SIZE_KM
+    roll_off: Annotated[float, _number(0, 1)] = b.ROLL_OFF
+    sat_eirp_density_dbw_per_mhz: Annotated[float, _number(-100, 100)] = (
+        b.SAT_EIRP_DENSITY_DBW_PER_MHZ
+    )
+    scan_loss_exponent: NonNegative = b.SCAN_LOSS_EXPONENT
+    terminal_aperture_m: Positive = b.TERMINAL_APERTURE_M
+    terminal_efficiency: Annotated[float, _number(0, 1, lo_open=True)] = (
+        b.TERMINAL_APERTURE_EFFICIENCY
+    )
+    terminal_system_temperature_k: Positive = b.TERMINAL_SYSTEM_TEMPERATURE_K
+    implementation_loss_db: NonNegative = b.IMPLEMENTATION_LOSS_DB
+    margin_db: NonNegative = b.LINK_MARGIN_DB
+    exceedance_percent: Annotated[float, _number(0.01, 50)] = EXCEEDANCE_PERCENT
+    antenna_pattern: Literal["S.465", "S.580"] = "S.465"
+    feeder_capacity_mbps: Positive = FEEDER_CAPACITY_MBPS
+    isl_capacity_mbps: Positive = ISL_CAPACITY_MBPS
+
+    @model_validator(mode="after")
+    def _check(self) -> Radio:
+        d_lambda = self.terminal_aperture_m / float(b.wavelength_m(self.downlink_freq_ghz))
+        if self.antenna_pattern == "S.580" and d_lambda < 50:
+            raise _fail(
+                f"'S.465' (S.580 needs D/λ >= 50; here D/λ = {d_lambda:.1f})",
+                loc=("antenna_pattern",),
+                value=self.antenna_pattern,
+            )
+        return self
+
+
+class Window(_Model):
+    """A time window ``[start, end)``: ``start_utc``/``end_utc`` or ``start_s``/``end_s``
+    (seconds after the scenario start); a missing end means the scenario's own."""
+
+    start_utc: UtcTime | None = None
+    end_utc: UtcTime | None = None
+    start_s: NonNegative | None = None
+    end_s: NonNegative | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Window:
+        if self.start_utc is not None and self.start_s is not None:
+            raise _fail("give start_utc or start_s, not both", loc=("start_s",), value=self.start_s)
+        if self.end_utc is not None and self.end_s is not None:
+            raise _fail("give end_utc or end_s, not both", loc=("end_s",), value=self.end_s)
+        if self.start_utc is not None and self.end_utc is not None:
+            if self.end_utc <= self.start_utc:
+                raise _fail("a time after start_utc", loc=("end_utc",), value=str(self.end_utc))
+        if self.start_s is not None and self.end_s is not None and self.end_s <= self.start_s:
+            raise _fail("a time after start_s", loc=("end_s",), value=self.end_s)
+        return self
+
+    def window_s(self, start_utc: datetime, duration_s: float) -> tuple[float, float]:
+        """``(start, end)`` [s after the scenario start], clipped to the run."""
+        t0 = self.start_s or 0.0
+        if self.start_utc is not None:
+            t0 = (self.start_utc - start_utc).total_seconds()
+        t1 = duration_s if self.end_s is None else self.end_s
+        if self.end_utc is not None:
+            t1 = (self.end_utc - start_utc).total_seconds()
+        return max(0.0, t0), min(duration_s, t1)
+
+
+class Rain(Window):
+    """``[[rain]]``: rain falling at ``rate_mm_h`` within ``radius_km`` of a point, in a window.
+
+    ``rate_mm_h`` is in (0, 250] mm/h (the attenuation table's grid, ITU-R P.618-13 with the
+    event's rate; :mod:`lifeline.links.atmosphere`). Where events overlap the heaviest rain
+    counts.
+    """
+
+    name: str = ""
+    lat_deg: Annotated[float, _number(-90, 90)]
+    lon_deg: Annotated[float, _number(-180, 180)]
+    radius_km: Positive
+    rate_mm_h: Annotated[float, _number(0, float(RAIN_RATE_GRID_MM_H[-1]), lo_open=True)]
+
+
+def _target(value: Any) -> str:
+    if value == "uplink":
+        raise _fail(
+            '"user_downlink" (uplink jamming needs the satellites\' Ku receive gain and G/T, '
+            "which FACTS.md §3 lists as not found)"
+        )
+    if value not in JAMMER_TARGETS:
+        raise _fail('"user_downlink"')
+    return value
+
+
+class Jammer(_Model):
+    """``[[jammers]]``: a ground transmitter aimed at the terminals' Ku downlink.
+
+    Attributes
+    ----------
+    name : str
+    lat_deg, lon_deg : where it stands [deg]; alt_m : its antenna above the ground [m] (sets
+        its radio horizon, ITU-R P.834 k = 4/3; beyond it the jammer is not heard).
+    eirp_dbw : EIRP toward the terminals [dBW], spread flat over ``bandwidth_mhz`` [MHz]
+        centred on the victim channel.
+    target : "user_downlink" (uplink jamming is not supported, see the module docstring).
+    extra_loss_db : terrain, clutter, polarisation loss on the ground path [dB], >= 0.
+    windows : when it transmits (none: the whole run).
+    """
+
+    name: str = ""
+    lat_deg: Annotated[float, _number(-90, 90)]
+    lon_deg: Annotated[float, _number(-180, 180)]
+    alt_m: Annotated[float, _number(0, 1000)] = 10.0
+    eirp_dbw: Annotated[float, _number(-50, 100)]
+    bandwidth_mhz: Positive
+    target: Annotated[str, PlainValidator(_target)] = "user_downlink"
+    extra_loss_db: NonNegative = 0.0
+    windows: tuple[Window, ...] = ()
+
+
+# ----------------------------------------------------------------------------------------------
+# Prepared once per run
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RadioPrep:
+    """What the radio layer needs in the time loop, built once by :func:`prepare_radio`.
+
+    Arrays over terminals are (N,), over rain events (E,), over jammers (J,), over jammer
+    windows (W,). Plain arrays and frozen dataclasses: it pickles to worker processes.
+    """
+
+    config: Radio
+    table: AttenuationTable
+    modcods: ModcodTable
+    peak_gain_dbi: float
+    cell: NDArray[np.int64]
+    demand_mbps: NDArray[np.float64]
+    rain_lat_deg: NDArray[np.float64]
+    rain_lon_deg: NDArray[np.float64]
+    rain_radius_km: NDArray[np.float64]
+    rain_rate_mm_h: NDArray[np.float64]
+    rain_start_s: NDArray[np.float64]
+    rain_end_s: NDArray[np.float64]
+    jammer_ecef_km: NDArray[np.float64]
+    jammer_eirp_dbw: NDArray[np.float64]
+    jammer_bandwidth_mhz: NDArray[np.float64]
+    jammer_extra_loss_db: NDArray[np.float64]
+    jammer_horizon_km: NDArray[np.float64]
+    window_start_s: NDArray[np.float64]
+    window_end_s: NDArray[np.float64]
+    window_jammer: NDArray[np.intp]
+
+
+def prepare_radio(
+    config: Radio,
+    rain: tuple[Rain, ...],
+    jammers: tuple[Jammer, ...],
+    terminal_lat_deg: ArrayLike,
+    terminal_lon_deg: ArrayLike,
+    demand_mbps: ArrayLike,
+    start_utc: datetime,
+    duration_s: float,
+    table: AttenuationTable | None = None,
+) -> RadioPrep:
+    """Build the radio layer's fixed inputs (calls ``itur``: run it once, in the parent).
+
+    Parameters
+    ----------
+    config, rain, jammers : the scenario's ``[radio]``, ``[[rain]]`` and ``[[jammers]]``.
+    terminal_lat_deg, terminal_lon_deg : (N,) terminals [deg] (moving ones: where they start;
+        their climate statistics and cell stay those of the start).
+    demand_mbps : (N,) users × Mbit/s per user.
+    start_utc, duration_s : the run's window, for the events' windows.
+    table : the terminals' attenuation table (None: computed here with ``itur``, from ``config``).
+    """
+    lat = np.asarray(terminal_lat_deg, dtype=float)
+    lon = np.asarray(terminal_lon_deg, dtype=float)
+    if table is None:
+        table = attenuation_table(
+            lat,
+            lon,
+            config.downlink_freq_ghz,
+            config.exceedance_percent,
+            config.terminal_aperture_m,
+            config.terminal_efficiency,
+        )
+    rain_windows = [r.window_s(start_utc, duration_s) for r in rain]
+    rain_windows = np.array(rain_windows, dtype=float).reshape(-1, 2)
+    windows = [
+        (j, *(w.window_s(start_utc, duration_s) if w else (0.0, duration_s)))
+        for j, jam in enumerate(jammers)
+        for w in (jam.windows or (None,))
+    ]
+    win = np.array(windows, dtype=float).reshape(-1, 3)
+
+    def col(items, key):
+        return np.array([getattr(x, key) for x in items], dtype=float)
+
+    return RadioPrep(
+        config=config,
+        table=table,
+        modcods=load_modcod_table(),
+        peak_gain_dbi=float(
+            b.aperture_gain_dbi(
+                config.terminal_aperture_m, config.downlink_freq_ghz, config.terminal_efficiency
+            )
+        ),
+        cell=cell_index(lat, lon, config.cell_size_km),
+        demand_mbps=np.asarray(demand_mbps, dtype=float),
+        rain_lat_deg=col(rain, "lat_deg"),
+        rain_lon_deg=col(rain, "lon_deg"),
+        rain_radius_km=col(rain, "radius_km"),
+        rain_rate_mm_h=col(rain, "rate_mm_h"),
+        rain_start_s=rain_windows[:, 0],
+        rain_end_s=rain_windows[:, 1],
+        jammer_ecef_km=geodetic_to_ecef_km(
+            col(jammers, "lat_deg"), col(jammers, "lon_deg"), col(jammers, "alt_m")
+        ).reshape(-1, 3),
+        jammer_eirp_dbw=col(jammers, "eirp_dbw"),
+        jammer_bandwidth_mhz=col(jammers, "bandwidth_mhz"),
+        jammer_extra_loss_db=col(jammers, "extra_loss_db"),
+        jammer_horizon_km=_radio_horizon_km(col(jammers, "alt_m"), TERMINAL_HEIGHT_M),
+        window_start_s=win[:, 1],
+        window_end_s=win[:, 2],
+        window_jammer=win[:, 0].astype(np.intp),
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Per chunk of steps
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RadioColumns:
+    """Radio results, arrays (n, N) over steps × terminals.
+
+    ``sinr_db`` is NaN where the terminal has no serving satellite; ``modcod`` indexes
+    ``RadioPrep.modcods`` (−1: none closes or not connected); ``capacity_mbps`` is the rate the
+    terminal would get alone in its beam, ``throughput_mbps`` what it gets (0 when down);
+    ``outage`` codes into :data:`OUTAGE_REASONS` (0: no radio outage).
+    """
+
+    sinr_db: NDArray[np.float64]
+    modcod: NDArray[np.intp]
+    capacity_mbps: NDArray[np.float64]
+    throughput_mbps: NDArray[np.float64]
+    outage: NDArray[np.int8]
+
+
+def rain_rate_mm_h(
+    prep: RadioPrep, t_s: ArrayLike, site_lat_deg: ArrayLike, site_lon_deg: ArrayLike
+) -> NDArray[np.float64]:
+    """(n, N) rain rate over each terminal [mm/h]: the heaviest active ``[[rain]]`` covering it.
+
+    ``site_lat_deg``/``site_lon_deg`` broadcast to (n, N) (fixed terminals: (1, N)).
+    """
+    t = np.asarray(t_s, dtype=float)
+    lat = np.asarray(site_lat_deg, dtype=float)
+    lon = np.asarray(site_lon_deg, dtype=float)
+    shape = np.broadcast_shapes((len(t), 1), lat.shape)
+    if not len(prep.rain_rate_mm_h):
+        return np.zeros(shape)
+    dist = great_circle_km(lat[..., None], lon[..., None], prep.rain_lat_deg, prep.rain_lon_deg)
+    covers = dist <= prep.rain_radius_km  # (n|1, N, E)
+    on = (t[:, None] >= prep.rain_start_s) & (t[:, None] < prep.rain_end_s)  # (n, E)
+    return np.max(np.where(covers & on[:, None, :], prep.rain_rate_mm_h, 0.0), axis=-1)
+
+
+def jammer_interference_dbw(
+    prep: RadioPrep,
+    t_s: ArrayLike,
+    elevation_deg: ArrayLike,
+    azimuth_deg: ArrayLike,
+    site_lat_deg: ArrayLike,
+    site_lon_deg: ArrayLike,
+    site_ecef_km: ArrayLike,
+) -> NDArray[np.float64]:
+    """(n, N, J) interference [dBW] of each jammer in each terminal's channel (−inf: none).
+
+    Ground path: free space (ITU-R P.525) plus ``extra_loss_db``, nothing beyond the radio
+    horizon; seen through the terminal's off-axis gain toward the jammer (ITU-R S.465/S.580)
+    while it points at its satellite (``elevation_deg``, ``azimuth_deg``, (n, N)).
+    """
+    cfg = prep.config
+    el = np.asarray(elevation_deg, dtype=float)
+    n_jam = len(prep.jammer_eirp_dbw)
+    if not n_jam:
+        return np.zeros((*el.shape, 0))
+    lat = np.asarray(site_lat_deg, dtype=float)[..., None]
+    lon = np.asarray(site_lon_deg, dtype=float)[..., None]
+    ecef = np.asarray(site_ecef_km, dtype=float)[..., None, :]
+    j_el, j_az, j_km = look_angles(lat, lon, ecef, prep.jammer_ecef_km)  # (n|1, N, J)
+    off_axis = b.angle_between_deg(el[..., None], np.asarray(azimuth_deg)[..., None], j_el, j_az)
+    gain = b.off_axis_gain_dbi(
+        off_axis,
+        prep.peak_gain_dbi,
+        cfg.terminal_aperture_m,
+        cfg.downlink_freq_ghz,
+        cfg.antenna_pattern,
+    )
+    i_dbw = interference_dbw(
+        prep.jammer_eirp_dbw,
+        prep.jammer_bandwidth_mhz,
+        cfg.channel_bandwidth_mhz,
+        j_km,
+        cfg.downlink_freq_ghz,
+        gain,
+        prep.jammer_extra_loss_db,
+    )
+    on = active(t_s, prep.window_start_s, prep.window_end_s, prep.window_jammer, n_jam)
+    heard = on[:, None, :] & (j_km <= prep.jammer_horizon_km)
+    return np.where(heard, i_dbw, -np.inf)
+
+
+def downlink_sinr_db(
+    prep: RadioPrep,
+    elevation_deg: ArrayLike,
+    range_km: ArrayLike,
+    site_radius_km: ArrayLike,
+    rain_mm_h: ArrayLike,
+    interference_dbw: ArrayLike,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """SINR [dB] of each terminal's user downlink with and without the jammers.
+
+    Parameters
+    ----------
+    elevation_deg, range_km : (n, N) serving satellite seen from the terminal [deg, km].
+    site_radius_km : terminal distance from the Earth's centre [km], broadcasting.
+    rain_mm_h : (n, N) rain rate over the terminal [mm/h].
+    interference_dbw : (n, N, J) jammer power in the channel [dBW] (−inf: none).
+
+    Returns
+    -------
+    (sinr_db, sinr_clear_db), both (n, N); NaN where the elevation is NaN.
+
+    Notes
+    -----
+    The satellite's distance from the Earth's centre follows from the look angles (law of
+    cosines: r² = r_site² + d² + 2 r_site d sin(el)), giving its off-nadir angle. Below 5° of
+    elevation (the ITU-R tables' lower limit) the attenuation at 5° is used.
+    """
+    cfg = prep.config
+    el = np.asarray(elevation_deg, dtype=float)
+    d = np.asarray(range_km, dtype=float)
+    r_site = np.asarray(site_radius_km, dtype=float)
+    r_sat = np.sqrt(r_site**2 + d**2 + 2.0 * r_site * d * np.sin(np.radians(el)))
+    scan = b.scan_loss_db(b.off_nadir_deg(el, r_sat, r_site), cfg.scan_loss_exponent)
+    site = np.arange(el.shape[-1])
+    el_table = np.clip(el, prep.table.elevation_deg[0], prep.table.elevation_deg[-1])
+    atten = prep.table.attenuation_db(site, el_table, rain_mm_h)
+    t_sys = cfg.terminal_system_temperature_k + b.sky_noise_temperature_k(atten)
+    bw = cfg.channel_bandwidth_mhz
+    eirp = cfg.sat_eirp_density_dbw_per_mhz + 10.0 * np.log10(bw)
+    cn = b.carrier_to_noise_db(
+        eirp - scan,
+        b.fspl_db(d, cfg.downlink_freq_ghz),
+        b.g_over_t_db_k(prep.peak_gain_dbi, t_sys),
+        bw,
+        atten + cfg.implementation_loss_db,
+    )
+    noise = b.noise_power_dbw(t_sys, bw)
+    i = np.asarray(interference_dbw, dtype=float)
+    return b.sinr_db(cn + noise, noise, *np.moveaxis(i, -1, 0)), cn
+
+
+def radio_columns(
+    prep: RadioPrep,
+    t_s: ArrayLike,
+    connected: ArrayLike,
+    satellite: ArrayLike,
+    elevation_deg: ArrayLike,
+    azimuth_deg: ArrayLike,
+    range_km: ArrayLike,
+    site_lat_deg: ArrayLike,
+    site_lon_deg: ArrayLike,
+    site_ecef_km: ArrayLike,
+    link_step: ArrayLike,
+    link_terminal: ArrayLike,
+    link_key: ArrayLike,
+    link_capacity_mbps: ArrayLike,
+) -> RadioColumns:
+    """SINR, MODCOD, capacity and max-min fair throughput of a block of steps.
+
+    Parameters
+    ----------
+    t_s : (n,) instants [s after the scenario start].
+    connected : (n, N) bool, the terminal has a path (before radio).
+    satellite : (n, N) serving satellite (−1 none).
+    elevation_deg, azimuth_deg, range_km : (n, N) serving satellite's look angles [deg, km].
+    site_lat_deg, site_lon_deg, site_ecef_km : terminals (n|1, N) [deg] and (n|1, N, 3) [km].
+    link_step, link_terminal, link_key, link_capacity_mbps : (L,) the shared links each
+        terminal's path crosses at each step (feeders and laser links): step index into ``t_s``,
+        terminal, an integer naming the link (equal keys at one step are the same link) and its
+        capacity [Mbit/s]. Entries of terminals without service are ignored.
+
+    Returns
+    -------
+    :class:`RadioColumns`.
+
+    Notes
+    -----
+    All steps of the block share one max-min fair computation: a flow is a (step, terminal), a
+    resource a (step, beam) or (step, link), so steps never share a resource and the block
+    decomposes into independent per-step problems (Bertsekas & Gallager, Data Networks, 2nd
+    ed., 1992, §6.5.2, solved by :func:`lifeline.links.capacity.max_min_fair`).
+    """
+    cfg = prep.config
+    t = np.asarray(t_s, dtype=float)
+    conn = np.asarray(connected, dtype=bool)
+    sat = np.asarray(satellite, dtype=np.int64)
+    el = np.where(conn, np.asarray(elevation_deg, dtype=float), np.nan)
+    az = np.asarray(azimuth_deg, dtype=float)
+    ecef = np.asarray(site_ecef_km, dtype=float)
+    rain = rain_rate_mm_h(prep, t, site_lat_deg, site_lon_deg)
+    jam = jammer_interference_dbw(prep, t, el, az, site_lat_deg, site_lon_deg, ecef)
+    sinr, sinr_clear = downlink_sinr_db(
+        prep, el, range_km, np.linalg.norm(ecef, axis=-1), rain, jam
+    )
+    modcod = np.where(conn, select_modcod(prep.modcods, sinr, cfg.margin_db), -1)
+    clear_ok = select_modcod(prep.modcods, sinr_clear, cfg.margin_db) >= 0
+    outage = np.where(conn & ~clear_ok, 1, np.where(conn & (modcod < 0), 2, 0)).astype(np.int8)
+    capacity = capacity_mbps(
+        prep.modcods, modcod, cfg.channel_bandwidth_mhz * cfg.channels_per_beam, cfg.roll_off
+    )
+    up = modcod >= 0
+    throughput = np.zeros(conn.shape)
+    if up.any():
+        throughput[up] = _share(prep, up, sat, capacity, link_step, link_terminal, link_key,
+                                link_capacity_mbps)  # fmt: skip
+    return RadioColumns(sinr, modcod.astype(np.intp), capacity, throughput, outage)
+
+
+def _share(prep, up, sat, capacity, link_step, link_terminal, link_key, link_capacity_mbps):
+    """Max-min fair rates of the (step, terminal) flows ``up`` over beams and path links."""
+    step, term = np.nonzero(up)
+    n_flows = len(step)
+    flow_of = np.full(up.shape, -1, dtype=np.int64)
+    flow_of[step, term] = np.arange(n_flows)
+    # Beams: one per (step, satellite, cell); the satellite key is per step.
+    sat_key = step * (int(sat.max()) + 1) + sat[step, term]
+    beam, share = beam_sharing(sat_key, prep.cell[term], prep.config.beams_per_satellite)
+    n_beams = len(share)
+    # Links: one resource per (step, key) among the flows that are up.
+    ls = np.asarray(link_step, dtype=np.int64)
+    lf = flow_of[ls, np.asarray(link_terminal, dtype=np.int64)] if len(ls) else ls
+    keep = lf >= 0
+    key = np.asarray(link_key, dtype=np.int64)[keep]
+    pair = ls[keep] * (int(key.max()) + 1 if len(key) else 1) + key
+    unique, first, res = np.unique(pair, return_index=True, return_inverse=True)
+    link_cap = np.asarray(link_capacity_mbps, dtype=float)[keep][first]
+    a = incidence_matrix(
+        n_flows,
+        np.r_[np.arange(n_flows), lf[keep]],
+        np.r_[beam, n_beams + res.reshape(-1)],
+        n_beams + len(unique),
+        np.r_[1.0 / capacity[step, term], np.ones(int(keep.sum()))],
+    )
+    return max_min_fair(a, np.r_[share, link_cap], prep.demand_mbps[term])
