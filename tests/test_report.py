@@ -160,25 +160,25 @@ def run_dir(tmp_path_factory) -> Path:
                        "outage_s_by_reason": {"no_gateway_path": 60.0, "jammed": 10.0},
                        "throughput_mbps_p50": 100.0},
         },
+        "events": [{"kind": "ground_loss", "start_s": 0.0, "end_s": 600.0,
+                    "gateways": ["Hit GW"], "pops": []}],
     }  # fmt: skip
     (out / "summary.json").write_text(json.dumps(summary))
     scenario = {
         "name": "hand-made",
         "description": "A </pre> test & more",
         "terminals": [
-            {"name": NAMES[0], "lat_deg": 47.098, "lon_deg": 37.61},
+            {"name": NAMES[0], "lat_deg": 47.098, "lon_deg": 37.61,
+             "waypoints": [{"time_s": 3600.0, "lat_deg": 47.85, "lon_deg": 35.1}]},
             {"name": NAMES[1], "lat_deg": 50.45, "lon_deg": 30.52},
         ],
         "gateways": [
             {"name": "GW <b>1</b>", "lat_deg": 51.86, "lon_deg": 20.92, "live": True},
             {"name": "Down GW", "lat_deg": 54.88, "lon_deg": 23.84, "live": False},
+            {"name": "Hit GW", "lat_deg": 40.79, "lon_deg": 29.51, "live": True},
         ],
         "pops": [{"name": "PoP & co", "lat_deg": 50.12, "lon_deg": 8.68}],
         "jammers": [{"name": "J1", "lat_deg": 47.3, "lon_deg": 38.0}],
-        "routes": [
-            {"name": "corridor", "points": [{"lat_deg": 47.1, "lon_deg": 37.6},
-                                            {"lat_deg": 47.85, "lon_deg": 35.1}]}
-        ],
     }  # fmt: skip
     (out / "scenario.json").write_text(json.dumps(scenario))
     return out
@@ -196,7 +196,9 @@ def test_views_of_the_hand_made_run(run_dir):
     assert set(v.series[1].outages) == {"no_gateway_path", "jammed"}
     assert [c for c, _, _ in v.extra_columns] == ["throughput_mbps"]
     assert {s.kind for s in v.sites} == {"terminal", "gateway", "gateway_down", "pop", "jammer"}
-    assert [r[0] for r in v.routes] == ["corridor"]
+    assert [r[0] for r in v.routes] == [NAMES[0]]  # the waypoint route of a moving terminal
+    down = {s.name: s.detail for s in v.sites if s.kind == "gateway_down"}
+    assert down == {"Down GW": "down", "Hit GW": "down during an event"}
     assert len(v.snapshots) == 48
     first = v.snapshots[0].links[0]
     assert first["gateway"] == "GW <b>1</b>" and first["isl_hops"] == 1

@@ -295,40 +295,60 @@ def _points(items: object) -> list[dict]:
     ]
 
 
-def _sites(scenario: dict | None) -> tuple[list[Site], list[tuple[str, NDArray, NDArray]]]:
+def _event_down(summary: dict) -> tuple[set[str], set[str]]:
+    """Gateways and PoPs that some event in the run took down (``summary["events"]``)."""
+    gateways: set[str] = set()
+    pops: set[str] = set()
+    events = summary.get("events")
+    for e in events if isinstance(events, list) else []:
+        if isinstance(e, dict):
+            gateways.update(str(g) for g in e.get("gateways") or [])
+            pops.update(str(p) for p in e.get("pops") or [])
+    return gateways, pops
+
+
+def _sites(
+    scenario: dict | None, summary: dict
+) -> tuple[list[Site], list[tuple[str, NDArray, NDArray]]]:
     if scenario is None:
         return [], []
+    down_gateways, down_pops = _event_down(summary)
     sites = [
         Site(str(t.get("name", "")), t["lon_deg"], t["lat_deg"], "terminal")
         for t in _points(scenario.get("terminals"))
     ]
     for g in _points(scenario.get("gateways")):
-        live = g.get("live", True) is not False
-        sites.append(
-            Site(
-                str(g.get("name", "")),
-                g["lon_deg"],
-                g["lat_deg"],
-                "gateway" if live else "gateway_down",
-                "live" if live else "down",
-            )
-        )
+        name = str(g.get("name", ""))
+        if g.get("live", True) is False:
+            kind, note = "gateway_down", "down"
+        elif name in down_gateways:
+            kind, note = "gateway_down", "down during an event"
+        else:
+            kind, note = "gateway", "live"
+        sites.append(Site(name, g["lon_deg"], g["lat_deg"], kind, note))
     sites += [
-        Site(str(p.get("name", "")), p["lon_deg"], p["lat_deg"], "pop")
+        Site(
+            str(p.get("name", "")),
+            p["lon_deg"],
+            p["lat_deg"],
+            "pop",
+            "down during an event" if str(p.get("name", "")) in down_pops else "",
+        )
         for p in _points(scenario.get("pops"))
     ]
-    # Later issues add jammers and evacuation routes; show them when a scenario has them.
+    # Later issues add jammers; show them when a scenario has them.
     sites += [
         Site(str(j.get("name", "jammer")), j["lon_deg"], j["lat_deg"], "jammer")
         for j in _points(scenario.get("jammers"))
     ]
+    # A moving terminal's route: its start position, then its waypoints.
     routes = []
-    for r in scenario.get("routes", []) if isinstance(scenario.get("routes"), list) else []:
-        pts = _points(r.get("points") if isinstance(r, dict) else None)
+    for t in _points(scenario.get("terminals")):
+        pts = [t] + _points(t.get("waypoints"))
         if len(pts) >= 2:
             routes.append(
                 (
-                    str(r.get("name", "route")),
+                    str(t.get("name", "route")),
                     np.array([p["lon_deg"] for p in pts], dtype=float),
                     np.array([p["lat_deg"] for p in pts], dtype=float),
                 )
@@ -398,7 +418,7 @@ def build_views(data: ReportData, n_bins: int = DISPLAY_BINS) -> Views:
         series.append(TerminalSeries(name, start_ms + t_rtt * 1e3, v_rtt, extra, outages))
         cdfs["rtt_ms"][name] = ecdf(rtt[rows])
 
-    sites, routes = _sites(scenario)
+    sites, routes = _sites(scenario, summary)
     if scenario is None:
         notes.append(f"The scenario is not available ({data.scenario_origin}): no map sites.")
     lon_range, lat_range = _extent(sites)
