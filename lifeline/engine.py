@@ -27,7 +27,7 @@ import logging
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
@@ -49,6 +49,8 @@ from lifeline.links.isl import infer_planes, isl_geometry, plus_grid
 from lifeline.network.routing import Routes, route_to_pops, trace_paths
 from lifeline.network.scheduler import (
     REASON_GROUND_DOWN,
+    REASON_JAMMED,
+    REASON_LOW_SINR,
     REASON_NO_POWER,
     REASON_NO_SATELLITE,
     REASON_SATELLITE_FAILED,
@@ -67,6 +69,7 @@ from lifeline.power import (
     solar_power_w,
     sun_elevation_deg,
 )
+from lifeline.radio import RadioColumns, RadioPrep, prepare_radio, radio_columns
 from lifeline.results import TERMINALS_SCHEMA, TerminalAccumulator, dictionary_column
 from lifeline.scenario import Scenario
 
@@ -503,6 +506,9 @@ class SlotRows:
     gateway: np.ndarray
     pop: np.ndarray
     rtt_ms: np.ndarray
+    path: np.ndarray  # row of link_key the traffic follows, -1 when not connected
+    # (P, H) the shared links of each path (feeder, lasers; :func:`path_link_keys`), -1 padding
+    link_key: np.ndarray = field(default_factory=lambda: np.full((0, 1), -1, np.int64))
 
     @classmethod
     def empty(cls, n_steps: int, n_terminals: int) -> SlotRows:
@@ -519,14 +525,58 @@ class SlotRows:
             gateway=np.full(shape, -1, dtype=np.int32),
             pop=np.full(shape, -1, dtype=np.int32),
             rtt_ms=nan.copy(),
+            path=np.full(shape, -1, dtype=np.int32),
         )
 
     def cut_off(self, off: np.ndarray, reason: int) -> None:
         """Mark the (steps, N) entries ``off`` disconnected with ``reason``, clearing them."""
         blank = SlotRows.empty(1, 1)
-        for name in SlotRows.__dataclass_fields__:
+        for name in STEP_FIELDS:
             getattr(self, name)[off] = getattr(blank, name)[0, 0]
         self.reason[off] = reason
+
+    @classmethod
+    def concatenate(cls, parts: list[SlotRows]) -> SlotRows:
+        """Consecutive blocks of steps as one (paths renumbered into one link_key table)."""
+        offsets = np.cumsum([0] + [len(p.link_key) for p in parts[:-1]])
+        rows = {name: np.concatenate([getattr(p, name) for p in parts]) for name in STEP_FIELDS}
+        rows["path"] = np.concatenate(
+            [np.where(p.path >= 0, p.path + o, -1) for p, o in zip(parts, offsets, strict=True)]
+        ).astype(np.int32)
+        return cls(**rows, link_key=_stack_padded([p.link_key for p in parts]))
+
+
+#: The (steps, N) fields of :class:`SlotRows`.
+STEP_FIELDS = tuple(name for name in SlotRows.__dataclass_fields__ if name != "link_key")
+
+
+def _stack_padded(blocks: list[np.ndarray]) -> np.ndarray:
+    """Stack (P_i, H_i) int blocks into (ΣP, max H), padding with -1."""
+    width = max([1] + [b.shape[1] for b in blocks])
+    out = np.full((sum(len(b) for b in blocks), width), -1, dtype=np.int64)
+    row = 0
+    for b in blocks:
+        out[row : row + len(b), : b.shape[1]] = b
+        row += len(b)
+    return out
+
+
+def path_link_keys(paths: np.ndarray, n_sats: int, n_gateways: int) -> np.ndarray:
+    """(M, H) keys of the shared links on each path of :func:`trace_paths` (sats..., gateway).
+
+    Column 0 is the feeder link, key ``gateway × S + last satellite`` (< G·S); then one key
+    per laser link, ``G·S + min(a, b) × S + max(a, b)`` (the same for both directions); −1
+    pads. Equal keys are the same link, whoever's path crosses it.
+    """
+    is_sat = (paths >= 0) & (paths < n_sats)
+    n_sat_nodes = is_sat.sum(axis=1)
+    rows = np.arange(len(paths))
+    gateway = paths[rows, n_sat_nodes] - n_sats
+    feeder = gateway * n_sats + paths[rows, n_sat_nodes - 1]
+    a, b = paths[:, :-1].astype(np.int64), paths[:, 1:].astype(np.int64)
+    hop = is_sat[:, 1:] & is_sat[:, :-1]
+    isl = n_gateways * n_sats + np.minimum(a, b) * n_sats + np.maximum(a, b)
+    return np.concatenate([feeder[:, None], np.where(hop, isl, -1)], axis=1)
 
 
 def evaluate_paths(
@@ -551,7 +601,8 @@ def evaluate_paths(
     Returns
     -------
     dict of (n, M) arrays: ``valid``, ``elevation_deg``, ``azimuth_deg``, ``range_km``,
-    ``rtt_ms``, and (M,) arrays ``isl_hops``, ``gateway``, ``pop``.
+    ``rtt_ms``, (M,) arrays ``isl_hops``, ``gateway``, ``pop``, and ``link_key`` (M, H), the
+    shared links of each path (:func:`path_link_keys`).
 
     Notes
     -----
@@ -632,6 +683,7 @@ def evaluate_paths(
     out["isl_hops"] = (n_sat_nodes - 1).astype(np.int16)
     out["gateway"] = gateway
     out["pop"] = pop
+    out["link_key"] = path_link_keys(paths, s0, len(g.gateway_names))
     return out
 
 
@@ -651,6 +703,7 @@ def simulate_slot(
     n_term = len(g.terminal_names)
     out = SlotRows.empty(len(t_s), n_term)
     plans: dict[int, Plan] = {}
+    link_keys: list[np.ndarray] = []  # per evaluated group, (M, H)
 
     def plan_at(k: int) -> Plan:
         if k not in plans:
@@ -700,6 +753,9 @@ def simulate_slot(
         )
         out.gateway[k:, terms] = np.where(good, col(ev["gateway"], shape), out.gateway[k:, terms])
         out.pop[k:, terms] = np.where(good, col(ev["pop"], shape), out.pop[k:, terms])
+        path = sum(len(x) for x in link_keys) + np.arange(len(terms), dtype=np.int32)
+        out.path[k:, terms] = np.where(good, col(path, shape), out.path[k:, terms])
+        link_keys.append(ev["link_key"])
         # Re-assignment where the path broke inside the slot (never at the plan's own step,
         # where the path is valid by construction).
         broke = first_bad < len(t_s) - k
@@ -709,6 +765,7 @@ def simulate_slot(
             out.reason[step:, again] = REASONS.index(REASON_NO_SATELLITE)
             pending[step] = np.concatenate([pending.get(step, np.zeros(0, np.int64)), again])
     out.reason[out.connected] = 0
+    out.link_key = _stack_padded(link_keys)
     return out
 
 
@@ -736,9 +793,13 @@ def _chunk_table(
     start_ns: np.int64,
     t_s: np.ndarray,
     rows: SlotRows,
+    radio: RadioColumns,
+    modcod_names: list[str],
+    demand_mbps: np.ndarray,
 ) -> pa.Table:
     """Flatten (steps, N) arrays into time-major rows of the terminals table."""
     n_steps, n_term = rows.connected.shape
+    f32 = np.float32
     time_ns = start_ns + np.round(t_s * 1e9).astype(np.int64)
     columns = {
         "time_utc": pa.array(np.repeat(time_ns, n_term), type=pa.timestamp("ns", tz="UTC")),
@@ -756,8 +817,59 @@ def _chunk_table(
         "gateway": dictionary_column(rows.gateway.ravel(), ground.gateway_names),
         "pop": dictionary_column(rows.pop.ravel(), ground.pop_names),
         "rtt_ms": rows.rtt_ms.ravel(),
+        "sinr_db": pa.array(radio.sinr_db.ravel().astype(f32), from_pandas=True),
+        "modcod": dictionary_column(radio.modcod.ravel(), modcod_names),
+        "capacity_mbps": pa.array(radio.capacity_mbps.ravel().astype(f32), from_pandas=True),
+        "demand_mbps": np.tile(demand_mbps.astype(f32), n_steps),
+        "throughput_mbps": radio.throughput_mbps.ravel().astype(f32),
     }
     return pa.table(columns, schema=TERMINALS_SCHEMA)
+
+
+def apply_radio(
+    radio: RadioPrep | None,
+    ground: Ground,
+    n_sats: int,
+    t_s: np.ndarray,
+    chunk: ChunkResult,
+    demand_mbps: np.ndarray,
+) -> RadioColumns:
+    """The radio layer over one chunk (:func:`lifeline.radio.radio_columns`): terminals whose
+    downlink does not close are cut off with reason ``low_sinr`` or ``jammed`` (their SINR is
+    kept). ``radio`` None (``[radio] enabled = false``): no radio columns, demand served."""
+    rows = chunk.rows
+    if radio is None:
+        nan = np.full(rows.connected.shape, np.nan)
+        served = np.where(rows.connected, demand_mbps, 0.0)
+        return RadioColumns(nan, np.full(nan.shape, -1), nan, served, np.zeros(nan.shape, np.int8))
+    cfg = radio.config
+    lat, lon, ecef = terminal_positions(ground, t_s)
+    if not ground.terminal_routes:  # fixed: one row broadcasts over the steps
+        lat, lon, ecef = lat[:1], lon[:1], ecef[:1]
+    # Keys below G·S are feeder links, the others lasers (path_link_keys).
+    feeder = rows.link_key < len(ground.gateway_names) * n_sats
+    link_capacity = np.where(feeder, cfg.feeder_capacity_mbps, cfg.isl_capacity_mbps)
+    decision = np.zeros(len(t_s), dtype=bool)
+    decision[chunk.slot_starts] = True
+    cols = radio_columns(
+        radio,
+        t_s,
+        rows.connected,
+        rows.satellite,
+        rows.elevation_deg,
+        rows.azimuth_deg,
+        rows.range_km,
+        lat,
+        lon,
+        ecef,
+        rows.path,
+        rows.link_key,
+        np.where(rows.link_key < 0, 0.0, link_capacity),
+        decision,
+    )
+    for code, reason in ((1, REASON_LOW_SINR), (2, REASON_JAMMED)):
+        rows.cut_off(cols.outage == code, REASONS.index(reason))
+    return cols
 
 
 @dataclass(frozen=True)
@@ -842,6 +954,7 @@ class ChunkResult:
     rows: SlotRows
     sgp4_error_samples: int
     out_of_band_samples: int
+    slot_starts: np.ndarray  # steps (from the chunk's first) where a slot starts
 
 
 def simulate_chunk(prep: Prepared, k0: int, k1: int) -> ChunkResult:
@@ -872,18 +985,13 @@ def simulate_chunk(prep: Prepared, k0: int, k1: int) -> ChunkResult:
         )
         for s0, s1 in zip(starts, np.r_[starts[1:], k1], strict=True)
     ]
-    rows = SlotRows(
-        **{
-            name: np.concatenate([getattr(r, name) for r in slots])
-            for name in SlotRows.__dataclass_fields__
-        }
-    )
+    rows = SlotRows.concatenate(slots)
     tl, power = prep.ctx.timeline, prep.ctx.power
     if tl.power_off or power.stats:
         t_s = np.arange(k0, k1) * tm.step_s
         powered = tl.terminal_powered(t_s, rows.connected.shape[1]) & power.powered(t_s)
         rows.cut_off(~powered, REASONS.index(REASON_NO_POWER))
-    return ChunkResult(rows, eph.n_sgp4_errors, eph.n_out_of_band)
+    return ChunkResult(rows, eph.n_sgp4_errors, eph.n_out_of_band, starts - k0)
 
 
 # One Prepared per worker process, built by the pool initializer (Satrec objects do not
@@ -923,6 +1031,8 @@ def simulate(
     """
     prep = prepare(scenario)
     ground, constellation = prep.ctx.ground, prep.constellation
+    demand = np.array([t.users * t.mbps_per_user for t in scenario.terminals], dtype=float)
+    accumulator.demand_mbps = demand
     log.info(
         "%d satellites, %d ISLs, %d terminals, %d gateways, %d PoPs",
         len(constellation),
@@ -937,25 +1047,49 @@ def simulate(
     start_ns = prep.start.astype(np.int64)
     sgp4_errors = out_of_band = 0
 
-    def consume(result: ChunkResult, k0: int, k1: int) -> None:
+    def build_radio() -> RadioPrep | None:
+        if not scenario.radio.enabled:
+            return None
+        return prepare_radio(
+            scenario.radio,
+            scenario.rain,
+            scenario.jammers,
+            ground.terminal_lat_deg,
+            ground.terminal_lon_deg,
+            demand,
+            tm.start_utc,
+            tm.duration_s,
+        )
+
+    def consume(result: ChunkResult, k0: int, k1: int, radio: RadioPrep | None) -> None:
         nonlocal sgp4_errors, out_of_band
         rows = result.rows
         sgp4_errors += result.sgp4_error_samples
         out_of_band += result.out_of_band_samples
-        accumulator.add(rows.connected, rows.rtt_ms, rows.satellite, rows.reason)
         t_s = np.arange(k0, k1) * tm.step_s
-        on_table(_chunk_table(ground, constellation, start_ns, t_s, rows))
+        cols = apply_radio(radio, ground, len(constellation), t_s, result, demand)
+        accumulator.add(
+            rows.connected, rows.rtt_ms, rows.satellite, rows.reason, cols.throughput_mbps
+        )
+        names = list(radio.modcods.names) if radio is not None else [""]
+        on_table(_chunk_table(ground, constellation, start_ns, t_s, rows, cols, names, demand))
         if progress is not None:
             progress(k1, tm.n_steps)
 
+    # The radio layer runs here, in the parent, on each chunk's rows: its ITU-R tables are
+    # built once (itur is slow to load) and never in the workers or the time loop.
     if n_workers <= 1:
+        radio = build_radio()
         for k0, k1 in bounds:
-            consume(simulate_chunk(prep, k0, k1), k0, k1)
+            consume(simulate_chunk(prep, k0, k1), k0, k1, radio)
     else:
         with ProcessPoolExecutor(n_workers, initializer=_init_worker, initargs=(scenario,)) as pool:
-            # map() yields in submission order: rows stream out in time order.
-            for (k0, k1), result in zip(bounds, pool.map(_worker_chunk, bounds), strict=True):
-                consume(result, k0, k1)
+            # map() submits every chunk at once and yields in submission order (rows stream out
+            # in time order); the tables are built while the workers start on the chunks.
+            results = pool.map(_worker_chunk, bounds)
+            radio = build_radio()
+            for (k0, k1), result in zip(bounds, results, strict=True):
+                consume(result, k0, k1, radio)
     return RunInfo(
         n_satellites=len(constellation),
         n_isl_links=len(prep.ctx.isl_edges),

@@ -540,10 +540,10 @@ def radio_columns(
     site_lat_deg: ArrayLike,
     site_lon_deg: ArrayLike,
     site_ecef_km: ArrayLike,
-    link_step: ArrayLike,
-    link_terminal: ArrayLike,
-    link_key: ArrayLike,
-    link_capacity_mbps: ArrayLike,
+    path: ArrayLike,
+    path_link_key: ArrayLike,
+    path_link_capacity_mbps: ArrayLike,
+    decision_step: ArrayLike | None = None,
 ) -> RadioColumns:
     """SINR, MODCOD, capacity and max-min fair throughput of a block of steps.
 
@@ -554,10 +554,13 @@ def radio_columns(
     satellite : (n, N) serving satellite (−1 none).
     elevation_deg, azimuth_deg, range_km : (n, N) serving satellite's look angles [deg, km].
     site_lat_deg, site_lon_deg, site_ecef_km : terminals (n|1, N) [deg] and (n|1, N, 3) [km].
-    link_step, link_terminal, link_key, link_capacity_mbps : (L,) the shared links each
-        terminal's path crosses at each step (feeders and laser links): step index into ``t_s``,
-        terminal, an integer naming the link (equal keys at one step are the same link) and its
-        capacity [Mbit/s]. Entries of terminals without service are ignored.
+    path : (n, N) int, row of ``path_link_key`` the terminal's traffic follows (−1: none).
+    path_link_key : (P, H) int, the shared links (feeder, lasers) of each path: an integer
+        naming each link (equal keys at one step are one link), −1 padding.
+    path_link_capacity_mbps : (P, H) their capacities [Mbit/s].
+    decision_step : (n,) bool, steps where the scheduler shares capacity out anew (the 15 s
+        slots); None: every step. Steps where a terminal gains or loses service or changes
+        path are decision steps too.
 
     Returns
     -------
@@ -565,10 +568,14 @@ def radio_columns(
 
     Notes
     -----
-    All steps of the block share one max-min fair computation: a flow is a (step, terminal), a
-    resource a (step, beam) or (step, link), so steps never share a resource and the block
-    decomposes into independent per-step problems (Bertsekas & Gallager, Data Networks, 2nd
-    ed., 1992, §6.5.2, solved by :func:`lifeline.links.capacity.max_min_fair`).
+    At each decision step the rates are max-min fair (Bertsekas & Gallager, Data Networks, 2nd
+    ed., 1992, §6.5.2; :func:`lifeline.links.capacity.max_min_fair`) over the beams and the path
+    links, capped at demand; all decision steps of the block go into one computation (a flow is
+    a (step, terminal), a resource a (step, beam) or (step, link), so steps share nothing).
+    Until the next decision a terminal keeps its share of its beam's time, with the beam's idle
+    time shared in proportion: it gets x · min(1, c(t) / (c(t0) · u)), where x is its granted
+    rate, c its rate alone in the beam and u the beam's busy share at the decision; so its
+    rate falls with its MODCOD only as far as the beam has no idle time left.
     """
     cfg = prep.config
     t = np.asarray(t_s, dtype=float)
@@ -589,36 +596,57 @@ def radio_columns(
         prep.modcods, modcod, cfg.channel_bandwidth_mhz * cfg.channels_per_beam, cfg.roll_off
     )
     up = modcod >= 0
+    route = np.where(up, np.asarray(path, dtype=np.int64), -1)
+    decide = np.ones(len(t), bool) if decision_step is None else np.array(decision_step, bool)
+    decide[0] = True
+    decide[1:] |= np.any(route[1:] != route[:-1], axis=1)
     throughput = np.zeros(conn.shape)
     if up.any():
-        throughput[up] = _share(prep, up, sat, capacity, link_step, link_terminal, link_key,
-                                link_capacity_mbps)  # fmt: skip
+        steps = np.flatnonzero(decide)
+        rate = np.zeros((len(steps), conn.shape[1]))
+        busy = np.ones(rate.shape)
+        granted = up[steps]
+        rate[granted], busy[granted] = _share(
+            prep,
+            granted,
+            sat[steps],
+            capacity[steps],
+            route[steps],
+            np.asarray(path_link_key, dtype=np.int64),
+            np.asarray(path_link_capacity_mbps, dtype=float),
+        )
+        # Each step follows the last decision: same terminals up on the same paths.
+        last = np.cumsum(decide) - 1
+        c0 = capacity[steps][last]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(up, np.minimum(1.0, capacity / (c0 * busy[last])), 0.0)
+        throughput = rate[last] * ratio
     return RadioColumns(sinr, modcod.astype(np.intp), capacity, throughput, outage)
 
 
-def _share(prep, up, sat, capacity, link_step, link_terminal, link_key, link_capacity_mbps):
-    """Max-min fair rates of the (step, terminal) flows ``up`` over beams and path links."""
+def _share(prep, up, sat, capacity, route, path_link_key, path_link_capacity_mbps):
+    """Max-min fair rates of the (step, terminal) flows ``up`` over beams and path links, and
+    the busy share of each flow's beam (time used / time the beam has)."""
     step, term = np.nonzero(up)
     n_flows = len(step)
-    flow_of = np.full(up.shape, -1, dtype=np.int64)
-    flow_of[step, term] = np.arange(n_flows)
     # Beams: one per (step, satellite, cell); the satellite key is per step.
     sat_key = step * (int(sat.max()) + 1) + sat[step, term]
     beam, share = beam_sharing(sat_key, prep.cell[term], prep.config.beams_per_satellite)
     n_beams = len(share)
-    # Links: one resource per (step, key) among the flows that are up.
-    ls = np.asarray(link_step, dtype=np.int64)
-    lf = flow_of[ls, np.asarray(link_terminal, dtype=np.int64)] if len(ls) else ls
-    keep = lf >= 0
-    key = np.asarray(link_key, dtype=np.int64)[keep]
-    pair = ls[keep] * (int(key.max()) + 1 if len(key) else 1) + key
+    # Links: one resource per (step, key) over the flows' paths.
+    keys = path_link_key[route[step, term]]  # (F, H)
+    flow, col = np.nonzero(keys >= 0)
+    key = keys[flow, col]
+    pair = step[flow] * (int(key.max()) + 1 if len(key) else 1) + key
     unique, first, res = np.unique(pair, return_index=True, return_inverse=True)
-    link_cap = np.asarray(link_capacity_mbps, dtype=float)[keep][first]
+    link_cap = path_link_capacity_mbps[route[step, term]][flow, col][first]
     a = incidence_matrix(
         n_flows,
-        np.r_[np.arange(n_flows), lf[keep]],
+        np.r_[np.arange(n_flows), flow],
         np.r_[beam, n_beams + res.reshape(-1)],
         n_beams + len(unique),
-        np.r_[1.0 / capacity[step, term], np.ones(int(keep.sum()))],
+        np.r_[1.0 / capacity[step, term], np.ones(len(flow))],
     )
-    return max_min_fair(a, np.r_[share, link_cap], prep.demand_mbps[term])
+    rate = max_min_fair(a, np.r_[share, link_cap], prep.demand_mbps[term])
+    used = np.bincount(beam, weights=rate / capacity[step, term], minlength=n_beams)
+    return rate, np.minimum(1.0, used / share)[beam]

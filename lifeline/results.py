@@ -48,6 +48,21 @@ TERMINALS_SCHEMA = pa.schema(
         _field("gateway", _DICT_STR, "", "gateway where the traffic lands"),
         _field("pop", _DICT_STR, "", "point of presence where the traffic leaves"),
         _field("rtt_ms", pa.float64(), "ms", "round-trip time terminal to PoP"),
+        _field(
+            "sinr_db",
+            pa.float32(),
+            "dB",
+            "user downlink SINR from the serving satellite, jammers included (null without one)",
+        ),
+        _field("modcod", _DICT_STR, "", "DVB-S2X MODCOD stand-in ('' when down)"),
+        _field("capacity_mbps", pa.float32(), "Mbit/s", "rate of the terminal alone in its beam"),
+        _field("demand_mbps", pa.float32(), "Mbit/s", "users x Mbit/s per user"),
+        _field(
+            "throughput_mbps",
+            pa.float32(),
+            "Mbit/s",
+            "max-min fair share of beam, feeder and lasers, capped at demand (0 when down)",
+        ),
     ],
     metadata={"lifeline_schema_version": SCHEMA_VERSION, "table": "terminals"},
 )
@@ -96,12 +111,16 @@ class TerminalAccumulator:
     rtt_ms: list[np.ndarray] = field(default_factory=list)  # (steps, N) float32 chunks
     satellite: list[np.ndarray] = field(default_factory=list)  # (steps, N) int32 chunks
     reason: list[np.ndarray] = field(default_factory=list)  # (steps, N) int8 chunks
+    throughput_mbps: list[np.ndarray] = field(default_factory=list)  # (steps, N) float32
+    demand_mbps: np.ndarray | None = None  # (N,)
 
-    def add(self, connected, rtt_ms, satellite, reason) -> None:
+    def add(self, connected, rtt_ms, satellite, reason, throughput_mbps=None) -> None:
         self.connected.append(np.asarray(connected, dtype=bool))
         self.rtt_ms.append(np.asarray(rtt_ms, dtype=np.float32))
         self.satellite.append(np.asarray(satellite, dtype=np.int32))
         self.reason.append(np.asarray(reason, dtype=np.int8))
+        if throughput_mbps is not None:
+            self.throughput_mbps.append(np.asarray(throughput_mbps, dtype=np.float32))
 
 
 def _runs(mask: np.ndarray) -> np.ndarray:
@@ -139,12 +158,17 @@ def summarize(
     time to first service [s] (``None`` if never served), and the outage duration distribution
     (count, p50/p95/max [s]) overall and per cause (a cause's outages are the maximal runs of
     steps with that reason; percentiles by linear interpolation, ``numpy.percentile``).
+
+    With throughput streams (the radio layer): throughput p5/p50 [Mbit/s] over the connected
+    steps, the demand [Mbit/s] and the share of demand served [%] = Σ throughput / Σ demand
+    over every step (outages serve nothing).
     """
     connected = np.concatenate(acc.connected) if acc.connected else np.zeros((0, acc.n_terminals))
     rtt = np.concatenate(acc.rtt_ms) if acc.rtt_ms else np.zeros((0, acc.n_terminals))
     sat = np.concatenate(acc.satellite) if acc.satellite else np.zeros((0, acc.n_terminals))
     reason = np.concatenate(acc.reason) if acc.reason else np.zeros((0, acc.n_terminals))
     obstructed = reason_names.index("obstructed") if "obstructed" in reason_names else -1
+    thr = np.concatenate(acc.throughput_mbps) if acc.throughput_mbps else None
     out = {}
     for i, name in enumerate(terminal_names):
         c = connected[:, i].astype(bool)
@@ -174,6 +198,15 @@ def summarize(
                 reason_names[k]: _durations(_runs(reason[:, i] == k) * step_s) for k in codes
             },
         }
+        if thr is not None and len(c) and acc.demand_mbps is not None:
+            t = thr[:, i].astype(float)
+            p5, p50 = np.percentile(t[c], [5, 50]) if c.any() else (None, None)
+            demand = float(acc.demand_mbps[i])
+            out[name]["throughput_mbps_p5"] = None if p5 is None else round(float(p5), 3)
+            out[name]["throughput_mbps_p50"] = None if p50 is None else round(float(p50), 3)
+            out[name]["demand_mbps"] = demand
+            served = 100.0 * t.sum() / (demand * len(t)) if demand > 0 else None
+            out[name]["demand_served_pct"] = None if served is None else round(float(served), 3)
     return out
 
 

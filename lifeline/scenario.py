@@ -57,14 +57,26 @@ from lifeline.constants import (
 from lifeline.errors import ScenarioError
 from lifeline.events import EVENT_MODELS, Event
 from lifeline.presets import preset_names, preset_path
+from lifeline.radio import (
+    DEFAULT_MBPS_PER_USER,
+    DEFAULT_USERS,
+    Jammer,
+    MbpsPerUser,
+    Radio,
+    Rain,
+    Users,
+)
 
 __all__ = [
     "Constellation",
     "Gateway",
+    "Jammer",
     "Network",
     "Pair",
     "Pop",
     "Power",
+    "Radio",
+    "Rain",
     "Scenario",
     "ScenarioValidationError",
     "Shell",
@@ -640,6 +652,9 @@ class Terminal(_Model):
 
     ``power`` (a ``[terminals.power]`` table, :class:`Power`) gives it a battery, a solar panel
     or a generator instead of mains; steps without power are out with reason ``no_power``.
+
+    ``users`` × ``mbps_per_user`` [Mbit/s] is the terminal's demand, the most the radio layer
+    gives it (defaults: 1 user, 25 Mbit/s, :data:`lifeline.radio.DEFAULT_MBPS_PER_USER`).
     """
 
     name: Name
@@ -651,6 +666,8 @@ class Terminal(_Model):
     horizon_deg: Annotated[tuple[float, ...], PlainValidator(_horizon)] | None = None
     waypoints: tuple[Waypoint, ...] | None = None
     power: Power | None = None
+    users: Users = DEFAULT_USERS
+    mbps_per_user: MbpsPerUser = DEFAULT_MBPS_PER_USER
 
     def route(self, start_utc: datetime) -> tuple[list[float], list[float], list[float]]:
         """``(time_s, lat_deg, lon_deg)`` of the route, the start position first (time 0)."""
@@ -746,6 +763,12 @@ class Scenario(_Model):
     events : tuple of events
         ``[[events]]``: outages, ground loss, failures, power loss with their time windows
         (the models and their keys are in :mod:`lifeline.events`).
+    radio : Radio
+        ``[radio]``: the user downlink budget and shared capacities (:mod:`lifeline.radio`).
+    rain : tuple of Rain
+        ``[[rain]]``: rain rate over a region for a time window.
+    jammers : tuple of Jammer
+        ``[[jammers]]``: ground jammers aimed at the terminals' downlink, with active windows.
     """
 
     name: Name
@@ -759,6 +782,9 @@ class Scenario(_Model):
     pops: Annotated[tuple[Pop, ...], _unique_names("pops", "name, lat_deg, lon_deg")]
     pairs: PairSelection | None = None
     events: tuple[Event, ...] = ()
+    radio: Radio = Radio()
+    rain: tuple[Rain, ...] = ()
+    jammers: tuple[Jammer, ...] = ()
     _source: str = PrivateAttr("<dict>")
     _pair_ids: tuple[tuple[int, int], ...] = PrivateAttr(())
 
@@ -924,6 +950,9 @@ _TABLE_ARRAYS = {
     "shells": "constellation.shells",
     "pairs": "pairs",
     "events": "events",
+    "rain": "rain",
+    "jammers": "jammers",
+    "windows": "jammers.windows",
 }
 
 _TYPE_HINTS = {

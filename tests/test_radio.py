@@ -42,7 +42,10 @@ def _prep(config=None, rain=(), jammers=(), demand=(np.inf, np.inf), rain_db_at_
     )  # fmt: skip
 
 
-def _run(prep, t_s, sat, el, rng, links=((), (), (), ()), n=2, conn=None):
+NO_LINKS = (np.zeros((1, 1), int), np.full((1, 1), -1), np.zeros((1, 1)))  # one empty path
+
+
+def _run(prep, t_s, sat, el, rng, links=NO_LINKS, n=2, conn=None, decide=None):
     shape = (len(t_s), n)
     return radio_columns(
         prep,
@@ -56,6 +59,7 @@ def _run(prep, t_s, sat, el, rng, links=((), (), (), ()), n=2, conn=None):
         LON[None, :n],
         ECEF[None, :n],
         *links,
+        decide,
     )
 
 
@@ -116,12 +120,31 @@ def test_one_beam_shared_max_min_fair():
 
 
 def test_shared_feeder_and_laser_links():
-    # Different satellites, one feeder link of 100 Mbit/s (key 5) at step 0; at step 1 the
-    # second terminal also crosses a 30 Mbit/s laser link (key 9): it gets 30, the first 70.
-    prep = _prep()
-    links = ([0, 0, 1, 1, 1], [0, 1, 0, 1, 1], [5, 5, 5, 5, 9], [100.0, 100.0, 100, 100, 30])
-    out = _run(prep, [0.0, 1.0], np.array([[1, 2]]), 40.0, 812.0, links)
+    # Different satellites, one feeder link of 100 Mbit/s (key 5) on paths 0 and 1; at step 1
+    # the second terminal takes path 2, which also crosses a 30 Mbit/s laser link (key 9): it
+    # gets 30, the first 70 (Bertsekas & Gallager §6.5.2, by hand).
+    path = np.array([[0, 1], [0, 2]])
+    keys = np.array([[5, -1], [5, -1], [5, 9]])
+    caps = np.array([[100.0, 0.0], [100.0, 0.0], [100.0, 30.0]])
+    # Decisions at step 0 only: the path change at step 1 forces a new one.
+    out = _run(_prep(), [0.0, 1.0], np.array([[1, 2]]), 40.0, 812.0, (path, keys, caps),
+               decide=[True, False])  # fmt: skip
     np.testing.assert_allclose(out.throughput_mbps, [[50.0, 50.0], [70.0, 30.0]], rtol=1e-9)
+
+
+def test_shares_hold_between_decisions():
+    # Decided at step 0 (alone in the beam: x = c(t0), the beam fully busy); at step 1 the
+    # satellite is lower, so c(t1) < c(t0) and the terminal gets c(t1); at step 2, higher
+    # again, it keeps x = c(t0).
+    el = np.array([[60.0], [25.0], [80.0]])
+    rng = np.array([[620.0], [1120.0], [560.0]])
+    out = _run(_prep(demand=(np.inf,)), [0.0, 1.0, 2.0], 7, el, rng, n=1, decide=[1, 0, 0])
+    c = out.capacity_mbps[:, 0]
+    assert c[1] < c[0] <= c[2]
+    np.testing.assert_allclose(out.throughput_mbps[:, 0], [c[0], c[1], c[0]], rtol=1e-12)
+    # Asking for 25 Mbit/s only, the beam is mostly idle: the lower MODCOD still carries 25.
+    out = _run(_prep(demand=(25.0,)), [0.0, 1.0, 2.0], 7, el, rng, n=1, decide=[1, 0, 0])
+    np.testing.assert_allclose(out.throughput_mbps[:, 0], 25.0, rtol=1e-12)
 
 
 def test_rain_event_lowers_sinr_where_and_when_it_falls():

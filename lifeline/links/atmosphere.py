@@ -419,7 +419,7 @@ def attenuation_table(
     # elevation, so one itur call per site at 90° gives the whole row (itur evaluates P.676
     # point by point, ~0.7 ms each: 86 elevations × 1,000 sites would take a minute).
     gas_zenith = site_gaseous_attenuation_db(lat, lon, freq_ghz, 90.0, exceedance_percent)
-    gas = gas_zenith[:, None] / np.sin(np.radians(el_grid))[None, :]
+    gas = np.reshape(gas_zenith, (n, 1)) / np.sin(np.radians(el_grid))[None, :]
     cloud = cloud_attenuation_db(*flat, exceedance_percent).reshape(n, e)
     scint = scintillation_db(
         *flat, exceedance_percent, antenna_diameter_m, antenna_efficiency

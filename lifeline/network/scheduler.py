@@ -19,12 +19,17 @@ Outage causes, the ``reason`` column (:data:`REASONS`, codes are indices into it
 ``no_power``         the terminal has no power (a ``power_loss`` event)
 ``obstructed``       satellites above the elevation mask, all behind the terminal's horizon
                      mask (``terminals[].horizon_deg``)
+``low_sinr``         a path, but its user downlink SINR is below the lowest MODCOD even without
+                     jammers (rain, low elevation; :mod:`lifeline.radio`)
+``jammed``           as ``low_sinr``, but only because of a ``[[jammers]]`` transmitter
 ==================== =========================================================================
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from lifeline.links.jamming import REASON_JAMMED, REASON_LOW_SINR
 
 #: Outage reasons written to the ``reason`` column (empty string when connected).
 REASON_NONE = ""
@@ -42,6 +47,8 @@ REASONS = (
     REASON_SATELLITE_FAILED,
     REASON_NO_POWER,
     REASON_OBSTRUCTED,
+    REASON_LOW_SINR,
+    REASON_JAMMED,
 )
 
 SERVING_POLICIES = ("max_elevation",)
