@@ -277,3 +277,28 @@ def ground_coverage_radius_km(
     with np.errstate(invalid="ignore"):
         central_angle = np.arccos(r * np.cos(eps) / (r + h)) - eps
     return np.where((h >= 0) & (eps_deg >= 0) & (eps_deg <= 90.0), r * central_angle, np.nan)
+
+
+def travel_times_s(
+    lat_deg: ArrayLike, lon_deg: ArrayLike, speed_kmh: float, depart_s: float = 0.0
+) -> NDArray:
+    """When a vehicle moving at a constant speed along great circles reaches each vertex [s].
+
+    Parameters
+    ----------
+    lat_deg, lon_deg : (n,) vertices of the route [deg], in order.
+    speed_kmh : ground speed [km/h], > 0.
+    depart_s : time it leaves the first vertex [s].
+
+    Returns
+    -------
+    (n,) arrival times [s]: ``depart_s + cumulative great-circle distance / speed``.
+
+    References
+    ----------
+    Great-circle legs by :func:`great_circle_km` (haversine, IUGG mean radius).
+    """
+    lat = np.asarray(lat_deg, dtype=float)
+    lon = np.asarray(lon_deg, dtype=float)
+    leg_km = great_circle_km(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    return depart_s + np.concatenate([[0.0], np.cumsum(leg_km)]) * 3600.0 / speed_kmh
