@@ -201,3 +201,84 @@ def test_result_does_not_depend_on_worker_count():
     two = lifeline.run(sc, workers=2).terminals
     assert len(one) == len(sc.terminals) * sc.time.n_steps
     assert one.equals(two)
+
+
+# --------------------------------------------------------------------------------------------
+# Radio layer (issue 5)
+# --------------------------------------------------------------------------------------------
+
+RADIO_COLUMNS = ("sinr_db", "modcod", "capacity_mbps", "demand_mbps", "throughput_mbps")
+
+
+def _rain_run(rain: list[dict]):
+    """Two minutes of the default preset; Azovstal wants 10 Gbit/s (so it takes what its beam
+    gives), the others the default 25 Mbit/s."""
+    sc = load_scenario("mariupol-2022")
+    terminals = [t.model_dump(exclude_none=True) for t in sc.terminals]
+    terminals[0] |= {"users": 100, "mbps_per_user": 100.0}
+    data = {
+        "extends": "mariupol-2022",
+        "name": "rain",
+        "time": {"duration_s": 120.0},
+        "terminals": terminals,
+        "rain": rain,
+    }
+    return lifeline.run(scenario_from_dict(data, source="<test>"), workers=1)
+
+
+def test_radio_columns_and_a_rain_event_lower_throughput():
+    # 20 mm/h within 30 km of Azovstal (FACTS.md §7) for the first minute: ITU-R P.618-13 puts
+    # a few dB of Ku fade on the path (FACTS.md §8: 4.2 dB at 40° for its 27.8 mm/h R0.01), which
+    # lowers the MODCOD, hence the beam's rate and what Azovstal gets; Kyiv (640 km) stays dry.
+    storm = {"lat_deg": 47.098, "lon_deg": 37.610, "radius_km": 30.0, "rate_mm_h": 20.0,
+             "end_s": 60.0}  # fmt: skip
+    dry, wet = _rain_run([]).terminals, _rain_run([storm]).terminals
+    for name in RADIO_COLUMNS:
+        assert name in wet.columns
+    assert wet.loc[wet.terminal == "Azovstal", "demand_mbps"].eq(10_000.0).all()
+
+    def mean(df, terminal, first_minute):
+        rows = df[(df.terminal == terminal) & ((df.time_s < 60.0) == first_minute)]
+        assert rows.connected.all()
+        return rows.sinr_db.mean(), rows.throughput_mbps.mean()
+
+    sinr_dry, thr_dry = mean(dry, "Azovstal", True)
+    sinr_wet, thr_wet = mean(wet, "Azovstal", True)
+    assert sinr_wet < sinr_dry - 1.0  # dB
+    assert thr_wet < thr_dry
+    # After the storm, and elsewhere throughout, nothing changes.
+    assert mean(wet, "Azovstal", False) == mean(dry, "Azovstal", False)
+    assert mean(wet, "Kyiv", True) == mean(dry, "Kyiv", True)
+
+
+def test_jammed_preset_distance_decides_service():
+    # One minute with the jammer on (01:00-05:00 UTC in the preset): 30 dBW EIRP, 30 m mast.
+    # Link equation (FACTS.md §8 FSPL; ITU-R S.465 terminal gain ≤ 4.3 dBi at ≥ 25° off axis):
+    # at 2 km the jammer arrives at ≥ -85 - 3 dBW, ~20 dB above the carrier (~ -110 dBW), so
+    # no MODCOD closes; beyond its radio horizon, 4.12 (√30 + √2) = 28.4 km (ITU-R P.834), it is
+    # not heard, so the 30 and 40 km probes and the distant cities keep their clear-sky SINR.
+    data = {
+        "extends": "mariupol-2022-jammed",
+        "name": "jammed-1min",
+        "time": {"start_utc": "2022-05-11T02:00:00Z", "duration_s": 60.0},
+    }
+    r = lifeline.run(scenario_from_dict(data, source="<test>"), workers=1)
+    df = r.terminals
+    by = df.groupby("terminal", observed=True)
+    jammed = by.apply(lambda g: (g.reason == "jammed").mean(), include_groups=False)
+    sinr = by.sinr_db.median()
+    assert jammed["Probe 2 km"] == 1.0 and jammed["Azovstal"] == 1.0
+    for far in ("Probe 30 km", "Probe 40 km", "Zaporizhzhia", "Kyiv"):
+        assert jammed[far] == 0.0 and r.summary["terminals"][far]["availability_pct"] == 100.0
+    probes = [sinr[f"Probe {d} km"] for d in (2, 5, 10, 15, 20, 25)]
+    assert probes == sorted(probes)  # farther from the jammer, better SINR
+    assert r.summary["terminals"]["Azovstal"]["outage_s_by_reason"] == {"jammed": 60.0}
+
+
+def test_radio_disabled_serves_demand_with_empty_radio_columns():
+    data = {"extends": "mariupol-2022", "name": "no-radio", "time": {"duration_s": 30.0},
+            "radio": {"enabled": False}}  # fmt: skip
+    df = lifeline.run(scenario_from_dict(data, source="<test>"), workers=1).terminals
+    assert df.connected.all() and df.sinr_db.isna().all() and df.modcod.isna().all()
+    # Default demand: 1 user × 25 Mbit/s (lifeline.radio, FCC 15-10).
+    assert (df.throughput_mbps == 25.0).all()

@@ -443,6 +443,57 @@ BAD = [
         "'mariupl-2022'",
         "did you mean 'mariupol-2022'?",
     ),
+    # Radio layer (issue 5): [radio], [[rain]], [[jammers]], terminal demand.
+    (
+        "radio key misspelt",
+        "[[terminals]]",
+        "[radio]\nbeams_per_satelite = 8\n[[terminals]]",
+        "radio.beams_per_satelite",
+        "8",
+        "did you mean 'beams_per_satellite'?",
+    ),
+    (
+        "beams per satellite zero",
+        "[[terminals]]",
+        "[radio]\nbeams_per_satellite = 0\n[[terminals]]",
+        "radio.beams_per_satellite",
+        "0",
+        "an integer >= 1",
+    ),
+    (
+        "rain rate beyond the table",
+        "[[terminals]]",
+        "[[rain]]\nlat_deg = 47\nlon_deg = 37\nradius_km = 10\nrate_mm_h = 400\n[[terminals]]",
+        "rain[0].rate_mm_h",
+        "400",
+        "a number > 0 and <= 250",
+    ),
+    (
+        "uplink jamming",
+        "[[terminals]]",
+        "[[jammers]]\nlat_deg = 47\nlon_deg = 37\neirp_dbw = 30\nbandwidth_mhz = 240\n"
+        'target = "uplink"\n[[terminals]]',
+        "jammers[0].target",
+        "'uplink'",
+        "G/T, which FACTS.md §3 lists as not found",
+    ),
+    (
+        "jammer window backwards",
+        "[[terminals]]",
+        "[[jammers]]\nlat_deg = 47\nlon_deg = 37\neirp_dbw = 30\nbandwidth_mhz = 240\n"
+        "[[jammers.windows]]\nstart_s = 50\nend_s = 10\n[[terminals]]",
+        "jammers[0].windows[0].end_s",
+        "10.0",
+        "a time after start_s",
+    ),
+    (
+        "negative users",
+        'name = "A"',
+        'name = "A"\nusers = -3',
+        "terminals[0].users",
+        "-3",
+        "an integer >= 0",
+    ),
 ]
 
 
@@ -749,3 +800,14 @@ def test_pair_steps_are_capped():
     # 86,400 s / 0.2 s = 432,000 steps x 4,950 pairs = 2.14e9 > MAX_ROWS.
     assert "big.toml: time.step_s = 0.2" in msg and "4950 pairs" in msg
     assert f"{MAX_ROWS:.0e}" in msg
+
+
+def test_radio_defaults_and_demand(tmp_path):
+    sc = load_scenario(_write(tmp_path, _edit('name = "A"', 'name = "A"\nusers = 40')))
+    # lifeline.radio defaults: FACTS.md §3 (11.7 GHz, 240 MHz), 25 Mbit/s per user (FCC 15-10).
+    assert sc.radio.enabled and sc.radio.downlink_freq_ghz == 11.7
+    assert sc.radio.channel_bandwidth_mhz == 240.0
+    assert sc.terminals[0].users * sc.terminals[0].mbps_per_user == 1000.0
+    assert sc.rain == () and sc.jammers == ()
+    jammed = load_scenario("mariupol-2022-jammed")
+    assert jammed.jammers[0].eirp_dbw == 30.0 and len(jammed.jammers[0].windows) == 1
