@@ -6,9 +6,10 @@ Run all cases, one at a time, each in a fresh process (so peak memory is that ca
     python benchmarks/run.py --case default  # one case
 
 Figures are recorded in docs/benchmarks.md. Targets (issue 6): default-20events within 10 % of
-default. Targets (issue 3): the default preset (24 h at 1 s)
-in <= 30 s; Starlink Gen1 Walker (4,408 satellites), 1,000 terminals, 100 gateways, 20 PoPs,
-1 h at 1 s and 24 h at 15 s in <= 60 s each with peak memory <= 2 GB.
+default. Target (issue 5): the radio layer adds <= 30 % (default against default-noradio).
+Targets (issue 3): the default preset (24 h at 1 s) in <= 30 s; Starlink Gen1 Walker (4,408
+satellites), 1,000 terminals, 100 gateways, 20 PoPs, 1 h at 1 s and 24 h at 15 s in <= 60 s
+each with peak memory <= 2 GB.
 """
 
 from __future__ import annotations
@@ -137,6 +138,11 @@ def twenty_events() -> list[dict]:
 CASES = {
     "default": lambda: "mariupol-2022",
     "default-bentpipe": lambda: "mariupol-2022-bentpipe",
+    "default-noradio": lambda: {
+        "extends": "mariupol-2022",
+        "name": "bench-default-noradio",
+        "radio": {"enabled": False},
+    },
     "default-20events": lambda: {
         "extends": "mariupol-2022",
         "name": "bench-default-20events",
