@@ -19,6 +19,12 @@ Per chunk (default one hour) it propagates the constellation once at the coarse 
    the gateway's, or a satellite on the path becomes invalid, the network is re-planned at that
    step and the terminal re-assigned; a terminal left without service waits for the next slot,
    like a terminal waiting for the controller's next assignment.
+
+The radio layer (:mod:`lifeline.radio`) runs in the parent process on each chunk's rows as they
+stream back: SINR with rain and jammers, MODCOD and max-min fair throughput over each path's
+beam, feeder link and lasers (:func:`apply_radio`); terminals whose downlink does not close are
+cut off with reason ``low_sinr`` or ``jammed``. Its ITU-R tables are built once, in the parent,
+while the workers start on the chunks.
 """
 
 from __future__ import annotations

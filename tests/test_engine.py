@@ -282,3 +282,15 @@ def test_radio_disabled_serves_demand_with_empty_radio_columns():
     assert df.connected.all() and df.sinr_db.isna().all() and df.modcod.isna().all()
     # Default demand: 1 user × 25 Mbit/s (lifeline.radio, FCC 15-10).
     assert (df.throughput_mbps == 25.0).all()
+
+
+def test_uncongested_terminal_throughput_is_in_the_published_range():
+    # Azovstal alone in its beam, asking for more than a beam carries: its median downlink lies
+    # between "download can exceed 300 Mbit/s" (Michel et al., IMC 2022; FACTS.md §5) and the
+    # ~700 Mbit/s peak on a 240 MHz channel (Puchol; FACTS.md §3).
+    sc = load_scenario("mariupol-2022")
+    greedy = sc.terminals[0].model_dump(exclude_none=True) | {"mbps_per_user": 10_000.0}
+    data = {"extends": "mariupol-2022", "name": "greedy", "time": {"duration_s": 120.0},
+            "terminals": [greedy]}  # fmt: skip
+    s = lifeline.run(scenario_from_dict(data, source="<test>"), workers=1).summary["terminals"]
+    assert 300.0 <= s["Azovstal"]["throughput_mbps_p50"] <= 700.0
