@@ -198,7 +198,7 @@ _GRID_FIRST_UTC = datetime(1678, 1, 1, tzinfo=UTC)
 _GRID_END_UTC = datetime(2262, 1, 1, tzinfo=UTC)
 _GRID_WHY = "the span of the engine's nanosecond time grid"
 _TIME_GRID = f"{_GRID_FIRST_UTC:%Y-%m-%d}..{_GRID_END_UTC:%Y-%m-%d} ({_GRID_WHY})"
-#: Largest run, in terminal-steps (output rows): the summary holds ~10 bytes of each in memory.
+#: Largest run, in terminal-steps (output rows): the summary holds ~14 bytes of each in memory.
 MAX_ROWS = 500_000_000
 
 _MIN_STEP_S = 1e-9  # the engine's time resolution: whole nanoseconds
@@ -811,7 +811,7 @@ class Scenario(_Model):
             )
             raise _fail(
                 f"at most {MAX_ROWS:.0e} terminal-steps or pair-steps per run (here "
-                f"{self.time.n_steps} steps x {what} = {rows:.2e}; the summary keeps ~10 bytes "
+                f"{self.time.n_steps} steps x {what} = {rows:.2e}; the summary keeps ~14 bytes "
                 "per terminal-step in memory): use a longer step_s or a shorter window",
                 loc=("time", "step_s"),
                 value=self.time.step_s,
