@@ -294,3 +294,24 @@ def test_uncongested_terminal_throughput_is_in_the_published_range():
             "terminals": [greedy]}  # fmt: skip
     s = lifeline.run(scenario_from_dict(data, source="<test>"), workers=1).summary["terminals"]
     assert 300.0 <= s["Azovstal"]["throughput_mbps_p50"] <= 700.0
+
+
+def test_terminals_in_one_cell_share_their_beam_equally():
+    # Four terminals at Azovstal (FACTS.md §7), each wanting more than a beam carries: same
+    # satellite, same cell, same MODCOD, so max-min fairness gives each a quarter of the beam
+    # (Bertsekas & Gallager §6.5.2; the feeder's 25.6 Gbit/s and lasers' 100 Gbit/s, FACTS.md
+    # §3 and §2, are far from binding).
+    greedy = [
+        {"name": f"A{i}", "lat_deg": 47.098, "lon_deg": 37.610, "mbps_per_user": 10_000.0}
+        for i in range(4)
+    ]
+    data = {"extends": "mariupol-2022", "name": "cell", "time": {"duration_s": 60.0},
+            "terminals": greedy}  # fmt: skip
+    df = lifeline.run(scenario_from_dict(data, source="<test>"), workers=1).terminals
+    assert df.connected.all() and df.groupby("time_s").satellite.nunique().eq(1).all()
+    # Exact where the scheduler shares out (each 15 s slot start); in between a terminal keeps
+    # its granted rate, so never more than a quarter of what the beam carries then.
+    start = df.time_s % 15.0 == 0.0
+    quarter = df.capacity_mbps / 4
+    np.testing.assert_allclose(df.throughput_mbps[start], quarter[start], rtol=1e-6)
+    assert (df.throughput_mbps <= quarter * (1 + 1e-6)).all()
