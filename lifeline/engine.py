@@ -194,7 +194,7 @@ def build_ground(scenario: Scenario) -> Ground:
         terminal_routes={
             i: tuple(np.array(v, dtype=float) for v in x.route(scenario.time.start_utc))
             for i, x in enumerate(t)
-            if x.waypoints
+            if x.moves
         },
         gateway_names=[x.name for x in g],
         gateway_lat_deg=g_lat,

@@ -30,6 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
+import numpy as np
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -56,6 +57,8 @@ from lifeline.constants import (
 )
 from lifeline.errors import ScenarioError
 from lifeline.events import EVENT_MODELS, Event
+from lifeline.geo import travel_times_s
+from lifeline.io.geojson import read_linestring
 from lifeline.presets import preset_names, preset_path
 from lifeline.radio import (
     DEFAULT_MBPS_PER_USER,
@@ -603,6 +606,32 @@ class Waypoint(_Model):
         return self
 
 
+class RoutePath(_Model):
+    """``[terminals.path]``: a route given as a GeoJSON LineString and a ground speed.
+
+    The terminal waits at its ``lat_deg, lon_deg`` until ``depart_s`` (seconds after
+    ``time.start_utc``), then moves at ``speed_kmh`` along great circles to the line's first
+    vertex and on through every vertex, and stays at the last one. ``geojson`` is a file path,
+    relative to the scenario file's folder (RFC 7946: ``[lon, lat]`` coordinates).
+    """
+
+    geojson: Name
+    speed_kmh: PositiveFloat
+    depart_s: Annotated[float, _number(0)] = 0.0
+    _lat_deg: tuple[float, ...] = PrivateAttr(())
+    _lon_deg: tuple[float, ...] = PrivateAttr(())
+
+    @model_validator(mode="after")
+    def _read(self, info: ValidationInfo) -> RoutePath:
+        base = (info.context or {}).get("base_dir")
+        path = Path(self.geojson)
+        if not path.is_absolute() and base is not None:
+            path = Path(base) / path
+        lat, lon = read_linestring(path)  # InputFileError names the file and the place
+        self._lat_deg, self._lon_deg = tuple(lat.tolist()), tuple(lon.tolist())
+        return self
+
+
 class Power(_Model):
     """``[terminals.power]``: how a terminal is powered (no table: always on).
 
@@ -665,13 +694,30 @@ class Terminal(_Model):
     max_range_km: PositiveFloat | None = None
     horizon_deg: Annotated[tuple[float, ...], PlainValidator(_horizon)] | None = None
     waypoints: tuple[Waypoint, ...] | None = None
+    path: RoutePath | None = None
     power: Power | None = None
     users: Users = DEFAULT_USERS
     mbps_per_user: MbpsPerUser = DEFAULT_MBPS_PER_USER
 
+    @property
+    def moves(self) -> bool:
+        """The terminal follows a route (``waypoints`` or ``path``)."""
+        return bool(self.waypoints) or self.path is not None
+
     def route(self, start_utc: datetime) -> tuple[list[float], list[float], list[float]]:
         """``(time_s, lat_deg, lon_deg)`` of the route, the start position first (time 0)."""
         times, lats, lons = [0.0], [self.lat_deg], [self.lon_deg]
+        if self.path is not None:
+            lat = np.r_[self.lat_deg, self.path._lat_deg]
+            lon = np.r_[self.lon_deg, self.path._lon_deg]
+            arrive = travel_times_s(lat, lon, self.path.speed_kmh, self.path.depart_s)
+            # Keep strictly later points only (a zero-length leg adds nothing).
+            for t, a, o in zip(arrive, lat, lon, strict=True):
+                if t > times[-1]:
+                    times.append(float(t))
+                    lats.append(float(a))
+                    lons.append(float(o))
+            return times, lats, lons
         for w in self.waypoints or ():
             t = w.time_s if w.time_utc is None else (w.time_utc - start_utc).total_seconds()
             times.append(float(t))
@@ -822,6 +868,12 @@ class Scenario(_Model):
     def _check_routes(self) -> None:
         """Waypoint times strictly increase, after the start."""
         for i, t in enumerate(self.terminals):
+            if t.waypoints is not None and t.path is not None:
+                raise _fail(
+                    "either [[terminals.waypoints]] or a [terminals.path] table, not both",
+                    loc=("terminals", i, "path"),
+                    value=t.path.geojson,
+                )
             if t.waypoints is None:
                 continue
             if not t.waypoints:

@@ -63,3 +63,54 @@ def test_travel_times_follow_the_legs():
     np.testing.assert_allclose(t, 600.0 + np.r_[0.0, np.cumsum(legs)] / 30.0 * 3600.0)
     # Mariupol → Berdiansk is ~70 km by air: a bit over two hours at 30 km/h.
     assert 60 < legs[0] < 80 and 2.0 < (t[1] - t[0]) / 3600 < 2.7
+
+
+def _write_convoy(tmp_path, speed_kmh=40.0, extra=""):
+    (tmp_path / "convoy.geojson").write_text(
+        json.dumps({"type": "Feature", "geometry": {"type": "LineString", "coordinates": CONVOY}})
+    )
+    scenario = tmp_path / "convoy.toml"
+    scenario.write_text(
+        'extends = "mariupol-2022"\nname = "convoy"\n[time]\nduration_s = 600\n'
+        '[[terminals]]\nname = "Convoy"\nlat_deg = 47.0958\nlon_deg = 37.5494\n'
+        f'[terminals.path]\ngeojson = "convoy.geojson"\nspeed_kmh = {speed_kmh}\n{extra}'
+    )
+    return scenario
+
+
+def test_a_path_terminal_moves_like_its_timed_waypoints(tmp_path):
+    """A [terminals.path] is the same route as waypoints timed by distance / speed."""
+    from lifeline.scenario import load_scenario
+
+    sc = load_scenario(_write_convoy(tmp_path, extra="depart_s = 120\n"))
+    (terminal,) = sc.terminals
+    assert terminal.moves
+    times, lats, lons = terminal.route(sc.time.start_utc)
+    lat = np.array([c[1] for c in CONVOY])
+    lon = np.array([c[0] for c in CONVOY])
+    # The first vertex is the start point (a zero-length leg is dropped): wait, then two legs.
+    expect = travel_times_s(lat, lon, 40.0, depart_s=120.0)
+    np.testing.assert_allclose(times, [0.0, *expect])
+    np.testing.assert_allclose(lats, [lat[0], *lat])
+    np.testing.assert_allclose(lons, [lon[0], *lon])
+    # And the engine runs it as a moving terminal.
+    import lifeline
+
+    assert lifeline.run(sc).summary["terminals"]["Convoy"]["availability_pct"] > 90
+
+
+def test_path_errors_name_the_file(tmp_path):
+    from lifeline.errors import LifelineError
+    from lifeline.scenario import load_scenario
+
+    scenario = _write_convoy(tmp_path)
+    (tmp_path / "convoy.geojson").write_text('{"type": "Point", "coordinates": [37.5, 47.1]}')
+    with pytest.raises(LifelineError) as err:
+        load_scenario(scenario)
+    assert "convoy.geojson" in str(err.value) and "LineString" in str(err.value)
+    both = _write_convoy(
+        tmp_path, extra="[[terminals.waypoints]]\ntime_s = 60\nlat_deg = 47\nlon_deg = 37\n"
+    )
+    with pytest.raises(LifelineError) as err:
+        load_scenario(both)
+    assert "terminals[0].path" in str(err.value) and "not both" in str(err.value)
