@@ -58,7 +58,8 @@ def run(
     """Run a scenario (an object, a TOML path or a preset name).
 
     With ``out_dir`` the terminals table streams to ``out_dir/terminals.parquet`` and the summary
-    goes to ``out_dir/summary.json``, both written atomically; without it the table is kept in
+    goes to ``out_dir/summary.json``, both written atomically (and ``out_dir/pairs.parquet`` when
+    the scenario names ``pairs``); without it the table is kept in
     memory (fine for small runs). ``workers`` processes share the time chunks (None: one per
     CPU core); the result does not depend on it.
     """
@@ -102,6 +103,12 @@ def run(
     for name, stats in info.power.items():
         summary["terminals"][name]["power"] = stats
     if out_dir is not None:
+        if scenario.pair_ids:
+            # Pair mode (issue 4): shortest paths between the terminals named in `pairs`.
+            from lifeline.pairs import run_scenario_pairs
+
+            pairs = run_scenario_pairs(scenario, out_dir)
+            summary["pairs"] = {"file": pairs.path.name, "n_pairs": pairs.n_pairs}
         write_json(out_dir / "summary.json", summary)
         return RunResult(summary, out_dir, info)
     return RunResult(summary, None, info, pa.concat_tables(tables))

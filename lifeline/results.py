@@ -80,6 +80,10 @@ def _temp_beside(path: Path) -> Path:
     """A fresh temporary file in ``path``'s folder (same file system, so renaming is atomic)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    # mkstemp makes the file private (0600); results are for sharing: use the usual mode.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)
     os.close(fd)
     return Path(tmp)
 

@@ -315,3 +315,22 @@ def test_terminals_in_one_cell_share_their_beam_equally():
     quarter = df.capacity_mbps / 4
     np.testing.assert_allclose(df.throughput_mbps[start], quarter[start], rtol=1e-6)
     assert (df.throughput_mbps <= quarter * (1 + 1e-6)).all()
+
+
+def test_run_writes_pairs_when_the_scenario_names_them(tmp_path):
+    """`pairs` in a scenario makes `lifeline.run` also write pairs.parquet (issue 4)."""
+    sc = scenario_from_dict(
+        {
+            "extends": "mariupol-2022",
+            "name": "pairs",
+            "time": {"duration_s": 60.0},
+            "pairs": [{"src": "Azovstal", "dst": "Kyiv"}],
+        },
+        source="<test>",
+    )
+    result = lifeline.run(sc, out_dir=tmp_path)
+    pairs = pq.read_table(tmp_path / "pairs.parquet").to_pandas()
+    assert len(pairs) == sc.time.n_steps and result.summary["pairs"]["n_pairs"] == 1
+    assert pairs.connected.all() and (pairs.rtt_ms > 0).all()
+    # Results are readable by others (not mkstemp's private 0600).
+    assert (tmp_path / "summary.json").stat().st_mode & 0o044
