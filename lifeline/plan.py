@@ -154,7 +154,7 @@ def make_plan(
     mbps_per_user: float,
     availability_pct: float,
     candidates: list[dict],
-    terminal_mbps: float = DEFAULT_TERMINAL_MBPS,
+    terminal_mbps: float | None = None,
     solar_w: float = 0.0,
     n_candidates: int = 5,
     max_added: int = 3,
@@ -172,7 +172,9 @@ def make_plan(
         :func:`lifeline.io.sites.read_gateways_csv`; those already in the scenario or inside a
         ground-loss region are skipped, and the ``n_candidates`` nearest to each short site are
         tried.
-    terminal_mbps : throughput of one dish [Mbit/s].
+    terminal_mbps : throughput of one dish [Mbit/s]. None: from the radio layer where the run
+        has it (the median of ``capacity_mbps``, the rate a dish gets alone in its beam, over the
+        site's connected steps), else :data:`DEFAULT_TERMINAL_MBPS`.
     solar_w : solar panel per dish for the power kit [W] (0: battery alone).
     """
     from lifeline.api import run
@@ -193,7 +195,7 @@ def make_plan(
         "users": users,
         "mbps_per_user": mbps_per_user,
         "availability_pct": availability_pct,
-        "terminal_mbps": terminal_mbps,
+        "terminal_mbps": terminal_mbps,  # None: per site, from the radio layer
         "solar_w": solar_w,
         "sites": {},
     }
@@ -223,10 +225,24 @@ def make_plan(
         )
         battery = smallest_battery_wh(_supply_w(scenario, i, solar_w), draw, target)
         rtt = rows.rtt_ms[rows.terminal == n].to_numpy()
+        dish_mbps, source = terminal_mbps, "given"
+        if dish_mbps is None:
+            capacity = (
+                rows.capacity_mbps[(rows.terminal == n) & rows.connected].to_numpy()
+                if "capacity_mbps" in rows
+                else np.zeros(0)
+            )
+            capacity = capacity[np.isfinite(capacity) & (capacity > 0)]
+            if len(capacity):
+                dish_mbps, source = float(np.median(capacity)), "radio layer (capacity p50)"
+            else:
+                dish_mbps, source = DEFAULT_TERMINAL_MBPS, "default (FACTS.md §5)"
         site = {
             "availability_pct": round(100.0 * float(served[n].mean()), 3),
             "rtt_ms_p50": None if not served[n].any() else round(float(np.nanmedian(rtt)), 3),
-            "terminals": terminals_needed(users, mbps_per_user, terminal_mbps),
+            "terminal_mbps": round(dish_mbps, 3),
+            "terminal_mbps_source": source,
+            "terminals": terminals_needed(users, mbps_per_user, dish_mbps),
             "power_kit": {"draw_w": draw, "solar_w": solar_w, "battery_wh": battery},
             "meets_target": n not in short,
         }

@@ -98,9 +98,19 @@ def test_plan_restores_a_lost_gateway_from_candidates(tmp_path):
 def test_cli_writes_plan_json(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(
-        app, ["plan", str(TINY), "--users", "300", "--mbps", "1", "--out", str(out), "-w", "1"]
+        app,
+        ["plan", str(TINY), "--users", "300", "--mbps", "1", "--out", str(out), "-w", "1"]
+        + ["--terminal-mbps", "110"],
     )
     assert result.exit_code == 0, result.output
     plan = json.loads((out / "plan.json").read_text())
     assert plan["sites"]["Mariupol"]["terminals"] == 3  # 300 Mbit/s over 110 Mbit/s dishes
+    # Without --terminal-mbps a dish's rate comes from the run's radio layer (capacity p50).
+    result = CliRunner().invoke(
+        app, ["plan", str(TINY), "--users", "3000", "--mbps", "1", "--out", str(out), "-w", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    site = json.loads((out / "plan.json").read_text())["sites"]["Mariupol"]
+    assert site["terminal_mbps_source"].startswith("radio layer")
+    assert site["terminals"] == -(-3000 // site["terminal_mbps"])  # ceil(demand / dish rate)
     assert load_scenario(str(TINY)).name == plan["scenario"]

@@ -26,8 +26,13 @@ def plan(
         float, typer.Option("--availability", min=0.0, max=100.0, help="Required [%].")
     ] = 99.0,
     terminal_mbps: Annotated[
-        float, typer.Option("--terminal-mbps", min=1e-6, help="One dish's throughput [Mbit/s].")
-    ] = 110.0,
+        float | None,
+        typer.Option(
+            "--terminal-mbps",
+            min=1e-6,
+            help="One dish's throughput [Mbit/s] (default: from the radio layer's capacity).",
+        ),
+    ] = None,
     solar_w: Annotated[
         float, typer.Option("--solar-w", min=0.0, help="Solar panel per dish [W].")
     ] = 0.0,
