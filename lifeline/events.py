@@ -144,8 +144,10 @@ def _coords(lo: float, hi: float) -> PlainValidator:
     return PlainValidator(check)
 
 
-class _Event(BaseModel):
-    """Common part of every event: the time window."""
+class TimeWindow(BaseModel):
+    """A time window ``[start, end)``: ``start_utc``/``end_utc`` or ``start_s``/``end_s``
+    (seconds after the scenario start); a missing start or end means the scenario's own. The
+    common part of every event, and of rain events and jammer windows (:mod:`lifeline.radio`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -155,7 +157,7 @@ class _Event(BaseModel):
     end_s: Seconds | None = None
 
     @model_validator(mode="after")
-    def _check_window(self) -> _Event:
+    def _check_window(self) -> TimeWindow:
         if self.start_utc is not None and self.start_s is not None:
             raise _fail("give start_utc or start_s, not both", loc=("start_s",), value=self.start_s)
         if self.end_utc is not None and self.end_s is not None:
@@ -182,21 +184,21 @@ class _Event(BaseModel):
         return max(0.0, t0), min(duration_s, t1)
 
 
-class GatewayOutage(_Event):
+class GatewayOutage(TimeWindow):
     """``kind = "gateway_outage"``: the named gateways are down."""
 
     kind: Literal["gateway_outage"]
     gateways: Annotated[tuple[str, ...], _names("gateway")]
 
 
-class PopOutage(_Event):
+class PopOutage(TimeWindow):
     """``kind = "pop_outage"``: the named PoPs are down (their gateways re-home if they can)."""
 
     kind: Literal["pop_outage"]
     pops: Annotated[tuple[str, ...], _names("PoP")]
 
 
-class GroundLoss(_Event):
+class GroundLoss(TimeWindow):
     """``kind = "ground_loss"``: every gateway and PoP in a region is down.
 
     The region is a circle (``center_lat_deg``, ``center_lon_deg``, ``radius_km``, great-circle
@@ -246,7 +248,7 @@ class GroundLoss(_Event):
         return inside_polygon(lat_deg, lon_deg, self.polygon_lat_deg, self.polygon_lon_deg)
 
 
-class _Drawn(_Event):
+class _Drawn(TimeWindow):
     """Targets given by name, or a random ``fraction`` drawn with ``seed``."""
 
     satellites: Annotated[tuple[str | int, ...], PlainValidator(_satellite_ids)] | None = None
@@ -280,7 +282,7 @@ class IslFailure(_Drawn):
     kind: Literal["isl_failure"]
 
 
-class PowerLoss(_Event):
+class PowerLoss(TimeWindow):
     """``kind = "power_loss"``: the named terminals have no power."""
 
     kind: Literal["power_loss"]

@@ -39,7 +39,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict, PlainValidator, StrictBool, model_validator
 
-from lifeline.events import _fail, _number, _utc
+from lifeline.events import TimeWindow, _fail, _number, _utc
 from lifeline.geo import geodetic_to_ecef_km, great_circle_km, look_angles
 from lifeline.links import budget as b
 from lifeline.links.atmosphere import RAIN_RATE_GRID_MM_H, AttenuationTable, attenuation_table
@@ -60,7 +60,6 @@ __all__ = [
     "RadioPrep",
     "Rain",
     "Users",
-    "Window",
     "prepare_radio",
     "radio_columns",
 ]
@@ -196,40 +195,7 @@ class Radio(_Model):
         return self
 
 
-class Window(_Model):
-    """A time window ``[start, end)``: ``start_utc``/``end_utc`` or ``start_s``/``end_s``
-    (seconds after the scenario start); a missing end means the scenario's own."""
-
-    start_utc: UtcTime | None = None
-    end_utc: UtcTime | None = None
-    start_s: NonNegative | None = None
-    end_s: NonNegative | None = None
-
-    @model_validator(mode="after")
-    def _check(self) -> Window:
-        if self.start_utc is not None and self.start_s is not None:
-            raise _fail("give start_utc or start_s, not both", loc=("start_s",), value=self.start_s)
-        if self.end_utc is not None and self.end_s is not None:
-            raise _fail("give end_utc or end_s, not both", loc=("end_s",), value=self.end_s)
-        if self.start_utc is not None and self.end_utc is not None:
-            if self.end_utc <= self.start_utc:
-                raise _fail("a time after start_utc", loc=("end_utc",), value=str(self.end_utc))
-        if self.start_s is not None and self.end_s is not None and self.end_s <= self.start_s:
-            raise _fail("a time after start_s", loc=("end_s",), value=self.end_s)
-        return self
-
-    def window_s(self, start_utc: datetime, duration_s: float) -> tuple[float, float]:
-        """``(start, end)`` [s after the scenario start], clipped to the run."""
-        t0 = self.start_s or 0.0
-        if self.start_utc is not None:
-            t0 = (self.start_utc - start_utc).total_seconds()
-        t1 = duration_s if self.end_s is None else self.end_s
-        if self.end_utc is not None:
-            t1 = (self.end_utc - start_utc).total_seconds()
-        return max(0.0, t0), min(duration_s, t1)
-
-
-class Rain(Window):
+class Rain(TimeWindow):
     """``[[rain]]``: rain falling at ``rate_mm_h`` within ``radius_km`` of a point, in a window.
 
     ``rate_mm_h`` is in (0, 250] mm/h (the attenuation table's grid, ITU-R P.618-13 with the
@@ -278,7 +244,7 @@ class Jammer(_Model):
     bandwidth_mhz: Positive
     target: Annotated[str, PlainValidator(_target)] = "user_downlink"
     extra_loss_db: NonNegative = 0.0
-    windows: tuple[Window, ...] = ()
+    windows: tuple[TimeWindow, ...] = ()
 
 
 # ----------------------------------------------------------------------------------------------
