@@ -18,14 +18,18 @@ def _summary_table(summary: dict) -> Table:
     mode = "with laser ISLs" if summary["isl"] else "bent pipe"
     table = Table(title=f"{summary['scenario']} ({mode}); RTT in ms")
     table.add_column("terminal", no_wrap=True)
-    for col in ("avail %", "RTT p5", "p50", "p95", "handovers", "outages", "longest s"):
+    radio = any("throughput_mbps_p50" in t for t in summary["terminals"].values())
+    columns = ["avail %", "RTT p5", "p50", "p95", "handovers", "outages", "longest s"]
+    if radio:
+        columns += ["Mbit/s p50", "demand %"]
+    for col in columns:
         table.add_column(col, justify="right", no_wrap=True)
 
     def ms(v: float | None) -> str:
         return "—" if v is None else f"{v:.1f}"
 
     for name, t in summary["terminals"].items():
-        table.add_row(
+        row = [
             name,
             f"{t['availability_pct']:.2f}",
             ms(t["rtt_ms_p5"]),
@@ -34,7 +38,11 @@ def _summary_table(summary: dict) -> Table:
             str(t["handovers"]),
             str(t["outages"]),
             f"{t['longest_outage_s']:.0f}",
-        )
+        ]
+        if radio:
+            served = t.get("demand_served_pct")
+            row += [ms(t.get("throughput_mbps_p50")), "—" if served is None else f"{served:.1f}"]
+        table.add_row(*row)
     return table
 
 
