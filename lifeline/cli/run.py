@@ -16,12 +16,16 @@ from lifeline.cli.app import DEFAULT_PRESET, app, guard, progress_bar
 
 def _summary_table(summary: dict) -> Table:
     mode = "with laser ISLs" if summary["isl"] else "bent pipe"
-    table = Table(title=f"{summary['scenario']} ({mode}); RTT in ms")
+    table = Table(
+        title=f"{summary['scenario']} ({mode})",
+        caption="avail%: share of steps served; RTT in ms; HO: handovers; out: outages "
+        "(longest in s); Mb/s: throughput p50; dem%: share of demand served",
+    )
     table.add_column("terminal", no_wrap=True)
     radio = any("throughput_mbps_p50" in t for t in summary["terminals"].values())
-    columns = ["avail %", "RTT p5", "p50", "p95", "handovers", "outages", "longest s"]
+    columns = ["avail%", "RTT p5", "p50", "p95", "HO", "out", "longest"]
     if radio:
-        columns += ["Mbit/s p50", "demand %"]
+        columns += ["Mb/s", "dem%"]
     for col in columns:
         table.add_column(col, justify="right", no_wrap=True)
 
