@@ -58,12 +58,11 @@ from lifeline.orbits.libastro import (
     rotate_to_earth_fixed,
 )
 from lifeline.orbits.propagate import propagate_ecef, propagate_teme
-from lifeline.results import _temp_beside, write_json
+from lifeline.results import PAIRS_SCHEMA, _temp_beside, write_json
 from lifeline.scenario import Scenario
 from lifeline.time import sgp4_jd, to_datetime64
 
 __all__ = [
-    "PAIRS_SCHEMA",
     "PairNetwork",
     "PairSelectionError",
     "PairStep",
@@ -82,36 +81,6 @@ Conventions = Literal["hypatia", "lifeline"]
 
 #: Speed of light [m/s] as Hypatia uses it (SI value).
 _MS_PER_KM_ROUND_TRIP = 2.0 * 1e3 / C_KM_S
-
-_DICT_STR = pa.dictionary(pa.int32(), pa.string())
-
-
-def _field(name: str, type_: pa.DataType, unit: str, description: str) -> pa.Field:
-    return pa.field(name, type_, metadata={"unit": unit, "description": description})
-
-
-#: Schema of ``pairs.parquet`` (one row per pair per time step). It belongs with the other
-#: table schemas in ``results.py``; it is defined here until pair mode is merged there.
-PAIRS_SCHEMA = pa.schema(
-    [
-        _field("time_utc", pa.timestamp("ns", tz="UTC"), "UTC", "instant of the time step"),
-        _field("time_s", pa.float64(), "s", "seconds since the start (Hypatia: the TLE epoch)"),
-        _field("src", _DICT_STR, "", "source ground-station name"),
-        _field("dst", _DICT_STR, "", "destination ground-station name"),
-        _field("src_id", pa.int32(), "", "source ground-station id (its node is S + id)"),
-        _field("dst_id", pa.int32(), "", "destination ground-station id"),
-        _field("connected", pa.bool_(), "", "a path exists"),
-        _field("rtt_ms", pa.float64(), "ms", "round-trip time, 2 x path length / c (NaN if none)"),
-        _field("hops", pa.int16(), "", "links on the path, GSLs included (null if none)"),
-        _field(
-            "path",
-            pa.list_(pa.int32()),
-            "",
-            "node ids src .. dst; satellites 0..S-1, ground station g is S + g",
-        ),
-    ],
-    metadata={"lifeline_schema_version": "1", "table": "pairs"},
-)
 
 
 class PairSelectionError(LifelineError):

@@ -68,6 +68,29 @@ TERMINALS_SCHEMA = pa.schema(
 )
 
 
+#: Schema of ``pairs.parquet`` (pair mode, :mod:`lifeline.pairs`): one row per pair per step.
+PAIRS_SCHEMA = pa.schema(
+    [
+        _field("time_utc", pa.timestamp("ns", tz="UTC"), "UTC", "instant of the time step"),
+        _field("time_s", pa.float64(), "s", "seconds since the start (Hypatia: the TLE epoch)"),
+        _field("src", _DICT_STR, "", "source ground-station name"),
+        _field("dst", _DICT_STR, "", "destination ground-station name"),
+        _field("src_id", pa.int32(), "", "source ground-station id (its node is S + id)"),
+        _field("dst_id", pa.int32(), "", "destination ground-station id"),
+        _field("connected", pa.bool_(), "", "a path exists"),
+        _field("rtt_ms", pa.float64(), "ms", "round-trip time, 2 x path length / c (NaN if none)"),
+        _field("hops", pa.int16(), "", "links on the path, GSLs included (null if none)"),
+        _field(
+            "path",
+            pa.list_(pa.int32()),
+            "",
+            "node ids src .. dst; satellites 0..S-1, ground station g is S + g",
+        ),
+    ],
+    metadata={"lifeline_schema_version": SCHEMA_VERSION, "table": "pairs"},
+)
+
+
 def dictionary_column(codes: np.ndarray, names: list[str]) -> pa.DictionaryArray:
     """A dictionary-encoded string column from integer codes (-1 → null)."""
     codes = np.asarray(codes, dtype=np.int32)

@@ -12,7 +12,7 @@ import pytest
 from lifeline.analyze import GEODESIC_RADIUS_KM, AnalysisError, analyze
 from lifeline.constants import C_KM_S
 from lifeline.geo import great_circle_km
-from lifeline.pairs import PAIRS_SCHEMA
+from lifeline.results import PAIRS_SCHEMA
 
 
 def _write(folder, rows, n_steps):

@@ -17,7 +17,6 @@ from lifeline.io.hypatia import write_network_dir
 from lifeline.links.isl import plus_grid
 from lifeline.orbits.walker import hypatia_tle_lines
 from lifeline.pairs import (
-    PAIRS_SCHEMA,
     PairNetwork,
     PairSelectionError,
     positions_km,
@@ -26,6 +25,7 @@ from lifeline.pairs import (
     run_pairs,
     solve_step,
 )
+from lifeline.results import PAIRS_SCHEMA
 
 #: Four stations on a small 6 x 6 shell (550 km, 53 deg): some pairs far apart.
 STATIONS = (
