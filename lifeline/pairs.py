@@ -33,6 +33,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -51,6 +52,7 @@ from lifeline.geo import geodetic_to_ecef_km
 from lifeline.io.hypatia import HypatiaNetwork
 from lifeline.links.gsl import SiteSet, build_sat_tree, find_visible
 from lifeline.links.isl import isl_geometry
+from lifeline.network.dynamic import DynamicRouter, station_links
 from lifeline.orbits.libastro import (
     libastro_gmst_rad,
     libastro_satrecs,
@@ -81,6 +83,15 @@ Conventions = Literal["hypatia", "lifeline"]
 
 #: Speed of light [m/s] as Hypatia uses it (SI value).
 _MS_PER_KM_ROUND_TRIP = 2.0 * 1e3 / C_KM_S
+#: The stages of a step, in order (:class:`StageTimes`).
+_STAGES = ("propagation", "topology", "routing", "output")
+#: Routers: SciPy's Dijkstra per step (the reference) or the trees carried between steps.
+Router = Literal["dynamic", "dijkstra"]
+#: Parquet options of pairs.parquet: dictionary pages only for the station names (times, RTTs
+#: and paths gain nothing from them: a 38 % smaller file, written faster; docs/benchmarks.md).
+_PARQUET_OPTIONS = {"compression": "zstd", "use_dictionary": ["src", "dst"]}
+#: Shortest link length [km]: 0 is "no edge" in SciPy's sparse graphs.
+_TINY_KM = np.finfo(float).tiny
 
 
 class PairSelectionError(LifelineError):
@@ -263,30 +274,71 @@ class PairStep:
 
 @dataclass
 class StageTimes:
-    """Wall time spent per stage [s], summed over steps."""
+    """Wall time spent per stage [s], summed over steps.
+
+    ``output`` is what the main thread spends on the output (building the Arrow batch, waiting
+    for the writer); ``writing`` is the Parquet writer's own time in its background thread,
+    overlapped with the next block's propagation, topology and routing, so not in the total.
+    ``first_routing`` is the first step's routing (included in ``routing``): with the dynamic
+    router it is a full Dijkstra per source, later steps only repair.
+    """
 
     propagation: float = 0.0
     topology: float = 0.0
     routing: float = 0.0
     output: float = 0.0
+    writing: float = 0.0
+    first_routing: float = 0.0
     steps: int = 0
 
     def per_step_ms(self) -> dict[str, float]:
+        """Per-step means [ms]: the four stages, their total, the background writing."""
         n = max(self.steps, 1)
-        out = {
-            k: 1e3 * getattr(self, k) / n for k in ("propagation", "topology", "routing", "output")
-        }
+        out = {k: 1e3 * getattr(self, k) / n for k in _STAGES}
         out["total"] = sum(out.values())
+        out["writing_background"] = 1e3 * self.writing / n
         return out
 
 
-def _graph(
-    prepared: Prepared, r_km: np.ndarray, valid: np.ndarray
-) -> tuple[sp.csr_matrix, int, int]:
-    """The step's directed graph: sats, station sources (S+g), station sinks (S+G+g)."""
+@dataclass(frozen=True)
+class StepLinks:
+    """The usable links of one time step (the topology stage's output).
+
+    Attributes
+    ----------
+    isl_km : ndarray, shape (E,)
+        Length of each ISL of :attr:`Prepared.isl_edges` [km]; ``inf`` when not usable (an
+        invalid satellite, longer than the maximum, grazing too low).
+    gsl_start : ndarray of int64, shape (G + 1,)
+        Station g's GSLs are ``gsl_start[g]:gsl_start[g + 1]`` of the two arrays below.
+    gsl_sat : ndarray of int32, shape (L,)
+    gsl_km : ndarray, shape (L,)
+        GSL lengths [km].
+    """
+
+    isl_km: np.ndarray
+    gsl_start: np.ndarray
+    gsl_sat: np.ndarray
+    gsl_km: np.ndarray
+
+
+def step_links(prepared: Prepared, r_km: np.ndarray, valid: np.ndarray) -> StepLinks:
+    """The step's usable ISLs and GSLs.
+
+    Parameters
+    ----------
+    prepared : Prepared
+    r_km : ndarray, shape (S, 3)
+        Satellite positions in the stations' frame [km].
+    valid : ndarray of bool, shape (S,)
+
+    Returns
+    -------
+    StepLinks
+        Lengths at least the smallest positive float (SciPy's sparse graphs take an explicit
+        0 for "no edge"; both routers see the same lengths).
+    """
     net = prepared.network
-    n_sats = r_km.shape[0]
-    n_gs = len(prepared.site_km)
     edges = prepared.isl_edges
     a, b = edges[:, 0], edges[:, 1]
     d = r_km[a] - r_km[b]
@@ -294,18 +346,24 @@ def _graph(
     ok = valid[a] & valid[b] & (isl_km <= net.max_isl_km)
     if net.isl_min_grazing_altitude_km is not None and len(edges):
         ok &= isl_geometry(r_km, edges)[1] >= net.isl_min_grazing_altitude_km
-    if not ok.all():
-        n_long = int(np.count_nonzero(valid[a] & valid[b] & ~(isl_km <= net.max_isl_km)))
-        if n_long:
-            logger.debug("%d ISL(s) longer than %.1f km left out", n_long, net.max_isl_km)
-    a, b, isl_km = a[ok], b[ok], isl_km[ok]
-
+    isl_km = np.where(ok, np.maximum(isl_km, _TINY_KM), np.inf)
     gs, sat, gsl_km = _gsls(prepared, r_km, valid)
+    start, sat, gsl_km = station_links(len(prepared.site_km), gs, sat, gsl_km)
+    return StepLinks(isl_km, start, sat, np.maximum(gsl_km, _TINY_KM))
 
+
+def _graph(prepared: Prepared, links: StepLinks) -> tuple[sp.csr_matrix, int, int]:
+    """The step's directed graph: sats, station sources (S+g), station sinks (S+G+g)."""
+    n_sats = prepared.network.n_sats
+    n_gs = len(prepared.site_km)
+    usable = np.isfinite(links.isl_km)
+    a, b = prepared.isl_edges[usable, 0], prepared.isl_edges[usable, 1]
+    isl_km = links.isl_km[usable]
+    gs = np.repeat(np.arange(n_gs), np.diff(links.gsl_start))
+    sat = links.gsl_sat
     rows = np.concatenate([a, b, n_sats + gs, sat])
     cols = np.concatenate([b, a, sat, n_sats + n_gs + gs])
-    weights = np.concatenate([isl_km, isl_km, gsl_km, gsl_km])
-    weights = np.maximum(weights, np.finfo(float).tiny)
+    weights = np.concatenate([isl_km, isl_km, links.gsl_km, links.gsl_km])
     n = n_sats + 2 * n_gs
     csr = sp.csr_matrix((weights, (rows, cols)), shape=(n, n))
     return csr, n_sats, n_gs
@@ -351,7 +409,12 @@ def solve_step(
     dst: np.ndarray,
     times: StageTimes | None = None,
 ) -> PairStep:
-    """Shortest paths for the pairs (src[k], dst[k]) at one instant.
+    """Shortest paths for the pairs (src[k], dst[k]) at one instant, by SciPy's Dijkstra.
+
+    The reference router: a fresh Dijkstra per source station, nothing kept between steps.
+    :class:`lifeline.network.dynamic.DynamicRouter` (``run_pairs(router="dynamic")``) gives
+    the same lengths bit for bit, and the same paths except between paths of exactly equal
+    length.
 
     Parameters
     ----------
@@ -369,8 +432,22 @@ def solve_step(
     PairStep
     """
     t0 = time.perf_counter()
-    csr, n_sats, n_gs = _graph(prepared, r_km, valid)
+    links = step_links(prepared, r_km, valid)
     t1 = time.perf_counter()
+    step = route_dijkstra(prepared, links, src, dst)
+    if times is not None:
+        times.topology += t1 - t0
+        times.routing += time.perf_counter() - t1
+    return step
+
+
+def route_dijkstra(
+    prepared: Prepared, links: StepLinks, src: np.ndarray, dst: np.ndarray
+) -> PairStep:
+    """The routing stage of :func:`solve_step`: one SciPy Dijkstra per source station."""
+    csr, n_sats, n_gs = _graph(prepared, links)
+    src = np.asarray(src, dtype=np.int64)
+    dst = np.asarray(dst, dtype=np.int64)
     sources, src_row = np.unique(src, return_inverse=True)
     dist, pred = dijkstra(csr, directed=True, indices=n_sats + sources, return_predecessors=True)
     sink = n_sats + n_gs + dst
@@ -399,9 +476,6 @@ def solve_step(
     row = np.repeat(np.arange(n_pairs), count)
     position = np.arange(offsets[-1]) - offsets[row]
     flat = nodes_back[row, count[row] - 1 - position].astype(np.int32)
-    if times is not None:
-        times.topology += t1 - t0
-        times.routing += time.perf_counter() - t1
     return PairStep(length_km=length_km, path_flat=flat, path_offsets=offsets)
 
 
@@ -494,35 +568,62 @@ def _batch(
 ) -> pa.Table:
     n_pairs = len(pairs)
     n_steps = len(steps)
-    names = network.gs_names
     length = np.concatenate([s.length_km for s in steps])
-    rtt = np.where(np.isfinite(length), length * _MS_PER_KM_ROUND_TRIP, np.nan)
     connected = np.isfinite(length)
-    hops = np.concatenate([s.hops for s in steps])
-    offsets = [steps[0].path_offsets]
-    base = steps[0].path_offsets[-1]
-    for s in steps[1:]:
-        offsets.append(s.path_offsets[1:] + base)
-        base += s.path_offsets[-1]
-    flat = np.concatenate([s.path_flat for s in steps])
-    src_codes = np.tile(pairs[:, 0], n_steps).astype(np.int32)
-    dst_codes = np.tile(pairs[:, 1], n_steps).astype(np.int32)
-    dictionary = pa.array(names, type=pa.string())
+    rtt = np.where(connected, length * _MS_PER_KM_ROUND_TRIP, np.nan)
+    counts = np.concatenate([np.diff(s.path_offsets) for s in steps])
+    offsets = np.zeros(len(counts) + 1, dtype=np.int32)
+    np.cumsum(counts, out=offsets[1:])
+    flat = np.concatenate([s.path_flat for s in steps]).astype(np.int32, copy=False)
+    src_codes = np.tile(pairs[:, 0].astype(np.int32), n_steps)
+    dst_codes = np.tile(pairs[:, 1].astype(np.int32), n_steps)
+    dictionary = _arrow_strings(network.gs_names)
+    utc_ns = np.repeat(times_utc.astype("datetime64[ns]").view(np.int64), n_pairs)
+    hops = np.where(connected, counts - 1, 0).astype(np.int16)
     columns = [
-        pa.array(np.repeat(times_utc, n_pairs).astype("datetime64[ns]"), pa.timestamp("ns", "UTC")),
-        pa.array(np.repeat(time_s, n_pairs)),
-        pa.DictionaryArray.from_arrays(pa.array(src_codes), dictionary),
-        pa.DictionaryArray.from_arrays(pa.array(dst_codes), dictionary),
-        pa.array(src_codes),
-        pa.array(dst_codes),
-        pa.array(connected),
-        pa.array(rtt),
-        pa.array(np.where(connected, hops, 0).astype(np.int16), mask=~connected),
-        pa.ListArray.from_arrays(
-            pa.array(np.concatenate(offsets).astype(np.int32)), pa.array(flat, pa.int32())
-        ),
+        _arrow(PAIRS_SCHEMA.field("time_utc").type, utc_ns),
+        _arrow(pa.float64(), np.repeat(time_s, n_pairs).astype(float)),
+        pa.DictionaryArray.from_arrays(_arrow(pa.int32(), src_codes), dictionary),
+        pa.DictionaryArray.from_arrays(_arrow(pa.int32(), dst_codes), dictionary),
+        _arrow(pa.int32(), src_codes),
+        _arrow(pa.int32(), dst_codes),
+        _arrow(pa.bool_(), connected),
+        _arrow(pa.float64(), rtt),
+        _arrow(pa.int16(), hops, valid=connected),
+        pa.ListArray.from_arrays(_arrow(pa.int32(), offsets), _arrow(pa.int32(), flat)),
     ]
     return pa.Table.from_arrays(columns, schema=PAIRS_SCHEMA)
+
+
+def _arrow(type_: pa.DataType, values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+    """An Arrow array over a NumPy array's memory (``valid``: False → null).
+
+    Built from buffers: pyarrow's NumPy conversion (``pa.array``) imports pandas the first time
+    it runs, 0.3-0.6 s per process.
+    """
+    n = len(values)
+    if type_ == pa.bool_():
+        values = np.packbits(values, bitorder="little")
+    elif values.dtype.itemsize * 8 != type_.bit_width:
+        raise TypeError(f"{values.dtype} values for an Arrow {type_} array")
+    bitmap = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(type_, n, [bitmap, pa.py_buffer(np.ascontiguousarray(values))])
+
+
+def _arrow_strings(names: Sequence[str]) -> pa.Array:
+    """An Arrow string array, from buffers as :func:`_arrow`."""
+    encoded = [name.encode() for name in names]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    data = pa.py_buffer(b"".join(encoded))
+    return pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets), data])
+
+
+def _write(writer: pq.ParquetWriter, table: pa.Table) -> float:
+    """Write a batch (in the writer thread; pyarrow releases the GIL); seconds spent."""
+    t0 = time.perf_counter()
+    writer.write_table(table)
+    return time.perf_counter() - t0
 
 
 def _json_limit(value_km: float | np.ndarray) -> float | list | None:
@@ -541,6 +642,7 @@ def run_pairs(
     progress: Callable[[int, int], None] | None = None,
     block_steps: int = 100,
     source: str = "",
+    router: Router = "dynamic",
 ) -> RunResult:
     """Compute all requested pairs at every step and write ``out_dir/pairs.parquet``.
 
@@ -561,6 +663,11 @@ def run_pairs(
         Steps propagated and written together.
     source : str
         Label of the inputs, recorded in ``pairs_meta.json``.
+    router : {"dynamic", "dijkstra"}
+        ``"dynamic"``: :class:`lifeline.network.dynamic.DynamicRouter`, the shortest-path trees
+        carried from step to step and repaired; ``"dijkstra"``: SciPy's Dijkstra afresh at
+        every step (:func:`solve_step`, the reference). Same lengths bit for bit, same paths
+        except between paths of exactly equal length. Recorded in ``pairs_meta.json``.
 
     Returns
     -------
@@ -574,14 +681,33 @@ def run_pairs(
         raise PairSelectionError(
             f"step {step_s} s, duration {duration_s} s", "a step >= 1 ns and a duration > 0"
         )
+    if router not in ("dynamic", "dijkstra"):
+        raise PairSelectionError(f"router {router!r}", "'dynamic' or 'dijkstra'")
     n_steps = int(np.ceil(round(duration_s * 1e9) / step_ns))
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     prepared = prepare(network)
     epoch = to_datetime64(network.epoch_utc)
     result = RunResult(out / "pairs.parquet", n_steps, len(pairs))
     stages = result.times
+    if router == "dynamic":
+        dynamic = DynamicRouter(network.n_sats, prepared.isl_edges, pairs[:, 0], pairs[:, 1])
+
+        def route(links: StepLinks) -> PairStep:
+            return PairStep(
+                *dynamic.solve(links.isl_km, links.gsl_start, links.gsl_sat, links.gsl_km)
+            )
+
+    else:
+
+        def route(links: StepLinks) -> PairStep:
+            return route_dijkstra(prepared, links, pairs[:, 0], pairs[:, 1])
+
     tmp = _temp_beside(result.path)
-    writer = pq.ParquetWriter(tmp, PAIRS_SCHEMA, compression="zstd")
+    writer = pq.ParquetWriter(tmp, PAIRS_SCHEMA, **_PARQUET_OPTIONS)
+    # One block is written in the background while the next is computed; at most one write is
+    # in flight, and its error (if any) surfaces at the next block or at the end.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pairs-writer")
+    writing: Future[float] | None = None
     ok = False
     try:
         for first in range(0, n_steps, block_steps):
@@ -590,18 +716,34 @@ def run_pairs(
             t0 = time.perf_counter()
             r_km, valid = positions_km(prepared, times_utc)
             stages.propagation += time.perf_counter() - t0
-            steps = [
-                solve_step(prepared, r_km[i], valid[i], pairs[:, 0], pairs[:, 1], stages)
-                for i in range(len(k))
-            ]
+            steps = []
+            for i in range(len(k)):
+                t0 = time.perf_counter()
+                links = step_links(prepared, r_km[i], valid[i])
+                t1 = time.perf_counter()
+                steps.append(route(links))
+                t2 = time.perf_counter()
+                stages.topology += t1 - t0
+                stages.routing += t2 - t1
+                if stages.steps + i == 0:
+                    stages.first_routing = t2 - t1
             t0 = time.perf_counter()
-            writer.write_table(_batch(network, times_utc, k * step_ns / 1e9, pairs, steps))
+            table = _batch(network, times_utc, k * step_ns / 1e9, pairs, steps)
+            if writing is not None:
+                stages.writing += writing.result()
+            writing = pool.submit(_write, writer, table)
             stages.output += time.perf_counter() - t0
             stages.steps += len(k)
             if progress is not None:
                 progress(int(k[-1]) + 1, n_steps)
+        t0 = time.perf_counter()
+        if writing is not None:
+            stages.writing += writing.result()
+        stages.output += time.perf_counter() - t0
         ok = True
     finally:
+        # Never close the file under a write still running (after an error in this thread).
+        pool.shutdown(wait=True)
         writer.close()
         if ok:
             tmp.replace(result.path)
@@ -612,6 +754,7 @@ def run_pairs(
         {
             "source": source,
             "conventions": network.conventions,
+            "router": router,
             "epoch_utc": str(epoch) + "Z",
             "duration_s": duration_s,
             "step_s": step_s,
