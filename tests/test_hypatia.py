@@ -18,10 +18,11 @@ from lifeline.io.hypatia import (
     write_network_dir,
 )
 from lifeline.links.isl import plus_grid
+from lifeline.network.dynamic import DynamicRouter
 from lifeline.orbits.libastro import libastro_gmst_rad, libastro_site_km
 from lifeline.orbits.presets import HYPATIA_EPOCH_UTC, build_preset
 from lifeline.orbits.walker import hypatia_tle_lines
-from lifeline.pairs import PairNetwork, positions_km, prepare, solve_step
+from lifeline.pairs import PairNetwork, PairStep, positions_km, prepare, solve_step, step_links
 
 #: One microsecond in milliseconds: the agreement tolerance of issue 4.
 ONE_MICROSECOND_MS = 1e-3
@@ -122,6 +123,28 @@ def test_manila_dalian_matches_hypatia_trace(kuiper_dir, t_s, rtt_ns, path):
     step = _agreement(kuiper_dir, t_s, 17, 85)
     assert step.rtt_ms[0] == pytest.approx(rtt_ns / 1e6, abs=ONE_MICROSECOND_MS)
     assert step.path(0) == path
+
+
+def test_manila_dalian_dynamic_router_matches_hypatia(kuiper_dir):
+    """The same three instants through the dynamic router, one tree carried from 0 to 18 to
+    27.6 s (repaired twice), with Paris -> Moscow alongside; Hypatia's values as above."""
+    network = PairNetwork.from_hypatia(read_network_dir(kuiper_dir))
+    prepared = prepare(network)
+    when = network.epoch_utc + np.array([0, 18_000, 27_600], dtype="timedelta64[ms]")
+    r_km, valid = positions_km(prepared, when)
+    router = DynamicRouter(network.n_sats, prepared.isl_edges, np.array([17, 24]), [85, 21])
+    expected = [
+        (29423137.7582285441, [1173, 184, 183, 217, 1241]),
+        (25346492.5036325082, [1173, 218, 217, 1241]),
+        (41142503.5589829832, [1173, 648, 649, 650, 616, 1241]),
+    ]
+    for i, (rtt_ns, path) in enumerate(expected):
+        links = step_links(prepared, r_km[i], valid[i])
+        step = PairStep(*router.solve(links.isl_km, links.gsl_start, links.gsl_sat, links.gsl_km))
+        assert step.rtt_ms[0] == pytest.approx(rtt_ns / 1e6, abs=ONE_MICROSECOND_MS)
+        assert step.path(0) == path
+        if i == 0:
+            assert step.rtt_ms[1] == pytest.approx(21.898914, abs=ONE_MICROSECOND_MS)
 
 
 def test_libastro_gmst_newcomb():
