@@ -25,6 +25,7 @@ from lifeline.orbits.walker import hypatia_tle_lines
 from lifeline.pairs import (
     PairNetwork,
     StepLinks,
+    block_links,
     positions_km,
     prepare,
     resolve_pairs,
@@ -224,3 +225,32 @@ def test_run_pairs_unknown_router(small_network, tmp_path):
     pairs = resolve_pairs("all", small_network.gs_names)
     with pytest.raises(lifeline.pairs.PairSelectionError, match="'dynamic' or 'dijkstra'"):
         run_pairs(small_network, 1.0, 1.0, pairs, tmp_path, router="floyd")
+
+
+def test_block_links_equal_per_step_brute_force(tmp_path):
+    """GSL candidates shared by a run of steps (block_links) miss nothing and add nothing:
+    each step's GSLs equal a dense station x satellite range test with Hypatia's float32 rule,
+    with satellites failing at some steps (those are paired with every station)."""
+    network = _shell_network("starlink-550", tmp_path / "net")
+    prepared = prepare(network)
+    times = network.epoch_utc + np.arange(0, 60_000, 500).astype("timedelta64[ms]")
+    r_all, valid_all = positions_km(prepared, times)
+    valid_all = valid_all.copy()
+    valid_all[10:30, :200:7] = False  # fail for a while, mid-run
+    assert lifeline.pairs._run_length(r_all, valid_all) > 5  # runs span several steps
+    n_links = []
+    for i, links in enumerate(block_links(prepared, r_all, valid_all)):
+        r_km, valid = r_all[i], valid_all[i]
+        gsl = np.linalg.norm(r_km[None, :, :] - prepared.site_km[:, None, :], axis=-1)
+        ok = valid[None, :] & (np.float32(gsl * 1e3) <= network.max_gsl_km * 1e3)
+        gs, sat = np.nonzero(ok)  # sorted by station, then satellite
+        assert np.array_equal(links.gsl_start, np.r_[0, np.cumsum(ok.sum(axis=1))])
+        assert np.array_equal(links.gsl_sat, sat)
+        # 1e-9 km = 1 um: the same distance up to rounding.
+        assert np.allclose(links.gsl_km, gsl[gs, sat], rtol=0, atol=1e-9)
+        single = step_links(prepared, r_km, valid)
+        assert np.array_equal(single.isl_km, links.isl_km)
+        assert np.array_equal(single.gsl_sat, links.gsl_sat)
+        n_links.append(len(sat))
+    assert i == len(times) - 1
+    assert len(set(n_links)) > 5  # links come and go over the minute
