@@ -409,7 +409,8 @@ def _isl_lengths(prepared: Prepared, r_km: np.ndarray, valid: np.ndarray) -> np.
         for i in range(len(r_km)):
             grazing_km = isl_geometry(r_km[i], prepared.isl_edges)[1]
             ok[i] &= grazing_km >= net.isl_min_grazing_altitude_km
-    return np.where(ok, np.maximum(isl_km, _TINY_KM), np.inf)
+    # C order: each step's row is handed to the router as is.
+    return np.ascontiguousarray(np.where(ok, np.maximum(isl_km, _TINY_KM), np.inf))
 
 
 #: Largest satellite displacement [km] over a run of steps sharing GSL candidates (5 % of
