@@ -11,14 +11,18 @@ How one step is computed (stages timed by :class:`StageTimes`):
 
 1. **propagation**: SGP4 for all satellites at a block of steps at once, rotated into the frame
    of the ground stations (:mod:`lifeline.orbits.libastro` in the ``"hypatia"`` conventions).
-2. **topology**: ISL lengths for the fixed +Grid edge list (dropping any longer than the
-   maximum), GSLs from a KD-tree join of satellites and stations at the maximum GSL length.
-   The graph has each station twice, as a source-only node (edges station → satellite) and a
-   sink-only node (satellite → station), so no path can relay through a station.
-3. **routing**: one SciPy Dijkstra per source station (in C, all sources in one call), with
-   predecessors; distances to the sink nodes give every pair.
-4. **output**: paths traced back through the predecessor rows for all pairs at once (one
-   vectorised step per hop) and appended to the Parquet table.
+2. **topology** (:func:`block_links`): ISL lengths for the fixed +Grid edge list (``inf`` when
+   longer than the maximum, grazing too low or touching an invalid satellite); GSLs by range,
+   measured only for the station-satellite candidates of one KD-tree join per run of steps
+   (or, with an elevation mask, the terminal engine's visibility search per step).
+3. **routing**: by default :class:`lifeline.network.dynamic.DynamicRouter`, one shortest-path
+   tree per source station carried from step to step and repaired; with
+   ``router="dijkstra"`` (:func:`solve_step`, the reference) one SciPy Dijkstra per source
+   station on a graph with each station twice, as a source-only node (station → satellite)
+   and a sink-only node (satellite → station), so no path relays through a station. Both give
+   the same lengths bit for bit, and paths traced back from the trees.
+4. **output**: an Arrow batch per block of steps, appended to the Parquet table by a
+   background thread while the next block is computed.
 
 References
 ----------
@@ -68,13 +72,18 @@ __all__ = [
     "PairNetwork",
     "PairSelectionError",
     "PairStep",
+    "Router",
     "StageTimes",
+    "StepLinks",
+    "block_links",
     "prepare",
     "resolve_pairs",
+    "route_dijkstra",
     "run_pairs",
     "run_scenario_pairs",
     "scenario_network",
     "solve_step",
+    "step_links",
 ]
 
 logger = logging.getLogger(__name__)
@@ -830,6 +839,7 @@ def run_pairs(
             writing = pool.submit(_write, writer, table)
             stages.output += time.perf_counter() - t0
             stages.steps += len(k)
+            logger.debug("steps %d-%d done; %s", k[0], k[-1], stages)
             if progress is not None:
                 progress(int(k[-1]) + 1, n_steps)
         t0 = time.perf_counter()
