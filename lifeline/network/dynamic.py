@@ -369,7 +369,8 @@ class DynamicRouter:
     isl_edges : ndarray of int, shape (E, 2)
         Undirected ISLs (satellite ids).
     pair_src, pair_dst : ndarray of int, shape (P,)
-        Station ids of the pairs; one tree is kept per distinct source.
+        Station ids of the pairs; one tree is kept per distinct source (memory: 24 bytes per
+        satellite per source, 3.8 MB for Starlink-550's 1,584 satellites and 99 sources).
     """
 
     def __init__(
