@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -139,11 +140,32 @@ def test_cli_hypatia_and_analyze(small_dir, tmp_path):
     assert "pairs x 4 steps" in result.output
 
 
+def test_cli_hypatia_router_recorded(small_dir, tmp_path):
+    result = CliRunner().invoke(
+        app,
+        [
+            "hypatia",
+            str(small_dir),
+            "--duration-s",
+            "2",
+            "--step-ms",
+            "500",
+            "--router",
+            "dijkstra",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "pairs_meta.json").read_text())["router"] == "dijkstra"
+
+
 @pytest.mark.parametrize(
     "args",
     [
         ["--duration-s", "2", "--step-ms", "500", "--pairs", "Quito-Atlantis"],
         ["--duration-s", "2", "--step-ms", "0"],
+        ["--duration-s", "2", "--step-ms", "500", "--router", "floyd"],
     ],
 )
 def test_cli_errors_exit_2(small_dir, tmp_path, args):

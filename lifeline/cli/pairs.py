@@ -22,6 +22,14 @@ def hypatia(
         str, typer.Option("--pairs", help="'all' or 'Paris-Moscow,Tokyo-Delhi' (names or ids).")
     ] = "all",
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    router: Annotated[
+        str,
+        typer.Option(
+            "--router",
+            help="'dynamic' (trees kept between steps) or 'dijkstra' (SciPy afresh each step, "
+            "the reference); same RTTs.",
+        ),
+    ] = "dynamic",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Pair mode on a Hypatia folder: write OUT/pairs.parquet (time 0 = the TLE epoch)."""
@@ -44,6 +52,7 @@ def hypatia(
                 out,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
                 source=str(network_dir),
+                router=router,
             )
         if not quiet:
             split = result.times.per_step_ms()
