@@ -21,7 +21,7 @@ How one step is computed (stages timed by :class:`StageTimes`):
    station on a graph with each station twice, as a source-only node (station → satellite)
    and a sink-only node (satellite → station), so no path relays through a station. Both give
    the same lengths bit for bit, and paths traced back from the trees.
-4. **output**: an Arrow batch per block of steps, appended to the Parquet table by a
+4. **output**: an Arrow batch per block of steps, built and appended to the Parquet table by a
    background thread while the next block is computed.
 
 References
@@ -39,6 +39,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -290,9 +291,9 @@ class PairStep:
 class StageTimes:
     """Wall time spent per stage [s], summed over steps.
 
-    ``output`` is what the main thread spends on the output (building the Arrow batch, waiting
-    for the writer); ``writing`` is the Parquet writer's own time in its background thread,
-    overlapped with the next block's propagation, topology and routing, so not in the total.
+    ``output`` is what the main thread spends on the output (waiting for the writer thread);
+    ``writing`` is that thread's own time (building the Arrow batch and writing it), overlapped
+    with the next block's propagation, topology and routing, so not in the total.
     ``first_routing`` is the first step's routing (included in ``routing``): with the dynamic
     router it is a full Dijkstra per source, later steps only repair.
     """
@@ -723,10 +724,11 @@ def _arrow_strings(names: Sequence[str]) -> pa.Array:
     return pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets), data])
 
 
-def _write(writer: pq.ParquetWriter, table: pa.Table) -> float:
-    """Write a batch (in the writer thread; pyarrow releases the GIL); seconds spent."""
+def _write(writer: pq.ParquetWriter, table: Callable[[], pa.Table]) -> float:
+    """Build a batch and write it (in the writer thread; pyarrow releases the GIL while it
+    encodes and compresses); seconds spent."""
     t0 = time.perf_counter()
-    writer.write_table(table)
+    writer.write_table(table())
     return time.perf_counter() - t0
 
 
@@ -833,9 +835,9 @@ def run_pairs(
                 if stages.steps + i == 0:
                     stages.first_routing = t2 - t1
             t0 = time.perf_counter()
-            table = _batch(network, times_utc, k * step_ns / 1e9, pairs, steps)
             if writing is not None:
                 stages.writing += writing.result()
+            table = partial(_batch, network, times_utc, k * step_ns / 1e9, pairs, steps)
             writing = pool.submit(_write, writer, table)
             stages.output += time.perf_counter() - t0
             stages.steps += len(k)

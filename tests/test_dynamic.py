@@ -212,6 +212,7 @@ def test_run_pairs_writer_error_surfaces_and_leaves_no_file(small_network, tmp_p
     """An error in the background writer thread is raised by run_pairs; no partial table."""
 
     def failing_write(writer, table):
+        table()  # the batch builds; writing it fails
         raise OSError("disk full")
 
     monkeypatch.setattr(lifeline.pairs, "_write", failing_write)
