@@ -512,7 +512,6 @@ def solve_step(
     valid: np.ndarray,
     src: np.ndarray,
     dst: np.ndarray,
-    times: StageTimes | None = None,
 ) -> PairStep:
     """Shortest paths for the pairs (src[k], dst[k]) at one instant, by SciPy's Dijkstra.
 
@@ -529,21 +528,12 @@ def solve_step(
     valid : ndarray of bool, shape (S,)
     src, dst : ndarray of int, shape (P,)
         Ground-station ids.
-    times : StageTimes, optional
-        Accumulates topology and routing time.
 
     Returns
     -------
     PairStep
     """
-    t0 = time.perf_counter()
-    links = step_links(prepared, r_km, valid)
-    t1 = time.perf_counter()
-    step = route_dijkstra(prepared, links, src, dst)
-    if times is not None:
-        times.topology += t1 - t0
-        times.routing += time.perf_counter() - t1
-    return step
+    return route_dijkstra(prepared, step_links(prepared, r_km, valid), src, dst)
 
 
 def route_dijkstra(
