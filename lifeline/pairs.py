@@ -34,6 +34,7 @@ fstate_calculation.py`` (ground stations as end points), ``post_analysis/analyze
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -842,10 +843,14 @@ def run_pairs(
     finally:
         # Never close the file under a write still running (after an error in this thread).
         pool.shutdown(wait=True)
-        writer.close()
         if ok:
+            writer.close()
             tmp.replace(result.path)
         else:
+            # The error being raised says what went wrong; a writer left broken by it may
+            # fail to close as well, and the partial file goes anyway.
+            with contextlib.suppress(Exception):
+                writer.close()
             tmp.unlink(missing_ok=True)
     write_json(
         out / "pairs_meta.json",

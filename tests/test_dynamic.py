@@ -255,3 +255,16 @@ def test_block_links_equal_per_step_brute_force(tmp_path):
         n_links.append(len(sat))
     assert i == len(times) - 1
     assert len(set(n_links)) > 5  # links come and go over the minute
+
+
+def test_run_pairs_error_during_a_write_leaves_no_file(small_network, tmp_path):
+    """An error in the main thread while a block is being written: the write finishes, the
+    file is closed and removed, and the error is the one raised."""
+
+    def progress(done, total):
+        raise RuntimeError("stopped by the user")
+
+    pairs = resolve_pairs("all", small_network.gs_names)
+    with pytest.raises(RuntimeError, match="stopped by the user"):
+        run_pairs(small_network, 60.0, 10.0, pairs, tmp_path, progress=progress, block_steps=2)
+    assert list(tmp_path.iterdir()) == []
