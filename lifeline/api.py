@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lifeline.engine import ProgressCallback, RunInfo, simulate
+from lifeline.engine import ProgressCallback, RunInfo, SharedInputs, simulate
 from lifeline.network.scheduler import REASONS
 from lifeline.results import TerminalAccumulator, TerminalsWriter, summarize, write_json
 from lifeline.scenario import Scenario, load_scenario
@@ -54,6 +54,7 @@ def run(
     out_dir: str | Path | None = None,
     progress: ProgressCallback | None = None,
     workers: int | None = None,
+    shared: SharedInputs | None = None,
 ) -> RunResult:
     """Run a scenario (an object, a TOML path or a preset name).
 
@@ -61,7 +62,9 @@ def run(
     goes to ``out_dir/summary.json``, both written atomically (and ``out_dir/pairs.parquet`` when
     the scenario names ``pairs``); without it the table is kept in
     memory (fine for small runs). ``workers`` processes share the time chunks (None: one per
-    CPU core); the result does not depend on it.
+    CPU core); the result does not depend on it. ``shared``: inputs kept from earlier runs of
+    the same constellation, window and gateways (:func:`lifeline.engine.shared_inputs`; what a
+    sweep's samples reuse); the result does not depend on it either.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -75,7 +78,9 @@ def run(
         writer = TerminalsWriter(out_dir / "terminals.parquet")
     ok = False
     try:
-        info = simulate(scenario, writer.write if writer else tables.append, acc, progress, workers)
+        info = simulate(
+            scenario, writer.write if writer else tables.append, acc, progress, workers, shared
+        )
         ok = True
     finally:
         if writer is not None:

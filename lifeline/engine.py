@@ -29,11 +29,16 @@ while the workers start on the chunks.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -45,11 +50,16 @@ from lifeline.geo import geodetic_to_ecef_km, great_circle_km, look_angles
 from lifeline.io.tle import filter_launched_by, read_tle
 from lifeline.links.gsl import (
     HORIZON_BINS,
+    BestSatellite,
     GSLPairs,
+    SatTree,
     SiteSet,
+    SiteView,
+    best_of_view,
     best_visible,
     build_sat_tree,
     find_visible,
+    site_view,
 )
 from lifeline.links.isl import infer_planes, isl_geometry, plus_grid
 from lifeline.network.routing import Routes, route_to_pops, trace_paths
@@ -407,24 +417,67 @@ class Context:
     step_s: float
     power: PowerTimeline
 
+    @cached_property
+    def terminal_key(self) -> str:
+        """Fingerprint of the fixed terminal sites (positions, masks, range limits)."""
+        t = self.terminal_sites
+        h = hashlib.sha1()
+        for a in (t.ecef_km, t.min_elevation_deg, t.horizon_deg, t.max_range_km):
+            h.update(b"-" if a is None else np.ascontiguousarray(a).tobytes())
+        return h.hexdigest()
+
     def state_at_step(self, k: int) -> NetState:
         """The network state in force at output step ``k``."""
         return self.states[int(self.timeline.interval_at_step(k, self.step_s))]
 
 
-def _usable_isls(ctx: Context, sat_ecef_km, sat_valid, sat_ok, isl_ok):
-    """Laser links up at this instant: both ends valid and working, above the grazing limit,
-    in range, not failed. Returns (edges (E', 2), length_km (E',))."""
+@dataclass(frozen=True)
+class Geometry:
+    """What events cannot change at one instant: the satellites' positions and KD-tree, every
+    gateway's visible satellites and every laser link's reach. Sweep samples that differ only in
+    events, terminals or radio share it (:class:`SharedInputs`).
+
+    ``isl_length_km`` / ``isl_in_reach`` (E,) follow ``Context.isl_edges``: in reach = both ends
+    valid, the ray above the grazing altitude and within the maximum range.
+    """
+
+    sat_ecef_km: np.ndarray
+    sat_valid: np.ndarray
+    tree: SatTree
+    gateways: GSLPairs
+    isl_length_km: np.ndarray
+    isl_in_reach: np.ndarray
+
+    @property
+    def max_alt_km(self) -> float:
+        """Highest valid satellite's altitude bound [km]: limits every visibility search."""
+        return self.tree.max_radius_km - WGS84_A_KM
+
+
+def geometry_at(ctx: Context, sat_ecef_km: np.ndarray, sat_valid: np.ndarray) -> Geometry:
+    """The event-independent geometry of one instant (satellite positions [km], ECEF)."""
+    tree = build_sat_tree(sat_ecef_km, sat_valid)
+    gateways = find_visible(ctx.gateway_sites, tree, sat_ecef_km, tree.max_radius_km - WGS84_A_KM)
+    edges = ctx.isl_edges
+    length_km = np.full(len(edges), np.inf)
+    in_reach = sat_valid[edges[:, 0]] & sat_valid[edges[:, 1]]
+    if in_reach.any():
+        length_km[in_reach], grazing_km = isl_geometry(sat_ecef_km, edges[in_reach])
+        ok = grazing_km >= ctx.isl_min_grazing_altitude_km
+        if ctx.isl_max_range_km is not None:
+            ok &= length_km[in_reach] <= ctx.isl_max_range_km
+        in_reach[in_reach] = ok
+    return Geometry(sat_ecef_km, sat_valid, tree, gateways, length_km, in_reach)
+
+
+def _usable_isls(ctx: Context, geom: Geometry, sat_ok: np.ndarray, isl_ok: np.ndarray):
+    """Laser links up at this instant: in reach (:class:`Geometry`), both ends working, not
+    failed. Returns (edges (E', 2), length_km (E',))."""
     edges = ctx.isl_edges
     if not len(edges):
         return edges, np.zeros(0)
-    usable = sat_valid & sat_ok
-    edges = edges[usable[edges[:, 0]] & usable[edges[:, 1]] & isl_ok]
-    length_km, grazing_km = isl_geometry(sat_ecef_km, edges)
-    ok = grazing_km >= ctx.isl_min_grazing_altitude_km
-    if ctx.isl_max_range_km is not None:
-        ok &= length_km <= ctx.isl_max_range_km
-    return edges[ok], length_km[ok]
+    up = geom.isl_in_reach & isl_ok & sat_ok[edges[:, 0]] & sat_ok[edges[:, 1]]
+    return edges[up], geom.isl_length_km[up]
 
 
 def _route(ctx: Context, state: NetState, gw: GSLPairs, edges, length_km, sat_ok) -> Routes:
@@ -451,12 +504,13 @@ def _route(ctx: Context, state: NetState, gw: GSLPairs, edges, length_km, sat_ok
 
 def plan_network(
     ctx: Context,
-    sat_ecef_km: np.ndarray,
-    sat_valid: np.ndarray,
+    geom: Geometry,
     state: NetState,
     terminal_sites: SiteSet | None = None,
+    terminal_view: SiteView | None = None,
 ) -> Plan:
-    """Visibility, topology, routing and assignment at one instant, under ``state``'s events.
+    """Topology, routing and assignment at one instant (its :class:`Geometry`), under
+    ``state``'s events.
 
     Failed satellites stay in view (a terminal still sees them) but neither serve, relay nor
     feed. Outage causes (see :data:`REASONS`): ``satellite_failed`` where every satellite in
@@ -464,31 +518,36 @@ def plan_network(
     stations that events took down; else ``no_gateway_path`` or ``no_satellite``. The extra
     checks run only for unserved terminals while such an event is active, so events cost little.
     ``terminal_sites``: the terminals where they are at this instant (default: fixed sites).
+    ``terminal_view``: every satellite those terminals see at this instant, when a caller keeps
+    it between runs (:class:`SharedInputs`); the choice is the same as without it.
     """
     terminals = ctx.terminal_sites if terminal_sites is None else terminal_sites
-    tree = build_sat_tree(sat_ecef_km, sat_valid)
-    max_alt_km = tree.max_radius_km - WGS84_A_KM  # bounds every visibility search radius
-    gw = find_visible(ctx.gateway_sites, tree, sat_ecef_km, max_alt_km)
+    sat_ecef_km = geom.sat_ecef_km
+
+    def best(usable: np.ndarray, index: np.ndarray | None = None) -> BestSatellite:
+        if terminal_view is not None:
+            return best_of_view(
+                terminal_view if index is None else terminal_view.take(index), usable
+            )
+        sites = terminals if index is None else terminals.take(index)
+        return best_visible(sites, geom.tree, sat_ecef_km, geom.max_alt_km, usable)
+
+    gw = geom.gateways
     masks = state.masks
-    edges, length_km = _usable_isls(ctx, sat_ecef_km, sat_valid, masks.sat_ok, masks.isl_ok)
+    edges, length_km = _usable_isls(ctx, geom, masks.sat_ok, masks.isl_ok)
     routes = _route(ctx, state, gw, edges, length_km, masks.sat_ok)
-    usable = routes.sat_reachable & masks.sat_ok
-    best = best_visible(terminals, tree, sat_ecef_km, max_alt_km, usable)
-    serving, reason = best.sat, outage_reason(best.sat, best.sees_any, best.obstructed)
+    chosen = best(routes.sat_reachable & masks.sat_ok)
+    serving, reason = chosen.sat, outage_reason(chosen.sat, chosen.sees_any, chosen.obstructed)
 
     code = REASONS.index
-    unserved = np.flatnonzero((serving < 0) & best.sees_any)
+    unserved = np.flatnonzero((serving < 0) & chosen.sees_any)
     if len(unserved) and masks.sat_events:
-        sites = terminals.take(unserved)
-        healthy = best_visible(sites, tree, sat_ecef_km, max_alt_km, masks.sat_ok)
-        only_failed = healthy.sat < 0
+        only_failed = best(masks.sat_ok, unserved).sat < 0
         reason[unserved[only_failed]] = code(REASON_SATELLITE_FAILED)
         unserved = unserved[~only_failed]
     if len(unserved) and masks.ground_events:
         restored = _route(ctx, ctx.unaffected, gw, edges, length_km, masks.sat_ok)
-        sites = terminals.take(unserved)
-        usable = restored.sat_reachable & masks.sat_ok
-        would = best_visible(sites, tree, sat_ecef_km, max_alt_km, usable)
+        would = best(restored.sat_reachable & masks.sat_ok, unserved)
         reason[unserved[would.sat >= 0]] = code(REASON_GROUND_DOWN)
     return Plan(routes, serving, reason, sat_ecef_km, state)
 
@@ -700,10 +759,13 @@ def simulate_slot(
     processing_delay_ms: float,
     state: NetState,
     t0_s: float = 0.0,
+    geometry: Callable[[int], tuple[Geometry, SiteView]] | None = None,
 ) -> SlotRows:
     """All steps of one scheduling slot (``t_s[0]`` is the slot start) under one event state.
 
     ``t_s`` count from the ephemeris start, which is ``t0_s`` after the scenario start.
+    ``geometry(k)`` gives the :class:`Geometry` and the fixed terminals' :class:`SiteView` at
+    ``t_s[k]`` (default: computed here; a sweep passes one that reuses them across samples).
     """
     g = ctx.ground
     n_term = len(g.terminal_names)
@@ -713,7 +775,12 @@ def simulate_slot(
 
     def plan_at(k: int) -> Plan:
         if k not in plans:
-            r, valid = ephemeris.at(t_s[k : k + 1])
+            view = None
+            if geometry is None:
+                r, valid = ephemeris.at(t_s[k : k + 1])
+                geom = geometry_at(ctx, r[0], valid[0])
+            else:
+                geom, view = geometry(k)
             sites = None
             if g.terminal_routes:  # moving terminals: where everyone is at this instant
                 lat, lon, ecef = terminal_positions(g, t0_s + t_s[k : k + 1])
@@ -725,7 +792,7 @@ def simulate_slot(
                     g.terminal_horizon_deg,
                     g.terminal_max_range_km,
                 )
-            plans[k] = plan_network(ctx, r[0], valid[0], state, sites)
+            plans[k] = plan_network(ctx, geom, state, sites, view)
         return plans[k]
 
     # Work list of (first step, terminals) groups, processed in step order.
@@ -878,6 +945,90 @@ def apply_radio(
     return cols
 
 
+#: Instants whose :class:`Geometry` a :class:`SharedInputs` keeps (about 0.2 MB each for the
+#: 2,233-satellite default: ~300 MB, six hours of 15-s slots); later ones are recomputed.
+MAX_SHARED_INSTANTS = 1440
+
+
+def shared_key(scenario: Scenario) -> str:
+    """What :class:`SharedInputs` depend on: the constellation, the time grid, the laser-link
+    rules and the gateways. Runs with equal keys may share them."""
+    net = scenario.network
+    return json.dumps(
+        {
+            "constellation": scenario.constellation.model_dump(mode="json", warnings=False),
+            "tle_path": str(scenario.constellation.tle_path),
+            "time": scenario.time.model_dump(mode="json", warnings=False),
+            "isl": [net.isl, net.isl_max_range_km, net.isl_min_grazing_altitude_km],
+            "gateways": [g.model_dump(mode="json", warnings=False) for g in scenario.gateways],
+        },
+        sort_keys=True,
+        default=str,
+    )
+
+
+class SharedInputs:
+    """The inputs of a run that events, terminals and the radio layer cannot change: the
+    satellites, the laser links, each chunk's ephemeris and each instant's :class:`Geometry`.
+
+    Runs whose scenarios have the same :func:`shared_key` (the samples of a sweep) take them
+    from here instead of recomputing them: built once per process, filled as the first run goes
+    (up to :data:`MAX_SHARED_INSTANTS` instants) and read by the next. Satrec objects do not
+    pickle, so each process (each Dask worker) has its own (:func:`shared_inputs`).
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.key = shared_key(scenario)
+        start = np.datetime64(scenario.time.start_utc.replace(tzinfo=None), "ns")
+        self.constellation = build_constellation(scenario)
+        self.isl_edges = (
+            build_isl_edges(self.constellation, start)
+            if scenario.network.isl
+            else np.zeros((0, 2), int)
+        )
+        self._ephemerides: dict[tuple[int, int], Ephemeris] = {}
+        self._geometry: dict[int, Geometry] = {}
+        self._views: dict[tuple[int, str], SiteView] = {}
+
+    def ephemeris(self, bounds: tuple[int, int], compute: Callable[[], Ephemeris]) -> Ephemeris:
+        """The ephemeris of the chunk of steps ``bounds``, computed on first use."""
+        if bounds not in self._ephemerides:
+            self._ephemerides[bounds] = compute()
+        return self._ephemerides[bounds]
+
+    def geometry(self, step: int, compute: Callable[[], Geometry]) -> Geometry:
+        """The geometry at output step ``step``, computed on first use."""
+        return self._cached(self._geometry, step, compute)
+
+    def terminal_view(self, step: int, sites_key: str, compute: Callable[[], SiteView]) -> SiteView:
+        """What the terminal set ``sites_key`` (:attr:`Context.terminal_key`) sees at ``step``."""
+        return self._cached(self._views, (step, sites_key), compute)
+
+    @staticmethod
+    def _cached(store: dict, key: Any, compute: Callable[[], Any]) -> Any:
+        value = store.get(key)
+        if value is None:
+            value = compute()
+            if len(store) < MAX_SHARED_INSTANTS:
+                store[key] = value
+        return value
+
+
+_shared: SharedInputs | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_inputs(scenario: Scenario) -> SharedInputs:
+    """This process's :class:`SharedInputs` for ``scenario``: the last one built if its key
+    matches, else a new one (which replaces it)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None or _shared.key != shared_key(scenario):
+            _shared = None  # free the old one before building the next
+            _shared = SharedInputs(scenario)
+        return _shared
+
+
 @dataclass(frozen=True)
 class Prepared:
     """Everything a run computes once before the time loop (the same in every worker)."""
@@ -886,15 +1037,22 @@ class Prepared:
     start: np.datetime64
     constellation: Constellation
     ctx: Context
+    shared: SharedInputs | None = None
 
 
-def prepare(scenario: Scenario) -> Prepared:
-    """Build the constellation, the ground arrays and the ISL topology of a scenario."""
+def prepare(scenario: Scenario, shared: SharedInputs | None = None) -> Prepared:
+    """Build the constellation, the ground arrays and the ISL topology of a scenario (the
+    constellation and laser links from ``shared`` when given, whose key must match)."""
     start = np.datetime64(scenario.time.start_utc.replace(tzinfo=None), "ns")
-    constellation = build_constellation(scenario)
+    if shared is not None and shared.key != shared_key(scenario):
+        raise ValueError("shared inputs of another constellation, window or gateway set")
     ground = build_ground(scenario)
     net = scenario.network
-    isl_edges = build_isl_edges(constellation, start) if net.isl else np.zeros((0, 2), int)
+    if shared is not None:
+        constellation, isl_edges = shared.constellation, shared.isl_edges
+    else:
+        constellation = build_constellation(scenario)
+        isl_edges = build_isl_edges(constellation, start) if net.isl else np.zeros((0, 2), int)
     timeline = compile_events(
         scenario.events,
         source=scenario.source,
@@ -937,7 +1095,7 @@ def prepare(scenario: Scenario) -> Prepared:
         scenario.time.step_s,
         power_timeline(scenario, ground),
     )
-    return Prepared(scenario, start, constellation, ctx)
+    return Prepared(scenario, start, constellation, ctx, shared)
 
 
 def chunk_bounds(scenario: Scenario) -> list[tuple[int, int]]:
@@ -969,13 +1127,38 @@ def simulate_chunk(prep: Prepared, k0: int, k1: int) -> ChunkResult:
     step_ns = tm.step_s * 1e9
     chunk_start = prep.start + np.timedelta64(int(round(k0 * step_ns)), "ns")
     chunk_end = prep.start + np.timedelta64(int(round((k1 - 1) * step_ns)), "ns")
-    eph = Ephemeris.compute(
-        prep.constellation,
-        chunk_start,
-        chunk_end,
-        step_s=tm.propagation_step_s,
-        altitude_band_km=tuple(prep.scenario.constellation.altitude_band_km),
-    )
+
+    def compute_ephemeris() -> Ephemeris:
+        return Ephemeris.compute(
+            prep.constellation,
+            chunk_start,
+            chunk_end,
+            step_s=tm.propagation_step_s,
+            altitude_band_km=tuple(prep.scenario.constellation.altitude_band_km),
+        )
+
+    shared = prep.shared
+    eph = compute_ephemeris() if shared is None else shared.ephemeris((k0, k1), compute_ephemeris)
+
+    def geometry_of_slot(s0: int) -> Callable[[int], tuple[Geometry, SiteView]] | None:
+        if shared is None or prep.ctx.ground.terminal_routes:
+            return None  # simulate_slot computes it (moving terminals: at every instant)
+        ctx = prep.ctx
+
+        def geometry(k: int) -> tuple[Geometry, SiteView]:
+            def compute() -> Geometry:
+                r, valid = eph.at(np.array([(s0 - k0 + k) * tm.step_s]))
+                return geometry_at(ctx, r[0], valid[0])
+
+            geom = shared.geometry(s0 + k, compute)
+            return geom, shared.terminal_view(
+                s0 + k,
+                ctx.terminal_key,
+                lambda: site_view(ctx.terminal_sites, geom.tree, geom.sat_ecef_km, geom.max_alt_km),
+            )
+
+        return geometry
+
     steps_per_slot = int(round(tm.slot_s / tm.step_s))
     # A slot is cut where an event starts or ends: the network is re-planned at once.
     cuts = prep.ctx.timeline.boundary_steps(tm.step_s)
@@ -988,6 +1171,7 @@ def simulate_chunk(prep: Prepared, k0: int, k1: int) -> ChunkResult:
             prep.scenario.network.processing_delay_ms,
             prep.ctx.state_at_step(s0),
             k0 * tm.step_s,
+            geometry_of_slot(int(s0)),
         )
         for s0, s1 in zip(starts, np.r_[starts[1:], k1], strict=True)
     ]
@@ -1022,6 +1206,7 @@ def simulate(
     accumulator: TerminalAccumulator,
     progress: ProgressCallback | None = None,
     workers: int | None = None,
+    shared: SharedInputs | None = None,
 ) -> RunInfo:
     """Run the scenario, handing each chunk's rows to ``on_table`` in time order.
 
@@ -1034,8 +1219,10 @@ def simulate(
     workers : processes for the time chunks (None: one per CPU core; 1: in this process).
         Chunks are independent (each propagates its own window), so they run in parallel in a
         standard-library process pool; the result is identical for any number of workers.
+    shared : inputs reused from earlier runs in this process (:func:`shared_inputs`); the
+        chunks use its ephemerides and geometry only when they run in this process.
     """
-    prep = prepare(scenario)
+    prep = prepare(scenario, shared)
     ground, constellation = prep.ctx.ground, prep.constellation
     demand = np.array([t.users * t.mbps_per_user for t in scenario.terminals], dtype=float)
     accumulator.demand_mbps = demand

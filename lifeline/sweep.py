@@ -67,6 +67,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationErr
 from pydantic_core import PydanticCustomError
 
 from lifeline.api import run as api_run
+from lifeline.engine import shared_inputs
 from lifeline.errors import ScenarioError
 from lifeline.events import GroundLoss
 from lifeline.results import atomic_path, write_json
@@ -708,10 +709,11 @@ def simulate_summary(scenario: Scenario) -> dict[str, dict]:
     """Per-terminal summary figures of one variant: exactly ``summary.json``'s ``"terminals"``
     of ``lifeline run`` on it (the engine's public entry point, in this process).
 
-    Each sample still parses the TLEs, infers the laser links and propagates every chunk itself:
-    sharing those across samples needs the engine to accept them (docs/sweeps.md, "Speed").
+    The satellites, laser links, ephemerides and event-independent geometry come from this
+    process's :func:`lifeline.engine.shared_inputs`: built by the first sample, reused by every
+    later one with the same constellation, window and gateways.
     """
-    return api_run(scenario, workers=1).summary["terminals"]
+    return api_run(scenario, workers=1, shared=shared_inputs(scenario)).summary["terminals"]
 
 
 def _sample_frame(spec: SampleSpec, figures: dict[str, dict] | None, elapsed_s: float, error=None):

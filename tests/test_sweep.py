@@ -23,9 +23,11 @@ import pytest
 from typer.testing import CliRunner
 
 import lifeline
+from lifeline import engine
 from lifeline.cli import app
 from lifeline.errors import ScenarioError
 from lifeline.sweep import (
+    FIGURES,
     load_sweep,
     plan_samples,
     run_sample,
@@ -84,16 +86,21 @@ def test_each_sample_equals_a_standalone_run_of_its_variant(tiny_sweep, caplog):
     sw = load_sweep(tiny_sweep)
     specs = plan_samples(sw, 4, seed=11)
     assert len(specs) == 8  # 4 draws x 2 grid points
-    for spec in specs:
-        frame = run_sample(spec).set_index("terminal")
+    built = []
+    real_build = engine.build_constellation
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine, "_shared", None)  # nothing kept from earlier tests
+        mp.setattr(engine, "build_constellation", lambda s: built.append(1) or real_build(s))
+        frames = [run_sample(spec).set_index("terminal") for spec in specs]
+    # Samples share the satellites, ephemerides and geometry: one constellation for all eight
+    # (both grid points change only the terminals' mask, which is not a shared input).
+    assert len(built) == 1
+    for spec, frame in zip(specs, frames, strict=True):
         alone = lifeline.run(spec.scenario, workers=1).summary["terminals"]
         for name, figures in alone.items():
-            assert frame.loc[name, "availability_pct"] == figures["availability_pct"]
-            assert frame.loc[name, "outages"] == figures["outages"]
-            rtt = figures["rtt_ms_p50"]
-            assert (pd.isna(frame.loc[name, "rtt_ms_p50"]) and rtt is None) or frame.loc[
-                name, "rtt_ms_p50"
-            ] == rtt
+            for f in FIGURES:
+                got, want = frame.loc[name, f], figures[f]
+                assert (pd.isna(got) and want is None) or got == want, (spec.sample, name, f)
 
 
 def test_draws_are_fixed_by_the_seed_whatever_the_sample_count_or_grid_point(tiny_sweep):
