@@ -86,7 +86,13 @@ from lifeline.power import (
     sun_elevation_deg,
 )
 from lifeline.radio import RadioColumns, RadioPrep, prepare_radio, radio_columns
-from lifeline.results import TERMINALS_SCHEMA, TerminalAccumulator, dictionary_column
+from lifeline.results import (
+    TERMINALS_SCHEMA,
+    RunCheckpoint,
+    TerminalAccumulator,
+    accumulator_columns,
+    dictionary_column,
+)
 from lifeline.scenario import Scenario
 
 log = logging.getLogger(__name__)
@@ -1207,6 +1213,7 @@ def simulate(
     progress: ProgressCallback | None = None,
     workers: int | None = None,
     shared: SharedInputs | None = None,
+    checkpoint: RunCheckpoint | None = None,
 ) -> RunInfo:
     """Run the scenario, handing each chunk's rows to ``on_table`` in time order.
 
@@ -1221,6 +1228,8 @@ def simulate(
         standard-library process pool; the result is identical for any number of workers.
     shared : inputs reused from earlier runs in this process (:func:`shared_inputs`); the
         chunks use its ephemerides and geometry only when they run in this process.
+    checkpoint : where each finished chunk is kept; chunks it already holds (an interrupted
+        run being resumed) are read back instead of recomputed.
     """
     prep = prepare(scenario, shared)
     ground, constellation = prep.ctx.ground, prep.constellation
@@ -1236,7 +1245,6 @@ def simulate(
     )
     tm = scenario.time
     bounds = chunk_bounds(scenario)
-    n_workers = min(len(bounds), workers or os.cpu_count() or 1)
     start_ns = prep.start.astype(np.int64)
     sgp4_errors = out_of_band = 0
 
@@ -1254,35 +1262,53 @@ def simulate(
             tm.duration_s,
         )
 
-    def consume(result: ChunkResult, k0: int, k1: int, radio: RadioPrep | None) -> None:
+    def consume(result: ChunkResult | None, k0: int, k1: int, radio: RadioPrep | None) -> None:
         nonlocal sgp4_errors, out_of_band
-        rows = result.rows
-        sgp4_errors += result.sgp4_error_samples
-        out_of_band += result.out_of_band_samples
-        t_s = np.arange(k0, k1) * tm.step_s
-        cols = apply_radio(radio, ground, len(constellation), t_s, result, demand)
-        accumulator.add(
-            rows.connected, rows.rtt_ms, rows.satellite, rows.reason, cols.throughput_mbps
-        )
-        names = list(radio.modcods.names) if radio is not None else [""]
-        on_table(_chunk_table(ground, constellation, start_ns, t_s, rows, cols, names, demand))
+        if result is None:  # completed before an interruption: read back
+            assert checkpoint is not None
+            table, counts = checkpoint.load(k0, k1)
+            n = len(ground.terminal_names)
+            accumulator.add(*accumulator_columns(table, n, constellation.names, list(REASONS)))
+        else:
+            rows = result.rows
+            t_s = np.arange(k0, k1) * tm.step_s
+            cols = apply_radio(radio, ground, len(constellation), t_s, result, demand)
+            accumulator.add(
+                rows.connected, rows.rtt_ms, rows.satellite, rows.reason, cols.throughput_mbps
+            )
+            names = list(radio.modcods.names) if radio is not None else [""]
+            table = _chunk_table(ground, constellation, start_ns, t_s, rows, cols, names, demand)
+            counts = {
+                "sgp4_error_samples": result.sgp4_error_samples,
+                "out_of_band_samples": result.out_of_band_samples,
+            }
+            if checkpoint is not None:
+                checkpoint.save(k0, k1, table, counts)
+        sgp4_errors += counts["sgp4_error_samples"]
+        out_of_band += counts["out_of_band_samples"]
+        on_table(table)
         if progress is not None:
             progress(k1, tm.n_steps)
 
+    todo = [b for b in bounds if checkpoint is None or not checkpoint.has(*b)]
+    n_workers = max(1, min(len(todo), workers or os.cpu_count() or 1))
+
     # The radio layer runs here, in the parent, on each chunk's rows: its ITU-R tables are
     # built once (itur is slow to load) and never in the workers or the time loop.
+    pending = set(todo)
     if n_workers <= 1:
         radio = build_radio()
         for k0, k1 in bounds:
-            consume(simulate_chunk(prep, k0, k1), k0, k1, radio)
+            result = simulate_chunk(prep, k0, k1) if (k0, k1) in pending else None
+            consume(result, k0, k1, radio)
     else:
         with ProcessPoolExecutor(n_workers, initializer=_init_worker, initargs=(scenario,)) as pool:
             # map() submits every chunk at once and yields in submission order (rows stream out
             # in time order); the tables are built while the workers start on the chunks.
-            results = pool.map(_worker_chunk, bounds)
+            results = pool.map(_worker_chunk, todo)
             radio = build_radio()
-            for (k0, k1), result in zip(bounds, results, strict=True):
-                consume(result, k0, k1, radio)
+            for k0, k1 in bounds:
+                consume(next(results) if (k0, k1) in pending else None, k0, k1, radio)
     return RunInfo(
         n_satellites=len(constellation),
         n_isl_links=len(prep.ctx.isl_edges),
