@@ -1193,13 +1193,24 @@ def _merge(base: dict[str, Any], over: dict[str, Any], table: str = "") -> dict[
     return out
 
 
-def _absolute_tle_file(data: dict[str, Any], base_dir: Path) -> dict[str, Any]:
-    """Anchor a base file's relative ``tle_file`` to that file's folder before merging."""
-    const = data.get("constellation")
-    tle = const.get("tle_file") if isinstance(const, dict) else None
-    if not isinstance(tle, str) or tle.startswith(_BUILTIN) or Path(tle).is_absolute():
-        return data
-    return _merge(data, {"constellation": {"tle_file": str(base_dir / tle)}})
+#: Input-file keys (table, key) whose relative paths are relative to the file that gives them.
+_PATH_KEYS = (("constellation", "tle_file"),)
+
+
+def _absolute_paths(data: dict[str, Any], base_dir: Path) -> dict[str, Any]:
+    """Anchor a base file's relative input paths (``tle_file``) to that file's folder before
+    merging. Set directly, not merged: merging a ``tle_file`` would drop the base's
+    ``launched_by`` and ``epoch_utc`` as if the overlay had chosen a new source."""
+    out = dict(data)
+    for table, key in _PATH_KEYS:
+        holder = out.get(table) if table else out
+        path = holder.get(key) if isinstance(holder, dict) else None
+        if not isinstance(path, str) or path.startswith(_BUILTIN) or Path(path).is_absolute():
+            continue
+        if table:
+            out[table] = holder = dict(holder)
+        holder[key] = str(base_dir / path)
+    return out
 
 
 def _resolve_extends(
@@ -1217,7 +1228,7 @@ def _resolve_extends(
     key = str(path.resolve())
     if key in chain:
         raise ScenarioError(source, "extends", extends, "a base that does not extend this file")
-    base = _absolute_tle_file(_read_toml(path, label), path.parent)
+    base = _absolute_paths(_read_toml(path, label), path.parent)
     base = _resolve_extends(base, label, path.parent, (*chain, key))
     return _merge(base, data)
 
