@@ -921,7 +921,8 @@ class Scenario(_Model):
         if not isinstance(value, str) or not value.strip():
             return data  # absent, or the field's own check reports it
         key = "ground_stations_file"
-        path = _input_path(value, (info.context or {}).get("base_dir"), "Hypatia " + key, key)
+        base_dir = (info.context or {}).get("base_dir")
+        path = _input_path(value, base_dir, "Hypatia ground_stations.txt", key)
         try:
             stations = read_ground_stations(path)
         except HypatiaFormatError as exc:

@@ -430,7 +430,7 @@ BAD = [
     (
         "s.toml",
         ('"net/ground_stations.txt"', '"gs.txt"'),
-        "ground_stations_file = 'gs.txt': an existing Hypatia ground_stations_file (not found: ",
+        "ground_stations_file = 'gs.txt': an existing Hypatia ground_stations.txt (not found: ",
     ),
     (
         "net/ground_stations.txt",
