@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from lifeline.cli import app
 from lifeline.constants import C_KM_S, WGS84_A_KM
-from lifeline.engine import build_constellation, scenario_isl_edges
+from lifeline.engine import SharedInputs, build_constellation, scenario_isl_edges, shared_key
 from lifeline.io.hypatia import write_network_dir
 from lifeline.links.isl import plus_grid
 from lifeline.orbits.libastro import libastro_gmst_rad
@@ -365,6 +365,18 @@ def test_sweep_resolved_dict_validates_back(tmp_path):
     assert again.terminals == sc.terminals
     assert again.constellation.hypatia_tle_path == sc.constellation.hypatia_tle_path
     assert again.network.isl_path == sc.network.isl_path
+
+
+def test_sweep_samples_share_laser_links_only_with_the_same_isl_file(tmp_path):
+    """Sweep samples reuse satellites and laser links across runs with equal shared_key: a
+    different isl_file must give a different key, else its links would be ignored."""
+    _small_dir(tmp_path / "net")
+    (tmp_path / "net" / "few.txt").write_text("0 1\n", encoding="utf-8")
+    sc = load_scenario(_write(tmp_path / "s.toml", SMALL))
+    other = load_scenario(_write(tmp_path / "o.toml", SMALL.replace("isls.txt", "few.txt")))
+    assert shared_key(sc) == shared_key(load_scenario(tmp_path / "s.toml"))
+    assert shared_key(sc) != shared_key(other)
+    assert SharedInputs(other).isl_edges.tolist() == [[0, 1]]
 
 
 # ----------------------------------------------------------------------------------------------
