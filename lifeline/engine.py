@@ -47,6 +47,7 @@ from lifeline.constants import WGS84_A_KM
 from lifeline.errors import ScenarioError
 from lifeline.events import Masks, Timeline, compile_events
 from lifeline.geo import geodetic_to_ecef_km, great_circle_km, look_angles
+from lifeline.io.hypatia import HypatiaFormatError, read_isls, read_tles
 from lifeline.io.tle import filter_launched_by, read_tle
 from lifeline.links.gsl import (
     HORIZON_BINS,
@@ -110,9 +111,28 @@ ProgressCallback = Callable[[int, int], None]
 
 
 def build_constellation(scenario: Scenario) -> Constellation:
-    """The scenario's satellites: a real TLE file or Walker-delta shells."""
+    """The scenario's satellites: a real TLE file, a Hypatia ``tles.txt`` (satellite ``i`` =
+    Hypatia id ``i``) or Walker-delta shells.
+
+    Raises
+    ------
+    ScenarioError
+        A malformed ``hypatia_tle_file`` (naming its line), or ``launched_by`` leaving no
+        satellite.
+    """
     c = scenario.constellation
     start = np.datetime64(scenario.time.start_utc.replace(tzinfo=None), "ns")
+    if c.hypatia_tle_path is not None:
+        try:
+            tles = read_tles(c.hypatia_tle_path)
+        except HypatiaFormatError as exc:
+            raise ScenarioError(
+                scenario.source,
+                "constellation.hypatia_tle_file",
+                c.hypatia_tle_file,
+                f"a Hypatia tles.txt ({exc})",
+            ) from None
+        return Constellation.from_hypatia(tles, str(c.hypatia_tle_path))
     if c.tle_file is not None:
         tles = read_tle(c.tle_path)
         if c.launched_by is not None:
@@ -333,6 +353,34 @@ def power_timeline(scenario: Scenario, ground: Ground) -> PowerTimeline:
             "first_power_loss_s": float(off[0] * ENERGY_STEP_S) if len(off) else None,
         }
     return PowerTimeline(on, stats)
+
+
+def scenario_isl_edges(
+    scenario: Scenario, constellation: Constellation, start_utc: np.datetime64
+) -> np.ndarray:
+    """The scenario's laser links (E, 2): none for bent pipe (``network.isl = false``), the
+    pairs of ``network.isl_file`` if given, else +Grid (:func:`build_isl_edges`).
+
+    Raises
+    ------
+    ScenarioError
+        A malformed ``isl_file``, or one naming a satellite id outside the constellation.
+    """
+    net = scenario.network
+    if not net.isl:
+        return np.zeros((0, 2), dtype=np.int64)
+    if net.isl_path is None:
+        return build_isl_edges(constellation, start_utc)
+    n = len(constellation)
+    try:
+        return read_isls(net.isl_path, n)
+    except HypatiaFormatError as exc:
+        raise ScenarioError(
+            scenario.source,
+            "network.isl_file",
+            net.isl_file,
+            f"a Hypatia isls.txt linking satellites of the constellation, ids 0..{n - 1} ({exc})",
+        ) from None
 
 
 def build_isl_edges(constellation: Constellation, start_utc: np.datetime64) -> np.ndarray:
@@ -964,8 +1012,14 @@ def shared_key(scenario: Scenario) -> str:
         {
             "constellation": scenario.constellation.model_dump(mode="json", warnings=False),
             "tle_path": str(scenario.constellation.tle_path),
+            "hypatia_tle_path": str(scenario.constellation.hypatia_tle_path),
             "time": scenario.time.model_dump(mode="json", warnings=False),
-            "isl": [net.isl, net.isl_max_range_km, net.isl_min_grazing_altitude_km],
+            "isl": [
+                net.isl,
+                str(net.isl_path),
+                net.isl_max_range_km,
+                net.isl_min_grazing_altitude_km,
+            ],
             "gateways": [g.model_dump(mode="json", warnings=False) for g in scenario.gateways],
         },
         sort_keys=True,
@@ -987,11 +1041,7 @@ class SharedInputs:
         self.key = shared_key(scenario)
         start = np.datetime64(scenario.time.start_utc.replace(tzinfo=None), "ns")
         self.constellation = build_constellation(scenario)
-        self.isl_edges = (
-            build_isl_edges(self.constellation, start)
-            if scenario.network.isl
-            else np.zeros((0, 2), int)
-        )
+        self.isl_edges = scenario_isl_edges(scenario, self.constellation, start)
         self._ephemerides: dict[tuple[int, int], Ephemeris] = {}
         self._geometry: dict[int, Geometry] = {}
         self._views: dict[tuple[int, str], SiteView] = {}
@@ -1058,7 +1108,7 @@ def prepare(scenario: Scenario, shared: SharedInputs | None = None) -> Prepared:
         constellation, isl_edges = shared.constellation, shared.isl_edges
     else:
         constellation = build_constellation(scenario)
-        isl_edges = build_isl_edges(constellation, start) if net.isl else np.zeros((0, 2), int)
+        isl_edges = scenario_isl_edges(scenario, constellation, start)
     timeline = compile_events(
         scenario.events,
         source=scenario.source,

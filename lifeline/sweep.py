@@ -454,11 +454,18 @@ def _lists(value: Any) -> Any:
 
 def resolved_dict(scenario: Scenario) -> dict[str, Any]:
     """The validated scenario as a plain dict that validates back to it on its own: ``extends``
-    merged in, the TLE file as an absolute path."""
+    merged in, input files as absolute paths, the stations of a ``ground_stations_file``
+    already among the terminals (so the file is not read again)."""
     data = _lists(scenario.model_dump(mode="python", by_alias=True, exclude_none=True))
     data.pop("extends", None)
-    if scenario.constellation.tle_path is not None:
-        data["constellation"]["tle_file"] = str(scenario.constellation.tle_path)
+    data.pop("ground_stations_file", None)
+    const, net = scenario.constellation, scenario.network
+    if const.tle_path is not None:
+        data["constellation"]["tle_file"] = str(const.tle_path)
+    if const.hypatia_tle_path is not None:
+        data["constellation"]["hypatia_tle_file"] = str(const.hypatia_tle_path)
+    if net.isl_path is not None:
+        data["network"]["isl_file"] = str(net.isl_path)
     return data
 
 

@@ -119,16 +119,21 @@ def run(
 def validate(
     scenario: Annotated[str, typer.Argument(help="Scenario TOML file or preset.")],
 ) -> None:
-    """Check a scenario (and its TLE file) without running it."""
-    from lifeline.engine import build_constellation
+    """Check a scenario (and its TLE, ISL and ground-station files) without running it."""
+    import numpy as np
+
+    from lifeline.engine import build_constellation, scenario_isl_edges
     from lifeline.scenario import load_scenario
 
     def go() -> None:
         sc = load_scenario(scenario)
-        n = len(build_constellation(sc))
+        constellation = build_constellation(sc)
+        start = np.datetime64(sc.time.start_utc.replace(tzinfo=None), "ns")
+        n_isl = len(scenario_isl_edges(sc, constellation, start))
         typer.echo(
-            f"{scenario}: ok ({n} satellites, {len(sc.terminals)} terminals, "
-            f"{len(sc.gateways)} gateways, {len(sc.pops)} PoPs, {sc.time.n_steps} steps)"
+            f"{scenario}: ok ({len(constellation)} satellites, {n_isl} laser links, "
+            f"{len(sc.terminals)} terminals, {len(sc.gateways)} gateways, {len(sc.pops)} PoPs, "
+            f"{sc.time.n_steps} steps)"
         )
 
     guard(go)
