@@ -1247,7 +1247,7 @@ _worker_prep: Prepared | None = None
 
 def _init_worker(scenario: Scenario) -> None:
     global _worker_prep
-    logging.getLogger("lifeline").setLevel(logging.ERROR)  # the parent already warned
+    logging.getLogger("lifeline").setLevel(logging.ERROR)  # the parent warns (simulate)
     _worker_prep = prepare(scenario)
 
 
@@ -1359,6 +1359,17 @@ def simulate(
             radio = build_radio()
             for k0, k1 in bounds:
                 consume(next(results) if (k0, k1) in pending else None, k0, k1, radio)
+    if sgp4_errors or out_of_band:
+        log.warning(
+            "%s: %d propagated samples are unusable (%d SGP4 errors, %d outside the altitude "
+            "band %s km); those satellites are absent there (summary.json: "
+            "propagation_warnings)",
+            constellation.source,
+            sgp4_errors + out_of_band,
+            sgp4_errors,
+            out_of_band,
+            list(scenario.constellation.altitude_band_km),
+        )
     return RunInfo(
         n_satellites=len(constellation),
         n_isl_links=len(prep.ctx.isl_edges),

@@ -500,7 +500,8 @@ class Ephemeris:
         n_sgp4_errors = int(sgp4_failed.sum())
         n_out_of_band = int((~valid).sum()) - n_sgp4_errors
         if n_sgp4_errors or n_out_of_band:
-            logger.warning(
+            # DEBUG per window: a run sums the counts and warns once (engine.simulate).
+            logger.debug(
                 "%s: %d of %d satellites have invalid samples between %s and %s: "
                 "%d SGP4 errors, %d outside %g-%g km altitude (of %d samples)",
                 constellation.source,
