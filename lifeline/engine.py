@@ -38,7 +38,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -75,7 +75,13 @@ from lifeline.network.scheduler import (
     limit_per_site,
     outage_reason,
 )
-from lifeline.network.topology import MS_PER_KM_VACUUM, build_graph, fiber_delay_ms
+from lifeline.network.topology import (
+    MS_PER_KM_VACUUM,
+    GraphTemplate,
+    fiber_delay_ms,
+    graph_template,
+    instant_graph,
+)
 from lifeline.orbits.presets import build_preset
 from lifeline.orbits.propagate import Constellation, Ephemeris, propagate_teme
 from lifeline.orbits.walker import walker_delta
@@ -488,19 +494,18 @@ class Context:
 @dataclass(frozen=True)
 class Geometry:
     """What events cannot change at one instant: the satellites' positions and KD-tree, every
-    gateway's visible satellites and every laser link's reach. Sweep samples that differ only in
-    events, terminals or radio share it (:class:`SharedInputs`).
-
-    ``isl_length_km`` / ``isl_in_reach`` (E,) follow ``Context.isl_edges``: in reach = both ends
-    valid, the ray above the grazing altitude and within the maximum range.
+    gateway's visible satellites, the laser links in reach (both ends valid, the ray above the
+    grazing altitude, within the maximum range; indices into ``Context.isl_edges``) and the
+    routing graph's every candidate edge (:class:`GraphTemplate`). Sweep samples that differ
+    only in events, terminals or radio share it (:class:`SharedInputs`).
     """
 
     sat_ecef_km: np.ndarray
     sat_valid: np.ndarray
     tree: SatTree
     gateways: GSLPairs
-    isl_length_km: np.ndarray
-    isl_in_reach: np.ndarray
+    isl_reach: np.ndarray
+    graph: GraphTemplate
 
     @property
     def max_alt_km(self) -> float:
@@ -513,46 +518,35 @@ def geometry_at(ctx: Context, sat_ecef_km: np.ndarray, sat_valid: np.ndarray) ->
     tree = build_sat_tree(sat_ecef_km, sat_valid)
     gateways = find_visible(ctx.gateway_sites, tree, sat_ecef_km, tree.max_radius_km - WGS84_A_KM)
     edges = ctx.isl_edges
-    length_km = np.full(len(edges), np.inf)
-    in_reach = sat_valid[edges[:, 0]] & sat_valid[edges[:, 1]]
-    if in_reach.any():
-        length_km[in_reach], grazing_km = isl_geometry(sat_ecef_km, edges[in_reach])
-        ok = grazing_km >= ctx.isl_min_grazing_altitude_km
-        if ctx.isl_max_range_km is not None:
-            ok &= length_km[in_reach] <= ctx.isl_max_range_km
-        in_reach[in_reach] = ok
-    return Geometry(sat_ecef_km, sat_valid, tree, gateways, length_km, in_reach)
-
-
-def _usable_isls(ctx: Context, geom: Geometry, sat_ok: np.ndarray, isl_ok: np.ndarray):
-    """Laser links up at this instant: in reach (:class:`Geometry`), both ends working, not
-    failed. Returns (edges (E', 2), length_km (E',))."""
-    edges = ctx.isl_edges
-    if not len(edges):
-        return edges, np.zeros(0)
-    up = geom.isl_in_reach & isl_ok & sat_ok[edges[:, 0]] & sat_ok[edges[:, 1]]
-    return edges[up], geom.isl_length_km[up]
-
-
-def _route(ctx: Context, state: NetState, gw: GSLPairs, edges, length_km, sat_ok) -> Routes:
-    """Graph and Dijkstra for one ground state (feeders: each live gateway's highest working
-    satellites, up to its antenna count)."""
-    g = ctx.ground
-    up = state.gateway_live[gw.site] & sat_ok[gw.sat]
-    keep = np.zeros(len(gw.site), dtype=bool)
-    keep[up] = limit_per_site(gw.site[up], g.gateway_max_sats)
-    graph = build_graph(
+    reach = np.flatnonzero(sat_valid[edges[:, 0]] & sat_valid[edges[:, 1]])
+    length_km, grazing_km = isl_geometry(sat_ecef_km, edges[reach])
+    ok = grazing_km >= ctx.isl_min_grazing_altitude_km
+    if ctx.isl_max_range_km is not None:
+        ok &= length_km <= ctx.isl_max_range_km
+    reach, length_km = reach[ok], length_km[ok]
+    graph = graph_template(
         ctx.n_sats,
-        edges,
+        edges[reach],
         length_km,
-        gw.site[keep],
-        gw.sat[keep],
-        gw.range_km[keep],
-        state.gateway_pop,
-        state.gateway_fiber_ms,
-        state.gateway_live,
-        len(g.pop_names),
+        gateways.site,
+        gateways.sat,
+        gateways.range_km,
+        ctx.ground.gateway_pop_fiber_ms,
     )
+    return Geometry(sat_ecef_km, sat_valid, tree, gateways, reach, graph)
+
+
+def _route(ctx: Context, geom: Geometry, state: NetState, sat_ok: np.ndarray) -> Routes:
+    """Dijkstra for one ground state on the instant's graph: laser links whose ends work and
+    that did not fail; feeders of each live gateway to its highest working satellites, up to
+    its antenna count; fibre from each live gateway to its PoP."""
+    edges = ctx.isl_edges[geom.isl_reach]
+    isl_up = state.masks.isl_ok[geom.isl_reach] & sat_ok[edges[:, 0]] & sat_ok[edges[:, 1]]
+    gw = geom.gateways
+    up = state.gateway_live[gw.site] & sat_ok[gw.sat]
+    feeder_up = np.zeros(len(gw.site), dtype=bool)
+    feeder_up[up] = limit_per_site(gw.site[up], ctx.ground.gateway_max_sats)
+    graph = instant_graph(geom.graph, isl_up, feeder_up, state.gateway_pop, state.gateway_live)
     return route_to_pops(graph, state.pop_live)
 
 
@@ -586,10 +580,8 @@ def plan_network(
         sites = terminals if index is None else terminals.take(index)
         return best_visible(sites, geom.tree, sat_ecef_km, geom.max_alt_km, usable)
 
-    gw = geom.gateways
     masks = state.masks
-    edges, length_km = _usable_isls(ctx, geom, masks.sat_ok, masks.isl_ok)
-    routes = _route(ctx, state, gw, edges, length_km, masks.sat_ok)
+    routes = _route(ctx, geom, state, masks.sat_ok)
     chosen = best(routes.sat_reachable & masks.sat_ok)
     serving, reason = chosen.sat, outage_reason(chosen.sat, chosen.sees_any, chosen.obstructed)
 
@@ -600,7 +592,7 @@ def plan_network(
         reason[unserved[only_failed]] = code(REASON_SATELLITE_FAILED)
         unserved = unserved[~only_failed]
     if len(unserved) and masks.ground_events:
-        restored = _route(ctx, ctx.unaffected, gw, edges, length_km, masks.sat_ok)
+        restored = _route(ctx, geom, ctx.unaffected, masks.sat_ok)
         would = best(restored.sat_reachable & masks.sat_ok, unserved)
         reason[unserved[would.sat >= 0]] = code(REASON_GROUND_DOWN)
     return Plan(routes, serving, reason, sat_ecef_km, state)
@@ -698,6 +690,59 @@ def path_link_keys(paths: np.ndarray, n_sats: int, n_gateways: int) -> np.ndarra
     return np.concatenate([feeder[:, None], np.where(hop, isl, -1)], axis=1)
 
 
+def _later_geometry(
+    ctx: Context,
+    ephemeris: Ephemeris,
+    t_s: np.ndarray,
+    terminals: np.ndarray,
+    paths: np.ndarray,
+    site: tuple[np.ndarray, np.ndarray, np.ndarray] | list[np.ndarray],
+) -> dict[str, np.ndarray]:
+    """Each path of :func:`trace_paths` at the instants ``t_s`` with the satellites' positions
+    there: (n, M) ``valid`` (every satellite valid, the serving one above the terminal's masks
+    and in range, the feeder one above the gateway's), the terminal's ``elevation_deg``,
+    ``azimuth_deg`` and ``range_km``, and ``path_km`` = uplink + lasers + feeder [km].
+    ``site``: the terminals' (lat, lon, ECEF) with a leading axis of n or 1."""
+    g = ctx.ground
+    s0 = ctx.n_sats
+    is_sat = (paths >= 0) & (paths < s0)
+    n_sat_nodes = is_sat.sum(axis=1)
+    gateway = paths[np.arange(len(paths)), n_sat_nodes] - s0
+    sat_nodes = np.where(is_sat, paths, 0)
+    used, inverse = np.unique(sat_nodes[is_sat], return_inverse=True)
+    local = np.zeros(paths.shape, dtype=np.int64)
+    local[is_sat] = inverse
+    r_used, valid_used = ephemeris.at(t_s, used)  # (n, U, 3), (n, U)
+    pos = r_used[:, local]  # (n, M, H, 3)
+    valid = np.all(valid_used[:, local] | ~is_sat[None], axis=2)
+    # Laser hops: consecutive satellites on the path.
+    hop = is_sat[:, 1:] & is_sat[:, :-1]
+    hop_km = np.linalg.norm(pos[:, :, 1:] - pos[:, :, :-1], axis=-1)
+    # A running sum adds the hops in path order whatever the padding, so a path's length is
+    # the same to the last bit alone or in any group (np.sum's pairwise blocks are not).
+    isl_km = np.cumsum(np.where(hop[None], hop_km, 0.0), axis=2)[:, :, -1]
+    up_elev, up_az, up_km = look_angles(*site, pos[:, :, 0])
+    last = pos[:, np.arange(len(paths)), n_sat_nodes - 1]  # (n, M, 3)
+    down_elev, _, down_km = look_angles(
+        g.gateway_lat_deg[gateway], g.gateway_lon_deg[gateway], g.gateway_ecef_km[gateway], last
+    )
+    if g.terminal_max_range_km is not None:
+        valid &= up_km <= g.terminal_max_range_km[terminals]
+    if g.terminal_horizon_deg is not None:
+        # The serving satellite moving behind the horizon mask breaks the path too.
+        sector = np.minimum(up_az.astype(np.intp), HORIZON_BINS - 1)
+        valid &= up_elev >= g.terminal_horizon_deg[terminals, sector]
+    valid &= up_elev >= g.terminal_min_elevation_deg[terminals]
+    valid &= down_elev >= g.gateway_min_elevation_deg[gateway]
+    return {
+        "valid": valid,
+        "elevation_deg": up_elev,
+        "azimuth_deg": up_az,
+        "range_km": up_km,
+        "path_km": up_km + isl_km + down_km,
+    }
+
+
 def evaluate_paths(
     ctx: Context,
     ephemeris: Ephemeris,
@@ -707,6 +752,7 @@ def evaluate_paths(
     plan: Plan,
     processing_delay_ms: float,
     t0_s: float = 0.0,
+    memo: dict | None = None,
 ) -> dict[str, np.ndarray]:
     """Look angles, RTT and validity of the plan's paths from its instant on.
 
@@ -716,6 +762,9 @@ def evaluate_paths(
     terminals, serving : (M,) terminal indices and their serving satellites (from the plan).
     plan : the plan the paths come from (its predecessor tree and positions).
     t0_s : the ephemeris start [s after the scenario start] (where moving terminals are).
+    memo : the later steps' geometry of paths already evaluated from this instant, by (steps,
+        terminal, path) (fixed terminals only; :class:`SharedInputs`): events change which
+        path a terminal takes, never a path's geometry, so sweep samples share it.
 
     Returns
     -------
@@ -761,43 +810,30 @@ def evaluate_paths(
         "rtt_ms": rtt0[None],
     }
     if len(t_s) > 1:
-        sat_nodes = np.where(is_sat, paths, 0)
-        used, inverse = np.unique(sat_nodes[is_sat], return_inverse=True)
-        local = np.zeros(paths.shape, dtype=np.int64)
-        local[is_sat] = inverse
-        r_used, valid_used = ephemeris.at(t_s[1:], used)  # (n-1, U, 3), (n-1, U)
-        pos = r_used[:, local]  # (n-1, M, H, 3)
-        path_valid = np.all(valid_used[:, local] | ~is_sat[None], axis=2)
-        # Laser hops: consecutive satellites on the path.
-        hop = is_sat[:, 1:] & is_sat[:, :-1]
-        hop_km = np.linalg.norm(pos[:, :, 1:] - pos[:, :, :-1], axis=-1)
-        isl_km = np.sum(np.where(hop[None], hop_km, 0.0), axis=2)
-        later_site = (lat[1:], lon[1:], ecef[1:]) if len(lat) > 1 else (lat, lon, ecef)
-        up_elev, up_az, up_km = look_angles(*later_site, pos[:, :, 0])
-        last = pos[:, rows, n_sat_nodes - 1]  # (n-1, M, 3)
-        down_elev, _, down_km = look_angles(
-            g.gateway_lat_deg[gateway],
-            g.gateway_lon_deg[gateway],
-            g.gateway_ecef_km[gateway],
-            last,
-        )
-        if g.terminal_max_range_km is not None:
-            path_valid &= up_km <= g.terminal_max_range_km[t_idx]
-        if g.terminal_horizon_deg is not None:
-            # The serving satellite moving behind the horizon mask breaks the path too.
-            sector = np.minimum(up_az.astype(np.intp), HORIZON_BINS - 1)
-            path_valid &= up_elev >= g.terminal_horizon_deg[t_idx, sector]
-        later = {
-            "valid": path_valid
-            & (up_elev >= g.terminal_min_elevation_deg[t_idx])
-            & (down_elev >= g.gateway_min_elevation_deg[gateway]),
-            "elevation_deg": up_elev,
-            "azimuth_deg": up_az,
-            "range_km": up_km,
-            "rtt_ms": 2.0 * (up_km + isl_km + down_km) * MS_PER_KM_VACUUM
+        t_later = t_s[1:]
+        site = (lat[1:], lon[1:], ecef[1:]) if len(lat) > 1 else (lat, lon, ecef)
+        if memo is None:
+            later = _later_geometry(ctx, ephemeris, t_later, t_idx, paths, site)
+        else:
+            keys = [
+                (len(t_later), int(t), paths[m][paths[m] >= 0].tobytes())
+                for m, t in enumerate(t_idx)
+            ]
+            found = [memo.get(key) for key in keys]
+            miss = [m for m, f in enumerate(found) if f is None]
+            if miss:
+                fresh = _later_geometry(
+                    ctx, ephemeris, t_later, t_idx[miss], paths[miss], [a[:, miss] for a in site]
+                )
+                for j, m in enumerate(miss):
+                    found[m] = memo[keys[m]] = {name: a[:, j] for name, a in fresh.items()}
+            later = {name: np.stack([f[name] for f in found], axis=1) for name in found[0]}
+        path_km = later.pop("path_km")
+        later["rtt_ms"] = (
+            2.0 * path_km * MS_PER_KM_VACUUM
             + 2.0 * plan.state.gateway_fiber_ms[gateway]
-            + processing_delay_ms,
-        }
+            + processing_delay_ms
+        )
         out = {name: np.concatenate([out[name], later[name]]) for name in out}
     out["isl_hops"] = (n_sat_nodes - 1).astype(np.int16)
     out["gateway"] = gateway
@@ -813,28 +849,29 @@ def simulate_slot(
     processing_delay_ms: float,
     state: NetState,
     t0_s: float = 0.0,
-    geometry: Callable[[int], tuple[Geometry, SiteView]] | None = None,
+    geometry: Callable[[int], SharedInstant] | None = None,
 ) -> SlotRows:
     """All steps of one scheduling slot (``t_s[0]`` is the slot start) under one event state.
 
     ``t_s`` count from the ephemeris start, which is ``t0_s`` after the scenario start.
-    ``geometry(k)`` gives the :class:`Geometry` and the fixed terminals' :class:`SiteView` at
-    ``t_s[k]`` (default: computed here; a sweep passes one that reuses them across samples).
+    ``geometry(k)`` gives what :class:`SharedInputs` keeps for the instant ``t_s[k]``
+    (default: computed here; a sweep passes one that reuses it across samples).
     """
     g = ctx.ground
     n_term = len(g.terminal_names)
     out = SlotRows.empty(len(t_s), n_term)
     plans: dict[int, Plan] = {}
+    memos: dict[int, dict | None] = {}  # path memo of each plan instant (SharedInstant)
     link_keys: list[np.ndarray] = []  # per evaluated group, (M, H)
 
     def plan_at(k: int) -> Plan:
         if k not in plans:
-            view = None
+            view = memos[k] = None
             if geometry is None:
                 r, valid = ephemeris.at(t_s[k : k + 1])
                 geom = geometry_at(ctx, r[0], valid[0])
             else:
-                geom, view = geometry(k)
+                geom, view, memos[k] = geometry(k)
             sites = None
             if g.terminal_routes:  # moving terminals: where everyone is at this instant
                 lat, lon, ecef = terminal_positions(g, t0_s + t_s[k : k + 1])
@@ -862,7 +899,7 @@ def simulate_slot(
         if len(terms) == 0:
             continue
         ev = evaluate_paths(
-            ctx, ephemeris, t_s[k:], terms, serving, plan, processing_delay_ms, t0_s
+            ctx, ephemeris, t_s[k:], terms, serving, plan, processing_delay_ms, t0_s, memos[k]
         )
         valid = ev["valid"]
         # Steps before the first invalid one are served by this assignment.
@@ -1027,6 +1064,16 @@ def shared_key(scenario: Scenario) -> str:
     )
 
 
+class SharedInstant(NamedTuple):
+    """What runs share at one routing instant: the :class:`Geometry`, the fixed terminals'
+    :class:`SiteView`, and the memo of their paths' later-step geometry
+    (:func:`evaluate_paths`)."""
+
+    geometry: Geometry
+    terminal_view: SiteView
+    path_memo: dict
+
+
 class SharedInputs:
     """The inputs of a run that events, terminals and the radio layer cannot change: the
     satellites, the laser links, each chunk's ephemeris and each instant's :class:`Geometry`.
@@ -1045,6 +1092,7 @@ class SharedInputs:
         self._ephemerides: dict[tuple[int, int], Ephemeris] = {}
         self._geometry: dict[int, Geometry] = {}
         self._views: dict[tuple[int, str], SiteView] = {}
+        self._paths: dict[tuple[int, str], dict] = {}
 
     def ephemeris(self, bounds: tuple[int, int], compute: Callable[[], Ephemeris]) -> Ephemeris:
         """The ephemeris of the chunk of steps ``bounds``, computed on first use."""
@@ -1052,13 +1100,17 @@ class SharedInputs:
             self._ephemerides[bounds] = compute()
         return self._ephemerides[bounds]
 
-    def geometry(self, step: int, compute: Callable[[], Geometry]) -> Geometry:
-        """The geometry at output step ``step``, computed on first use."""
-        return self._cached(self._geometry, step, compute)
-
-    def terminal_view(self, step: int, sites_key: str, compute: Callable[[], SiteView]) -> SiteView:
-        """What the terminal set ``sites_key`` (:attr:`Context.terminal_key`) sees at ``step``."""
-        return self._cached(self._views, (step, sites_key), compute)
+    def instant(self, step: int, ctx: Context, compute: Callable[[], Geometry]) -> SharedInstant:
+        """What output step ``step`` shares: its geometry (computed on first use), the view of
+        ``ctx``'s fixed terminals and their path memo (keyed by :attr:`Context.terminal_key`)."""
+        geom = self._cached(self._geometry, step, compute)
+        key = (step, ctx.terminal_key)
+        view = self._cached(
+            self._views,
+            key,
+            lambda: site_view(ctx.terminal_sites, geom.tree, geom.sat_ecef_km, geom.max_alt_km),
+        )
+        return SharedInstant(geom, view, self._cached(self._paths, key, dict))
 
     @staticmethod
     def _cached(store: dict, key: Any, compute: Callable[[], Any]) -> Any:
@@ -1196,22 +1248,17 @@ def simulate_chunk(prep: Prepared, k0: int, k1: int) -> ChunkResult:
     shared = prep.shared
     eph = compute_ephemeris() if shared is None else shared.ephemeris((k0, k1), compute_ephemeris)
 
-    def geometry_of_slot(s0: int) -> Callable[[int], tuple[Geometry, SiteView]] | None:
+    def geometry_of_slot(s0: int) -> Callable[[int], SharedInstant] | None:
         if shared is None or prep.ctx.ground.terminal_routes:
             return None  # simulate_slot computes it (moving terminals: at every instant)
         ctx = prep.ctx
 
-        def geometry(k: int) -> tuple[Geometry, SiteView]:
+        def geometry(k: int) -> SharedInstant:
             def compute() -> Geometry:
                 r, valid = eph.at(np.array([(s0 - k0 + k) * tm.step_s]))
                 return geometry_at(ctx, r[0], valid[0])
 
-            geom = shared.geometry(s0 + k, compute)
-            return geom, shared.terminal_view(
-                s0 + k,
-                ctx.terminal_key,
-                lambda: site_view(ctx.terminal_sites, geom.tree, geom.sat_ecef_km, geom.max_alt_km),
-            )
+            return shared.instant(s0 + k, ctx, compute)
 
         return geometry
 
