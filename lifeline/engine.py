@@ -1036,9 +1036,10 @@ def apply_radio(
     return cols
 
 
-#: Instants whose :class:`Geometry` a :class:`SharedInputs` keeps (about 0.2 MB each for the
-#: 2,233-satellite default: ~300 MB, six hours of 15-s slots); later ones are recomputed.
-MAX_SHARED_INSTANTS = 1440
+#: Instants a :class:`SharedInputs` keeps (about 0.37 MB each for the 2,233-satellite default,
+#: measured: ~90 MB for the 1-hour sweep preset, so ~260 MB at the cap, three hours of 15-s
+#: slots); later instants are recomputed by every run.
+MAX_SHARED_INSTANTS = 720
 
 
 def shared_key(scenario: Scenario) -> str:
