@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -11,9 +13,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lifeline.engine import ProgressCallback, RunInfo, simulate
+from lifeline.engine import ProgressCallback, RunInfo, SharedInputs, simulate
 from lifeline.network.scheduler import REASONS
-from lifeline.results import TerminalAccumulator, TerminalsWriter, summarize, write_json
+from lifeline.results import (
+    RunCheckpoint,
+    TerminalAccumulator,
+    TerminalsWriter,
+    summarize,
+    write_json,
+)
 from lifeline.scenario import Scenario, load_scenario
 
 __all__ = ["RunResult", "load_scenario", "run"]
@@ -49,11 +57,30 @@ class RunResult:
         return pd.DataFrame.from_dict(self.summary["terminals"], orient="index")
 
 
+def run_fingerprint(scenario: Scenario) -> str:
+    """SHA-1 of what a run's rows depend on: the resolved scenario, its TLE file (path, size,
+    modification time) and the lifeline version."""
+    tle = scenario.constellation.tle_path
+    stat = tle.stat() if tle is not None else None
+    text = json.dumps(
+        {
+            "scenario": scenario.model_dump(mode="json", by_alias=True, warnings=False),
+            "tle": None if stat is None else [str(tle), stat.st_size, stat.st_mtime_ns],
+            "version": version("lifeline"),
+        },
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
 def run(
     scenario: Scenario | str | Path,
     out_dir: str | Path | None = None,
     progress: ProgressCallback | None = None,
     workers: int | None = None,
+    shared: SharedInputs | None = None,
+    resume: bool = False,
 ) -> RunResult:
     """Run a scenario (an object, a TOML path or a preset name).
 
@@ -61,21 +88,36 @@ def run(
     goes to ``out_dir/summary.json``, both written atomically (and ``out_dir/pairs.parquet`` when
     the scenario names ``pairs``); without it the table is kept in
     memory (fine for small runs). ``workers`` processes share the time chunks (None: one per
-    CPU core); the result does not depend on it.
+    CPU core); the result does not depend on it. ``shared``: inputs kept from earlier runs of
+    the same constellation, window and gateways (:func:`lifeline.engine.shared_inputs`; what a
+    sweep's samples reuse); the result does not depend on it either.
+
+    With ``out_dir`` every finished time chunk is also kept under ``out_dir/.terminals.parts``
+    (:class:`lifeline.results.RunCheckpoint`) until the run completes; ``resume=True`` after an
+    interruption recomputes only the missing chunks and gives the uninterrupted result.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     started = time.perf_counter()
     acc = TerminalAccumulator(len(scenario.terminals))
     names = [t.name for t in scenario.terminals]
-    writer = None
+    writer = checkpoint = None
     tables: list[pa.Table] = []
     if out_dir is not None:
         out_dir = Path(out_dir)
+        checkpoint = RunCheckpoint(out_dir, run_fingerprint(scenario), resume)
         writer = TerminalsWriter(out_dir / "terminals.parquet")
     ok = False
     try:
-        info = simulate(scenario, writer.write if writer else tables.append, acc, progress, workers)
+        info = simulate(
+            scenario,
+            writer.write if writer else tables.append,
+            acc,
+            progress,
+            workers,
+            shared,
+            checkpoint,
+        )
         ok = True
     finally:
         if writer is not None:
@@ -110,5 +152,7 @@ def run(
             pairs = run_scenario_pairs(scenario, out_dir)
             summary["pairs"] = {"file": pairs.path.name, "n_pairs": pairs.n_pairs}
         write_json(out_dir / "summary.json", summary)
+        assert checkpoint is not None
+        checkpoint.remove()
         return RunResult(summary, out_dir, info)
     return RunResult(summary, None, info, pa.concat_tables(tables))

@@ -29,11 +29,16 @@ while the workers start on the chunks.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -42,14 +47,20 @@ from lifeline.constants import WGS84_A_KM
 from lifeline.errors import ScenarioError
 from lifeline.events import Masks, Timeline, compile_events
 from lifeline.geo import geodetic_to_ecef_km, great_circle_km, look_angles
+from lifeline.io.hypatia import HypatiaFormatError, read_isls, read_tles
 from lifeline.io.tle import filter_launched_by, read_tle
 from lifeline.links.gsl import (
     HORIZON_BINS,
+    BestSatellite,
     GSLPairs,
+    SatTree,
     SiteSet,
+    SiteView,
+    best_of_view,
     best_visible,
     build_sat_tree,
     find_visible,
+    site_view,
 )
 from lifeline.links.isl import infer_planes, isl_geometry, plus_grid
 from lifeline.network.routing import Routes, route_to_pops, trace_paths
@@ -64,7 +75,13 @@ from lifeline.network.scheduler import (
     limit_per_site,
     outage_reason,
 )
-from lifeline.network.topology import MS_PER_KM_VACUUM, build_graph, fiber_delay_ms
+from lifeline.network.topology import (
+    MS_PER_KM_VACUUM,
+    GraphTemplate,
+    fiber_delay_ms,
+    graph_template,
+    instant_graph,
+)
 from lifeline.orbits.presets import build_preset
 from lifeline.orbits.propagate import Constellation, Ephemeris, propagate_teme
 from lifeline.orbits.walker import walker_delta
@@ -76,7 +93,13 @@ from lifeline.power import (
     sun_elevation_deg,
 )
 from lifeline.radio import RadioColumns, RadioPrep, prepare_radio, radio_columns
-from lifeline.results import TERMINALS_SCHEMA, TerminalAccumulator, dictionary_column
+from lifeline.results import (
+    TERMINALS_SCHEMA,
+    RunCheckpoint,
+    TerminalAccumulator,
+    accumulator_columns,
+    dictionary_column,
+)
 from lifeline.scenario import Scenario
 
 log = logging.getLogger(__name__)
@@ -94,9 +117,28 @@ ProgressCallback = Callable[[int, int], None]
 
 
 def build_constellation(scenario: Scenario) -> Constellation:
-    """The scenario's satellites: a real TLE file or Walker-delta shells."""
+    """The scenario's satellites: a real TLE file, a Hypatia ``tles.txt`` (satellite ``i`` =
+    Hypatia id ``i``) or Walker-delta shells.
+
+    Raises
+    ------
+    ScenarioError
+        A malformed ``hypatia_tle_file`` (naming its line), or ``launched_by`` leaving no
+        satellite.
+    """
     c = scenario.constellation
     start = np.datetime64(scenario.time.start_utc.replace(tzinfo=None), "ns")
+    if c.hypatia_tle_path is not None:
+        try:
+            tles = read_tles(c.hypatia_tle_path)
+        except HypatiaFormatError as exc:
+            raise ScenarioError(
+                scenario.source,
+                "constellation.hypatia_tle_file",
+                c.hypatia_tle_file,
+                f"a Hypatia tles.txt ({exc})",
+            ) from None
+        return Constellation.from_hypatia(tles, str(c.hypatia_tle_path))
     if c.tle_file is not None:
         tles = read_tle(c.tle_path)
         if c.launched_by is not None:
@@ -319,6 +361,34 @@ def power_timeline(scenario: Scenario, ground: Ground) -> PowerTimeline:
     return PowerTimeline(on, stats)
 
 
+def scenario_isl_edges(
+    scenario: Scenario, constellation: Constellation, start_utc: np.datetime64
+) -> np.ndarray:
+    """The scenario's laser links (E, 2): none for bent pipe (``network.isl = false``), the
+    pairs of ``network.isl_file`` if given, else +Grid (:func:`build_isl_edges`).
+
+    Raises
+    ------
+    ScenarioError
+        A malformed ``isl_file``, or one naming a satellite id outside the constellation.
+    """
+    net = scenario.network
+    if not net.isl:
+        return np.zeros((0, 2), dtype=np.int64)
+    if net.isl_path is None:
+        return build_isl_edges(constellation, start_utc)
+    n = len(constellation)
+    try:
+        return read_isls(net.isl_path, n)
+    except HypatiaFormatError as exc:
+        raise ScenarioError(
+            scenario.source,
+            "network.isl_file",
+            net.isl_file,
+            f"a Hypatia isls.txt linking satellites of the constellation, ids 0..{n - 1} ({exc})",
+        ) from None
+
+
 def build_isl_edges(constellation: Constellation, start_utc: np.datetime64) -> np.ndarray:
     """+Grid laser links: from the Walker plane/slot numbering, or inferred planes for TLEs."""
     if np.all(constellation.plane >= 0):
@@ -407,56 +477,88 @@ class Context:
     step_s: float
     power: PowerTimeline
 
+    @cached_property
+    def terminal_key(self) -> str:
+        """Fingerprint of the fixed terminal sites (positions, masks, range limits)."""
+        t = self.terminal_sites
+        h = hashlib.sha1()
+        for a in (t.ecef_km, t.min_elevation_deg, t.horizon_deg, t.max_range_km):
+            h.update(b"-" if a is None else np.ascontiguousarray(a).tobytes())
+        return h.hexdigest()
+
     def state_at_step(self, k: int) -> NetState:
         """The network state in force at output step ``k``."""
         return self.states[int(self.timeline.interval_at_step(k, self.step_s))]
 
 
-def _usable_isls(ctx: Context, sat_ecef_km, sat_valid, sat_ok, isl_ok):
-    """Laser links up at this instant: both ends valid and working, above the grazing limit,
-    in range, not failed. Returns (edges (E', 2), length_km (E',))."""
+@dataclass(frozen=True)
+class Geometry:
+    """What events cannot change at one instant: the satellites' positions and KD-tree, every
+    gateway's visible satellites, the laser links in reach (both ends valid, the ray above the
+    grazing altitude, within the maximum range; indices into ``Context.isl_edges``) and the
+    routing graph's every candidate edge (:class:`GraphTemplate`). Sweep samples that differ
+    only in events, terminals or radio share it (:class:`SharedInputs`).
+    """
+
+    sat_ecef_km: np.ndarray
+    sat_valid: np.ndarray
+    tree: SatTree
+    gateways: GSLPairs
+    isl_reach: np.ndarray
+    graph: GraphTemplate
+
+    @property
+    def max_alt_km(self) -> float:
+        """Highest valid satellite's altitude bound [km]: limits every visibility search."""
+        return self.tree.max_radius_km - WGS84_A_KM
+
+
+def geometry_at(ctx: Context, sat_ecef_km: np.ndarray, sat_valid: np.ndarray) -> Geometry:
+    """The event-independent geometry of one instant (satellite positions [km], ECEF)."""
+    tree = build_sat_tree(sat_ecef_km, sat_valid)
+    gateways = find_visible(ctx.gateway_sites, tree, sat_ecef_km, tree.max_radius_km - WGS84_A_KM)
     edges = ctx.isl_edges
-    if not len(edges):
-        return edges, np.zeros(0)
-    usable = sat_valid & sat_ok
-    edges = edges[usable[edges[:, 0]] & usable[edges[:, 1]] & isl_ok]
-    length_km, grazing_km = isl_geometry(sat_ecef_km, edges)
+    reach = np.flatnonzero(sat_valid[edges[:, 0]] & sat_valid[edges[:, 1]])
+    length_km, grazing_km = isl_geometry(sat_ecef_km, edges[reach])
     ok = grazing_km >= ctx.isl_min_grazing_altitude_km
     if ctx.isl_max_range_km is not None:
         ok &= length_km <= ctx.isl_max_range_km
-    return edges[ok], length_km[ok]
-
-
-def _route(ctx: Context, state: NetState, gw: GSLPairs, edges, length_km, sat_ok) -> Routes:
-    """Graph and Dijkstra for one ground state (feeders: each live gateway's highest working
-    satellites, up to its antenna count)."""
-    g = ctx.ground
-    up = state.gateway_live[gw.site] & sat_ok[gw.sat]
-    keep = np.zeros(len(gw.site), dtype=bool)
-    keep[up] = limit_per_site(gw.site[up], g.gateway_max_sats)
-    graph = build_graph(
+    reach, length_km = reach[ok], length_km[ok]
+    graph = graph_template(
         ctx.n_sats,
-        edges,
+        edges[reach],
         length_km,
-        gw.site[keep],
-        gw.sat[keep],
-        gw.range_km[keep],
-        state.gateway_pop,
-        state.gateway_fiber_ms,
-        state.gateway_live,
-        len(g.pop_names),
+        gateways.site,
+        gateways.sat,
+        gateways.range_km,
+        ctx.ground.gateway_pop_fiber_ms,
     )
+    return Geometry(sat_ecef_km, sat_valid, tree, gateways, reach, graph)
+
+
+def _route(ctx: Context, geom: Geometry, state: NetState, sat_ok: np.ndarray) -> Routes:
+    """Dijkstra for one ground state on the instant's graph: laser links whose ends work and
+    that did not fail; feeders of each live gateway to its highest working satellites, up to
+    its antenna count; fibre from each live gateway to its PoP."""
+    edges = ctx.isl_edges[geom.isl_reach]
+    isl_up = state.masks.isl_ok[geom.isl_reach] & sat_ok[edges[:, 0]] & sat_ok[edges[:, 1]]
+    gw = geom.gateways
+    up = state.gateway_live[gw.site] & sat_ok[gw.sat]
+    feeder_up = np.zeros(len(gw.site), dtype=bool)
+    feeder_up[up] = limit_per_site(gw.site[up], ctx.ground.gateway_max_sats)
+    graph = instant_graph(geom.graph, isl_up, feeder_up, state.gateway_pop, state.gateway_live)
     return route_to_pops(graph, state.pop_live)
 
 
 def plan_network(
     ctx: Context,
-    sat_ecef_km: np.ndarray,
-    sat_valid: np.ndarray,
+    geom: Geometry,
     state: NetState,
     terminal_sites: SiteSet | None = None,
+    terminal_view: SiteView | None = None,
 ) -> Plan:
-    """Visibility, topology, routing and assignment at one instant, under ``state``'s events.
+    """Topology, routing and assignment at one instant (its :class:`Geometry`), under
+    ``state``'s events.
 
     Failed satellites stay in view (a terminal still sees them) but neither serve, relay nor
     feed. Outage causes (see :data:`REASONS`): ``satellite_failed`` where every satellite in
@@ -464,31 +566,34 @@ def plan_network(
     stations that events took down; else ``no_gateway_path`` or ``no_satellite``. The extra
     checks run only for unserved terminals while such an event is active, so events cost little.
     ``terminal_sites``: the terminals where they are at this instant (default: fixed sites).
+    ``terminal_view``: every satellite those terminals see at this instant, when a caller keeps
+    it between runs (:class:`SharedInputs`); the choice is the same as without it.
     """
     terminals = ctx.terminal_sites if terminal_sites is None else terminal_sites
-    tree = build_sat_tree(sat_ecef_km, sat_valid)
-    max_alt_km = tree.max_radius_km - WGS84_A_KM  # bounds every visibility search radius
-    gw = find_visible(ctx.gateway_sites, tree, sat_ecef_km, max_alt_km)
+    sat_ecef_km = geom.sat_ecef_km
+
+    def best(usable: np.ndarray, index: np.ndarray | None = None) -> BestSatellite:
+        if terminal_view is not None:
+            return best_of_view(
+                terminal_view if index is None else terminal_view.take(index), usable
+            )
+        sites = terminals if index is None else terminals.take(index)
+        return best_visible(sites, geom.tree, sat_ecef_km, geom.max_alt_km, usable)
+
     masks = state.masks
-    edges, length_km = _usable_isls(ctx, sat_ecef_km, sat_valid, masks.sat_ok, masks.isl_ok)
-    routes = _route(ctx, state, gw, edges, length_km, masks.sat_ok)
-    usable = routes.sat_reachable & masks.sat_ok
-    best = best_visible(terminals, tree, sat_ecef_km, max_alt_km, usable)
-    serving, reason = best.sat, outage_reason(best.sat, best.sees_any, best.obstructed)
+    routes = _route(ctx, geom, state, masks.sat_ok)
+    chosen = best(routes.sat_reachable & masks.sat_ok)
+    serving, reason = chosen.sat, outage_reason(chosen.sat, chosen.sees_any, chosen.obstructed)
 
     code = REASONS.index
-    unserved = np.flatnonzero((serving < 0) & best.sees_any)
+    unserved = np.flatnonzero((serving < 0) & chosen.sees_any)
     if len(unserved) and masks.sat_events:
-        sites = terminals.take(unserved)
-        healthy = best_visible(sites, tree, sat_ecef_km, max_alt_km, masks.sat_ok)
-        only_failed = healthy.sat < 0
+        only_failed = best(masks.sat_ok, unserved).sat < 0
         reason[unserved[only_failed]] = code(REASON_SATELLITE_FAILED)
         unserved = unserved[~only_failed]
     if len(unserved) and masks.ground_events:
-        restored = _route(ctx, ctx.unaffected, gw, edges, length_km, masks.sat_ok)
-        sites = terminals.take(unserved)
-        usable = restored.sat_reachable & masks.sat_ok
-        would = best_visible(sites, tree, sat_ecef_km, max_alt_km, usable)
+        restored = _route(ctx, geom, ctx.unaffected, masks.sat_ok)
+        would = best(restored.sat_reachable & masks.sat_ok, unserved)
         reason[unserved[would.sat >= 0]] = code(REASON_GROUND_DOWN)
     return Plan(routes, serving, reason, sat_ecef_km, state)
 
@@ -585,6 +690,59 @@ def path_link_keys(paths: np.ndarray, n_sats: int, n_gateways: int) -> np.ndarra
     return np.concatenate([feeder[:, None], np.where(hop, isl, -1)], axis=1)
 
 
+def _later_geometry(
+    ctx: Context,
+    ephemeris: Ephemeris,
+    t_s: np.ndarray,
+    terminals: np.ndarray,
+    paths: np.ndarray,
+    site: tuple[np.ndarray, np.ndarray, np.ndarray] | list[np.ndarray],
+) -> dict[str, np.ndarray]:
+    """Each path of :func:`trace_paths` at the instants ``t_s`` with the satellites' positions
+    there: (n, M) ``valid`` (every satellite valid, the serving one above the terminal's masks
+    and in range, the feeder one above the gateway's), the terminal's ``elevation_deg``,
+    ``azimuth_deg`` and ``range_km``, and ``path_km`` = uplink + lasers + feeder [km].
+    ``site``: the terminals' (lat, lon, ECEF) with a leading axis of n or 1."""
+    g = ctx.ground
+    s0 = ctx.n_sats
+    is_sat = (paths >= 0) & (paths < s0)
+    n_sat_nodes = is_sat.sum(axis=1)
+    gateway = paths[np.arange(len(paths)), n_sat_nodes] - s0
+    sat_nodes = np.where(is_sat, paths, 0)
+    used, inverse = np.unique(sat_nodes[is_sat], return_inverse=True)
+    local = np.zeros(paths.shape, dtype=np.int64)
+    local[is_sat] = inverse
+    r_used, valid_used = ephemeris.at(t_s, used)  # (n, U, 3), (n, U)
+    pos = r_used[:, local]  # (n, M, H, 3)
+    valid = np.all(valid_used[:, local] | ~is_sat[None], axis=2)
+    # Laser hops: consecutive satellites on the path.
+    hop = is_sat[:, 1:] & is_sat[:, :-1]
+    hop_km = np.linalg.norm(pos[:, :, 1:] - pos[:, :, :-1], axis=-1)
+    # A running sum adds the hops in path order whatever the padding, so a path's length is
+    # the same to the last bit alone or in any group (np.sum's pairwise blocks are not).
+    isl_km = np.cumsum(np.where(hop[None], hop_km, 0.0), axis=2)[:, :, -1]
+    up_elev, up_az, up_km = look_angles(*site, pos[:, :, 0])
+    last = pos[:, np.arange(len(paths)), n_sat_nodes - 1]  # (n, M, 3)
+    down_elev, _, down_km = look_angles(
+        g.gateway_lat_deg[gateway], g.gateway_lon_deg[gateway], g.gateway_ecef_km[gateway], last
+    )
+    if g.terminal_max_range_km is not None:
+        valid &= up_km <= g.terminal_max_range_km[terminals]
+    if g.terminal_horizon_deg is not None:
+        # The serving satellite moving behind the horizon mask breaks the path too.
+        sector = np.minimum(up_az.astype(np.intp), HORIZON_BINS - 1)
+        valid &= up_elev >= g.terminal_horizon_deg[terminals, sector]
+    valid &= up_elev >= g.terminal_min_elevation_deg[terminals]
+    valid &= down_elev >= g.gateway_min_elevation_deg[gateway]
+    return {
+        "valid": valid,
+        "elevation_deg": up_elev,
+        "azimuth_deg": up_az,
+        "range_km": up_km,
+        "path_km": up_km + isl_km + down_km,
+    }
+
+
 def evaluate_paths(
     ctx: Context,
     ephemeris: Ephemeris,
@@ -594,6 +752,7 @@ def evaluate_paths(
     plan: Plan,
     processing_delay_ms: float,
     t0_s: float = 0.0,
+    memo: dict | None = None,
 ) -> dict[str, np.ndarray]:
     """Look angles, RTT and validity of the plan's paths from its instant on.
 
@@ -603,6 +762,9 @@ def evaluate_paths(
     terminals, serving : (M,) terminal indices and their serving satellites (from the plan).
     plan : the plan the paths come from (its predecessor tree and positions).
     t0_s : the ephemeris start [s after the scenario start] (where moving terminals are).
+    memo : the later steps' geometry of paths already evaluated from this instant, by (steps,
+        terminal, path) (fixed terminals only; :class:`SharedInputs`): events change which
+        path a terminal takes, never a path's geometry, so sweep samples share it.
 
     Returns
     -------
@@ -648,43 +810,30 @@ def evaluate_paths(
         "rtt_ms": rtt0[None],
     }
     if len(t_s) > 1:
-        sat_nodes = np.where(is_sat, paths, 0)
-        used, inverse = np.unique(sat_nodes[is_sat], return_inverse=True)
-        local = np.zeros(paths.shape, dtype=np.int64)
-        local[is_sat] = inverse
-        r_used, valid_used = ephemeris.at(t_s[1:], used)  # (n-1, U, 3), (n-1, U)
-        pos = r_used[:, local]  # (n-1, M, H, 3)
-        path_valid = np.all(valid_used[:, local] | ~is_sat[None], axis=2)
-        # Laser hops: consecutive satellites on the path.
-        hop = is_sat[:, 1:] & is_sat[:, :-1]
-        hop_km = np.linalg.norm(pos[:, :, 1:] - pos[:, :, :-1], axis=-1)
-        isl_km = np.sum(np.where(hop[None], hop_km, 0.0), axis=2)
-        later_site = (lat[1:], lon[1:], ecef[1:]) if len(lat) > 1 else (lat, lon, ecef)
-        up_elev, up_az, up_km = look_angles(*later_site, pos[:, :, 0])
-        last = pos[:, rows, n_sat_nodes - 1]  # (n-1, M, 3)
-        down_elev, _, down_km = look_angles(
-            g.gateway_lat_deg[gateway],
-            g.gateway_lon_deg[gateway],
-            g.gateway_ecef_km[gateway],
-            last,
-        )
-        if g.terminal_max_range_km is not None:
-            path_valid &= up_km <= g.terminal_max_range_km[t_idx]
-        if g.terminal_horizon_deg is not None:
-            # The serving satellite moving behind the horizon mask breaks the path too.
-            sector = np.minimum(up_az.astype(np.intp), HORIZON_BINS - 1)
-            path_valid &= up_elev >= g.terminal_horizon_deg[t_idx, sector]
-        later = {
-            "valid": path_valid
-            & (up_elev >= g.terminal_min_elevation_deg[t_idx])
-            & (down_elev >= g.gateway_min_elevation_deg[gateway]),
-            "elevation_deg": up_elev,
-            "azimuth_deg": up_az,
-            "range_km": up_km,
-            "rtt_ms": 2.0 * (up_km + isl_km + down_km) * MS_PER_KM_VACUUM
+        t_later = t_s[1:]
+        site = (lat[1:], lon[1:], ecef[1:]) if len(lat) > 1 else (lat, lon, ecef)
+        if memo is None:
+            later = _later_geometry(ctx, ephemeris, t_later, t_idx, paths, site)
+        else:
+            keys = [
+                (len(t_later), int(t), paths[m][paths[m] >= 0].tobytes())
+                for m, t in enumerate(t_idx)
+            ]
+            found = [memo.get(key) for key in keys]
+            miss = [m for m, f in enumerate(found) if f is None]
+            if miss:
+                fresh = _later_geometry(
+                    ctx, ephemeris, t_later, t_idx[miss], paths[miss], [a[:, miss] for a in site]
+                )
+                for j, m in enumerate(miss):
+                    found[m] = memo[keys[m]] = {name: a[:, j] for name, a in fresh.items()}
+            later = {name: np.stack([f[name] for f in found], axis=1) for name in found[0]}
+        path_km = later.pop("path_km")
+        later["rtt_ms"] = (
+            2.0 * path_km * MS_PER_KM_VACUUM
             + 2.0 * plan.state.gateway_fiber_ms[gateway]
-            + processing_delay_ms,
-        }
+            + processing_delay_ms
+        )
         out = {name: np.concatenate([out[name], later[name]]) for name in out}
     out["isl_hops"] = (n_sat_nodes - 1).astype(np.int16)
     out["gateway"] = gateway
@@ -700,20 +849,29 @@ def simulate_slot(
     processing_delay_ms: float,
     state: NetState,
     t0_s: float = 0.0,
+    geometry: Callable[[int], SharedInstant] | None = None,
 ) -> SlotRows:
     """All steps of one scheduling slot (``t_s[0]`` is the slot start) under one event state.
 
     ``t_s`` count from the ephemeris start, which is ``t0_s`` after the scenario start.
+    ``geometry(k)`` gives what :class:`SharedInputs` keeps for the instant ``t_s[k]``
+    (default: computed here; a sweep passes one that reuses it across samples).
     """
     g = ctx.ground
     n_term = len(g.terminal_names)
     out = SlotRows.empty(len(t_s), n_term)
     plans: dict[int, Plan] = {}
+    memos: dict[int, dict | None] = {}  # path memo of each plan instant (SharedInstant)
     link_keys: list[np.ndarray] = []  # per evaluated group, (M, H)
 
     def plan_at(k: int) -> Plan:
         if k not in plans:
-            r, valid = ephemeris.at(t_s[k : k + 1])
+            view = memos[k] = None
+            if geometry is None:
+                r, valid = ephemeris.at(t_s[k : k + 1])
+                geom = geometry_at(ctx, r[0], valid[0])
+            else:
+                geom, view, memos[k] = geometry(k)
             sites = None
             if g.terminal_routes:  # moving terminals: where everyone is at this instant
                 lat, lon, ecef = terminal_positions(g, t0_s + t_s[k : k + 1])
@@ -725,7 +883,7 @@ def simulate_slot(
                     g.terminal_horizon_deg,
                     g.terminal_max_range_km,
                 )
-            plans[k] = plan_network(ctx, r[0], valid[0], state, sites)
+            plans[k] = plan_network(ctx, geom, state, sites, view)
         return plans[k]
 
     # Work list of (first step, terminals) groups, processed in step order.
@@ -741,7 +899,7 @@ def simulate_slot(
         if len(terms) == 0:
             continue
         ev = evaluate_paths(
-            ctx, ephemeris, t_s[k:], terms, serving, plan, processing_delay_ms, t0_s
+            ctx, ephemeris, t_s[k:], terms, serving, plan, processing_delay_ms, t0_s, memos[k]
         )
         valid = ev["valid"]
         # Steps before the first invalid one are served by this assignment.
@@ -878,6 +1036,108 @@ def apply_radio(
     return cols
 
 
+#: Instants a :class:`SharedInputs` keeps (about 0.37 MB each for the 2,233-satellite default,
+#: measured: ~90 MB for the 1-hour sweep preset, so ~260 MB at the cap, three hours of 15-s
+#: slots); later instants are recomputed by every run.
+MAX_SHARED_INSTANTS = 720
+
+
+def shared_key(scenario: Scenario) -> str:
+    """What :class:`SharedInputs` depend on: the constellation, the time grid, the laser-link
+    rules and the gateways. Runs with equal keys may share them."""
+    net = scenario.network
+    return json.dumps(
+        {
+            "constellation": scenario.constellation.model_dump(mode="json", warnings=False),
+            "tle_path": str(scenario.constellation.tle_path),
+            "hypatia_tle_path": str(scenario.constellation.hypatia_tle_path),
+            "time": scenario.time.model_dump(mode="json", warnings=False),
+            "isl": [
+                net.isl,
+                str(net.isl_path),
+                net.isl_max_range_km,
+                net.isl_min_grazing_altitude_km,
+            ],
+            "gateways": [g.model_dump(mode="json", warnings=False) for g in scenario.gateways],
+        },
+        sort_keys=True,
+        default=str,
+    )
+
+
+class SharedInstant(NamedTuple):
+    """What runs share at one routing instant: the :class:`Geometry`, the fixed terminals'
+    :class:`SiteView`, and the memo of their paths' later-step geometry
+    (:func:`evaluate_paths`)."""
+
+    geometry: Geometry
+    terminal_view: SiteView
+    path_memo: dict
+
+
+class SharedInputs:
+    """The inputs of a run that events, terminals and the radio layer cannot change: the
+    satellites, the laser links, each chunk's ephemeris and each instant's :class:`Geometry`.
+
+    Runs whose scenarios have the same :func:`shared_key` (the samples of a sweep) take them
+    from here instead of recomputing them: built once per process, filled as the first run goes
+    (up to :data:`MAX_SHARED_INSTANTS` instants) and read by the next. Satrec objects do not
+    pickle, so each process (each Dask worker) has its own (:func:`shared_inputs`).
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.key = shared_key(scenario)
+        start = np.datetime64(scenario.time.start_utc.replace(tzinfo=None), "ns")
+        self.constellation = build_constellation(scenario)
+        self.isl_edges = scenario_isl_edges(scenario, self.constellation, start)
+        self._ephemerides: dict[tuple[int, int], Ephemeris] = {}
+        self._geometry: dict[int, Geometry] = {}
+        self._views: dict[tuple[int, str], SiteView] = {}
+        self._paths: dict[tuple[int, str], dict] = {}
+
+    def ephemeris(self, bounds: tuple[int, int], compute: Callable[[], Ephemeris]) -> Ephemeris:
+        """The ephemeris of the chunk of steps ``bounds``, computed on first use."""
+        if bounds not in self._ephemerides:
+            self._ephemerides[bounds] = compute()
+        return self._ephemerides[bounds]
+
+    def instant(self, step: int, ctx: Context, compute: Callable[[], Geometry]) -> SharedInstant:
+        """What output step ``step`` shares: its geometry (computed on first use), the view of
+        ``ctx``'s fixed terminals and their path memo (keyed by :attr:`Context.terminal_key`)."""
+        geom = self._cached(self._geometry, step, compute)
+        key = (step, ctx.terminal_key)
+        view = self._cached(
+            self._views,
+            key,
+            lambda: site_view(ctx.terminal_sites, geom.tree, geom.sat_ecef_km, geom.max_alt_km),
+        )
+        return SharedInstant(geom, view, self._cached(self._paths, key, dict))
+
+    @staticmethod
+    def _cached(store: dict, key: Any, compute: Callable[[], Any]) -> Any:
+        value = store.get(key)
+        if value is None:
+            value = compute()
+            if len(store) < MAX_SHARED_INSTANTS:
+                store[key] = value
+        return value
+
+
+_shared: SharedInputs | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_inputs(scenario: Scenario) -> SharedInputs:
+    """This process's :class:`SharedInputs` for ``scenario``: the last one built if its key
+    matches, else a new one (which replaces it)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None or _shared.key != shared_key(scenario):
+            _shared = None  # free the old one before building the next
+            _shared = SharedInputs(scenario)
+        return _shared
+
+
 @dataclass(frozen=True)
 class Prepared:
     """Everything a run computes once before the time loop (the same in every worker)."""
@@ -886,15 +1146,22 @@ class Prepared:
     start: np.datetime64
     constellation: Constellation
     ctx: Context
+    shared: SharedInputs | None = None
 
 
-def prepare(scenario: Scenario) -> Prepared:
-    """Build the constellation, the ground arrays and the ISL topology of a scenario."""
+def prepare(scenario: Scenario, shared: SharedInputs | None = None) -> Prepared:
+    """Build the constellation, the ground arrays and the ISL topology of a scenario (the
+    constellation and laser links from ``shared`` when given, whose key must match)."""
     start = np.datetime64(scenario.time.start_utc.replace(tzinfo=None), "ns")
-    constellation = build_constellation(scenario)
+    if shared is not None and shared.key != shared_key(scenario):
+        raise ValueError("shared inputs of another constellation, window or gateway set")
     ground = build_ground(scenario)
     net = scenario.network
-    isl_edges = build_isl_edges(constellation, start) if net.isl else np.zeros((0, 2), int)
+    if shared is not None:
+        constellation, isl_edges = shared.constellation, shared.isl_edges
+    else:
+        constellation = build_constellation(scenario)
+        isl_edges = scenario_isl_edges(scenario, constellation, start)
     timeline = compile_events(
         scenario.events,
         source=scenario.source,
@@ -937,7 +1204,7 @@ def prepare(scenario: Scenario) -> Prepared:
         scenario.time.step_s,
         power_timeline(scenario, ground),
     )
-    return Prepared(scenario, start, constellation, ctx)
+    return Prepared(scenario, start, constellation, ctx, shared)
 
 
 def chunk_bounds(scenario: Scenario) -> list[tuple[int, int]]:
@@ -969,13 +1236,33 @@ def simulate_chunk(prep: Prepared, k0: int, k1: int) -> ChunkResult:
     step_ns = tm.step_s * 1e9
     chunk_start = prep.start + np.timedelta64(int(round(k0 * step_ns)), "ns")
     chunk_end = prep.start + np.timedelta64(int(round((k1 - 1) * step_ns)), "ns")
-    eph = Ephemeris.compute(
-        prep.constellation,
-        chunk_start,
-        chunk_end,
-        step_s=tm.propagation_step_s,
-        altitude_band_km=tuple(prep.scenario.constellation.altitude_band_km),
-    )
+
+    def compute_ephemeris() -> Ephemeris:
+        return Ephemeris.compute(
+            prep.constellation,
+            chunk_start,
+            chunk_end,
+            step_s=tm.propagation_step_s,
+            altitude_band_km=tuple(prep.scenario.constellation.altitude_band_km),
+        )
+
+    shared = prep.shared
+    eph = compute_ephemeris() if shared is None else shared.ephemeris((k0, k1), compute_ephemeris)
+
+    def geometry_of_slot(s0: int) -> Callable[[int], SharedInstant] | None:
+        if shared is None or prep.ctx.ground.terminal_routes:
+            return None  # simulate_slot computes it (moving terminals: at every instant)
+        ctx = prep.ctx
+
+        def geometry(k: int) -> SharedInstant:
+            def compute() -> Geometry:
+                r, valid = eph.at(np.array([(s0 - k0 + k) * tm.step_s]))
+                return geometry_at(ctx, r[0], valid[0])
+
+            return shared.instant(s0 + k, ctx, compute)
+
+        return geometry
+
     steps_per_slot = int(round(tm.slot_s / tm.step_s))
     # A slot is cut where an event starts or ends: the network is re-planned at once.
     cuts = prep.ctx.timeline.boundary_steps(tm.step_s)
@@ -988,6 +1275,7 @@ def simulate_chunk(prep: Prepared, k0: int, k1: int) -> ChunkResult:
             prep.scenario.network.processing_delay_ms,
             prep.ctx.state_at_step(s0),
             k0 * tm.step_s,
+            geometry_of_slot(int(s0)),
         )
         for s0, s1 in zip(starts, np.r_[starts[1:], k1], strict=True)
     ]
@@ -1007,7 +1295,7 @@ _worker_prep: Prepared | None = None
 
 def _init_worker(scenario: Scenario) -> None:
     global _worker_prep
-    logging.getLogger("lifeline").setLevel(logging.ERROR)  # the parent already warned
+    logging.getLogger("lifeline").setLevel(logging.ERROR)  # the parent warns (simulate)
     _worker_prep = prepare(scenario)
 
 
@@ -1022,6 +1310,8 @@ def simulate(
     accumulator: TerminalAccumulator,
     progress: ProgressCallback | None = None,
     workers: int | None = None,
+    shared: SharedInputs | None = None,
+    checkpoint: RunCheckpoint | None = None,
 ) -> RunInfo:
     """Run the scenario, handing each chunk's rows to ``on_table`` in time order.
 
@@ -1034,8 +1324,12 @@ def simulate(
     workers : processes for the time chunks (None: one per CPU core; 1: in this process).
         Chunks are independent (each propagates its own window), so they run in parallel in a
         standard-library process pool; the result is identical for any number of workers.
+    shared : inputs reused from earlier runs in this process (:func:`shared_inputs`); the
+        chunks use its ephemerides and geometry only when they run in this process.
+    checkpoint : where each finished chunk is kept; chunks it already holds (an interrupted
+        run being resumed) are read back instead of recomputed.
     """
-    prep = prepare(scenario)
+    prep = prepare(scenario, shared)
     ground, constellation = prep.ctx.ground, prep.constellation
     demand = np.array([t.users * t.mbps_per_user for t in scenario.terminals], dtype=float)
     accumulator.demand_mbps = demand
@@ -1049,7 +1343,6 @@ def simulate(
     )
     tm = scenario.time
     bounds = chunk_bounds(scenario)
-    n_workers = min(len(bounds), workers or os.cpu_count() or 1)
     start_ns = prep.start.astype(np.int64)
     sgp4_errors = out_of_band = 0
 
@@ -1067,35 +1360,64 @@ def simulate(
             tm.duration_s,
         )
 
-    def consume(result: ChunkResult, k0: int, k1: int, radio: RadioPrep | None) -> None:
+    def consume(result: ChunkResult | None, k0: int, k1: int, radio: RadioPrep | None) -> None:
         nonlocal sgp4_errors, out_of_band
-        rows = result.rows
-        sgp4_errors += result.sgp4_error_samples
-        out_of_band += result.out_of_band_samples
-        t_s = np.arange(k0, k1) * tm.step_s
-        cols = apply_radio(radio, ground, len(constellation), t_s, result, demand)
-        accumulator.add(
-            rows.connected, rows.rtt_ms, rows.satellite, rows.reason, cols.throughput_mbps
-        )
-        names = list(radio.modcods.names) if radio is not None else [""]
-        on_table(_chunk_table(ground, constellation, start_ns, t_s, rows, cols, names, demand))
+        if result is None:  # completed before an interruption: read back
+            assert checkpoint is not None
+            table, counts = checkpoint.load(k0, k1)
+            n = len(ground.terminal_names)
+            accumulator.add(*accumulator_columns(table, n, constellation.names, list(REASONS)))
+        else:
+            rows = result.rows
+            t_s = np.arange(k0, k1) * tm.step_s
+            cols = apply_radio(radio, ground, len(constellation), t_s, result, demand)
+            accumulator.add(
+                rows.connected, rows.rtt_ms, rows.satellite, rows.reason, cols.throughput_mbps
+            )
+            names = list(radio.modcods.names) if radio is not None else [""]
+            table = _chunk_table(ground, constellation, start_ns, t_s, rows, cols, names, demand)
+            counts = {
+                "sgp4_error_samples": result.sgp4_error_samples,
+                "out_of_band_samples": result.out_of_band_samples,
+            }
+            if checkpoint is not None:
+                checkpoint.save(k0, k1, table, counts)
+        sgp4_errors += counts["sgp4_error_samples"]
+        out_of_band += counts["out_of_band_samples"]
+        on_table(table)
         if progress is not None:
             progress(k1, tm.n_steps)
 
+    todo = [b for b in bounds if checkpoint is None or not checkpoint.has(*b)]
+    n_workers = max(1, min(len(todo), workers or os.cpu_count() or 1))
+
     # The radio layer runs here, in the parent, on each chunk's rows: its ITU-R tables are
     # built once (itur is slow to load) and never in the workers or the time loop.
+    pending = set(todo)
     if n_workers <= 1:
         radio = build_radio()
         for k0, k1 in bounds:
-            consume(simulate_chunk(prep, k0, k1), k0, k1, radio)
+            result = simulate_chunk(prep, k0, k1) if (k0, k1) in pending else None
+            consume(result, k0, k1, radio)
     else:
         with ProcessPoolExecutor(n_workers, initializer=_init_worker, initargs=(scenario,)) as pool:
             # map() submits every chunk at once and yields in submission order (rows stream out
             # in time order); the tables are built while the workers start on the chunks.
-            results = pool.map(_worker_chunk, bounds)
+            results = pool.map(_worker_chunk, todo)
             radio = build_radio()
-            for (k0, k1), result in zip(bounds, results, strict=True):
-                consume(result, k0, k1, radio)
+            for k0, k1 in bounds:
+                consume(next(results) if (k0, k1) in pending else None, k0, k1, radio)
+    if sgp4_errors or out_of_band:
+        log.warning(
+            "%s: %d propagated samples are unusable (%d SGP4 errors, %d outside the altitude "
+            "band %s km); those satellites are absent there (summary.json: "
+            "propagation_warnings)",
+            constellation.source,
+            sgp4_errors + out_of_band,
+            sgp4_errors,
+            out_of_band,
+            list(scenario.constellation.altitude_band_km),
+        )
     return RunInfo(
         n_satellites=len(constellation),
         n_isl_links=len(prep.ctx.isl_edges),

@@ -199,6 +199,44 @@ def great_circle_km(
     return 2.0 * np.asarray(earth_radius_km, dtype=float) * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
 
 
+def destination_deg(
+    lat_deg: ArrayLike,
+    lon_deg: ArrayLike,
+    bearing_deg: ArrayLike,
+    distance_km: ArrayLike,
+    earth_radius_km: float = EARTH_MEAN_RADIUS_KM,
+) -> tuple[NDArray, NDArray]:
+    """Where a great circle from a point leads after a distance: the inverse of
+    :func:`great_circle_km` on the same sphere.
+
+    Parameters
+    ----------
+    lat_deg, lon_deg : start [deg]; bearing_deg : initial course, clockwise from north [deg];
+    distance_km : along the sphere [km]; they broadcast.
+
+    Returns
+    -------
+    (lat_deg, lon_deg) of the end point, longitude in [-180, 180) [deg].
+
+    References
+    ----------
+    E. Williams, "Aviation Formulary V1.47", "Lat/lon given radial and distance":
+    lat2 = asin(sin lat1 cos d + cos lat1 sin d cos θ),
+    lon2 = lon1 + atan2(sin θ sin d cos lat1, cos d − sin lat1 sin lat2), d = distance / R.
+    """
+    lat1 = np.radians(np.asarray(lat_deg, dtype=float))
+    lon1 = np.radians(np.asarray(lon_deg, dtype=float))
+    theta = np.radians(np.asarray(bearing_deg, dtype=float))
+    d = np.asarray(distance_km, dtype=float) / earth_radius_km
+    lat2 = np.arcsin(
+        np.clip(np.sin(lat1) * np.cos(d) + np.cos(lat1) * np.sin(d) * np.cos(theta), -1, 1)
+    )
+    lon2 = lon1 + np.arctan2(
+        np.sin(theta) * np.sin(d) * np.cos(lat1), np.cos(d) - np.sin(lat1) * np.sin(lat2)
+    )
+    return np.degrees(lat2), (np.degrees(lon2) + 180.0) % 360.0 - 180.0
+
+
 def max_slant_range_km(
     orbit_altitude_km: ArrayLike,
     min_elevation_deg: ArrayLike,

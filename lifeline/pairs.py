@@ -880,20 +880,20 @@ def run_pairs(
 def scenario_network(scenario: Scenario) -> PairNetwork:
     """A scenario's terminals as pair-mode ground stations, in the terminal engine's conventions.
 
-    Satellites and +Grid ISLs are those of the terminal engine
-    (:func:`lifeline.engine.build_constellation`, :func:`lifeline.engine.build_isl_edges`; no
-    ISLs when ``network.isl`` is false, so a path is one satellite, bent pipe). A terminal
-    reaches a satellite when it is above its elevation mask and, if a range rule is set
-    (``terminals[i].max_range_km``, else ``network.gsl_max_range_km``), within that range; ISLs
-    obey ``network.isl_max_range_km`` and the grazing-altitude rule. Time 0 is
-    ``time.start_utc``.
+    Satellites and ISLs are those of the terminal engine
+    (:func:`lifeline.engine.build_constellation`, :func:`lifeline.engine.scenario_isl_edges`:
+    ``network.isl_file`` or +Grid; none when ``network.isl`` is false, so a path is one
+    satellite, bent pipe). A terminal reaches a satellite when it is above its elevation mask
+    and, if a range rule is set (``terminals[i].max_range_km``, else
+    ``network.gsl_max_range_km``), within that range; ISLs obey ``network.isl_max_range_km`` and
+    the grazing-altitude rule. Time 0 is ``time.start_utc``.
     """
-    from lifeline.engine import build_constellation, build_isl_edges
+    from lifeline.engine import build_constellation, scenario_isl_edges
 
     net = scenario.network
     start = np.datetime64(scenario.time.start_utc.replace(tzinfo=None), "ns")
     constellation = build_constellation(scenario)
-    edges = build_isl_edges(constellation, start) if net.isl else np.zeros((0, 2), dtype=np.int64)
+    edges = scenario_isl_edges(scenario, constellation, start)
     terminals = scenario.terminals
     default_range = np.inf if net.gsl_max_range_km is None else net.gsl_max_range_km
     return PairNetwork(

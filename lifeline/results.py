@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -305,3 +306,100 @@ class TerminalsWriter:
             os.replace(self._tmp, self.path)
         else:
             self._tmp.unlink(missing_ok=True)
+
+
+#: Folder of a run's completed chunks inside its output folder (see :class:`RunCheckpoint`).
+PARTS_DIR = ".terminals.parts"
+_CHUNK_KEY = b"lifeline.chunk"
+
+
+class ResumeError(InputFileError):
+    """``--resume`` on a folder whose completed chunks belong to another run."""
+
+
+class RunCheckpoint:
+    """A run's completed time chunks, each in its own Parquet file under ``OUT/.terminals.parts``.
+
+    Each file is written atomically (temporary name, then rename), so a file there is a whole
+    chunk; ``manifest.json`` names the run they belong to (a fingerprint of the resolved
+    scenario, its TLE file and the lifeline version). A run killed midway leaves them;
+    ``lifeline run --resume`` recomputes only the chunks without a file and the finished run
+    removes the folder. A run without ``resume`` starts afresh.
+    """
+
+    def __init__(self, out_dir: Path, fingerprint: str, resume: bool) -> None:
+        self.folder = Path(out_dir) / PARTS_DIR
+        manifest = self.folder / "manifest.json"
+        if self.folder.is_dir() and resume:
+            try:
+                found = json.loads(manifest.read_text()).get("fingerprint")
+            except (OSError, ValueError, AttributeError):
+                found = None
+            if found != fingerprint:
+                raise ResumeError(
+                    str(self.folder),
+                    0,
+                    "completed chunks of another scenario or lifeline version",
+                    "--resume with the scenario that was interrupted, or a run without --resume "
+                    "(which starts afresh)",
+                )
+        elif self.folder.exists():
+            shutil.rmtree(self.folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_json(manifest, {"fingerprint": fingerprint})
+
+    def _path(self, k0: int, k1: int) -> Path:
+        return self.folder / f"steps-{k0:010d}-{k1:010d}.parquet"
+
+    def has(self, k0: int, k1: int) -> bool:
+        """Whether steps [k0, k1) were completed."""
+        return self._path(k0, k1).is_file()
+
+    def save(self, k0: int, k1: int, table: pa.Table, counts: dict[str, int]) -> None:
+        """Keep a completed chunk's rows and its counters (atomically)."""
+        meta = {**(table.schema.metadata or {}), _CHUNK_KEY: json.dumps(counts).encode()}
+        with atomic_path(self._path(k0, k1)) as tmp:
+            pq.write_table(table.replace_schema_metadata(meta), tmp, compression="zstd")
+
+    def load(self, k0: int, k1: int) -> tuple[pa.Table, dict[str, int]]:
+        """A completed chunk's rows (schema :data:`TERMINALS_SCHEMA`) and its counters."""
+        path = self._path(k0, k1)
+        try:
+            table = pq.read_table(path)
+            counts = json.loads(table.schema.metadata[_CHUNK_KEY])
+        except (OSError, KeyError, ValueError, pa.ArrowException) as exc:
+            raise ResumeError(
+                str(path), 0, f"unreadable ({exc})", "a chunk file written by lifeline run"
+            ) from None
+        return table.replace_schema_metadata(TERMINALS_SCHEMA.metadata), counts
+
+    def remove(self) -> None:
+        """Drop the chunks once the run's files are in place."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _codes(column: pa.ChunkedArray, names: list[str]) -> np.ndarray:
+    """Integer codes into ``names`` of a dictionary string column (-1 for null)."""
+    array = column.combine_chunks()
+    lookup = {name: i for i, name in enumerate(names)}
+    values = np.array([lookup[v] for v in array.dictionary.to_pylist()] + [-1], dtype=np.int64)
+    indices = array.indices.fill_null(len(values) - 1).to_numpy()
+    return values[indices]
+
+
+def accumulator_columns(
+    table: pa.Table, n_terminals: int, satellite_names: list[str], reasons: list[str]
+) -> tuple[np.ndarray, ...]:
+    """(connected, rtt_ms, satellite, reason, throughput_mbps), each (steps, N), back from the
+    rows of a chunk (what :meth:`TerminalAccumulator.add` takes)."""
+
+    def grid(values: np.ndarray) -> np.ndarray:
+        return values.reshape(-1, n_terminals)
+
+    return (
+        grid(table["connected"].to_numpy()),
+        grid(table["rtt_ms"].to_numpy()),
+        grid(_codes(table["satellite"], satellite_names)),
+        grid(_codes(table["reason"], reasons)),
+        grid(table["throughput_mbps"].to_numpy()),
+    )

@@ -7,11 +7,18 @@ models below are the reference for the format; ``lifeline/presets/*.toml`` are w
 for pair mode (:func:`lifeline.pairs.run_scenario_pairs`): shortest paths over ISLs between
 terminals used as ground stations, as Hypatia computes them.
 
+Hypatia's input files can stand in for parts of a scenario: ``constellation.hypatia_tle_file``
+(``tles.txt``), ``network.isl_file`` (``isls.txt``) and ``ground_stations_file``
+(``ground_stations.txt``, whose stations become terminals after the ``[[terminals]]`` tables).
+Paths are relative to the scenario file's folder.
+
 ``extends = "NAME-or-path"`` loads a base scenario and deep-merges this file over it: tables
 merge key by key, arrays (of tables too) and scalars replace. Two groups of keys are mutually
 exclusive, so setting one member in the overlay drops the base's others: ``time.duration_s`` /
-``time.end_utc``, and the constellation source (``tle_file``, ``preset`` or ``shells``, which
-also drops the base's ``launched_by`` and ``epoch_utc``).
+``time.end_utc``, and the constellation source (``tle_file``, ``hypatia_tle_file``, ``preset`` or
+``shells``, which also drops the base's ``launched_by`` and ``epoch_utc``). An overlay that sets
+``network.isl = false`` drops the base's ``network.isl_file`` (bent pipe has no laser links).
+Relative file paths in a base are resolved against the base's folder.
 
 Every problem with user input raises :class:`~lifeline.errors.ScenarioError` (never a pydantic
 traceback), naming the file, the field path (``terminals[2].lat_deg``), the bad value and what
@@ -59,6 +66,7 @@ from lifeline.errors import ScenarioError
 from lifeline.events import EVENT_MODELS, Event
 from lifeline.geo import travel_times_s
 from lifeline.io.geojson import read_linestring
+from lifeline.io.hypatia import HypatiaFormatError, read_ground_stations
 from lifeline.presets import preset_names, preset_path
 from lifeline.radio import (
     DEFAULT_MBPS_PER_USER,
@@ -427,6 +435,20 @@ def _builtin_tles() -> list[str]:
     return sorted(p.name.removesuffix(".tle") for p in folder.iterdir() if p.name.endswith(".tle"))
 
 
+def _input_path(value: str, base_dir: Path | None, what: str, key: str) -> Path:
+    """The absolute path of an input file named in the scenario (relative to its folder)."""
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        path = (base_dir or Path.cwd()) / path
+    if not path.is_file():
+        raise _fail(
+            f"an existing {what} (not found: {path}), relative to the scenario's folder",
+            loc=(key,),
+            value=value,
+        )
+    return path.resolve()
+
+
 def _resolve_tle(tle_file: str, base_dir: Path | None) -> Path:
     builtins = _builtin_tles()
     listing = ", ".join(_BUILTIN + b for b in builtins)
@@ -454,13 +476,20 @@ def _resolve_tle(tle_file: str, base_dir: Path | None) -> Path:
 
 
 class Constellation(_Model):
-    """``[constellation]``: exactly one of ``tle_file``, ``preset`` or ``shells``.
+    """``[constellation]``: exactly one of ``tle_file``, ``hypatia_tle_file``, ``preset`` or
+    ``shells``.
 
     Attributes
     ----------
     tle_file : str or None
         ``"builtin:NAME"`` (``lifeline/data/NAME.tle``) or a path relative to the scenario
         file's folder. The resolved absolute path is :attr:`tle_path`.
+    hypatia_tle_file : str or None
+        A Hypatia ``tles.txt`` (header ``"n_orbits n_sats_per_orbit"``, then 3-line records with
+        ids 0, 1, 2, ... and one common epoch), relative to the scenario file's folder; the
+        absolute path is :attr:`hypatia_tle_path`. Satellite ``i`` of the run is Hypatia's id
+        ``i``, in plane ``i // n_sats_per_orbit`` (Hypatia's numbering, which its +Grid
+        generator assumes). Read when the run starts (:func:`lifeline.engine.build_constellation`).
     launched_by : str or None
         Only with ``tle_file``: keep satellites launched at or before this international
         designator launch ``"YYYY-NNN"``.
@@ -477,6 +506,7 @@ class Constellation(_Model):
     """
 
     tle_file: Name | None = None
+    hypatia_tle_file: Name | None = None
     launched_by: Annotated[str, PlainValidator(_designator)] | None = None
     preset: Literal["starlink-gen1", "kuiper-gen1", "kuiper-630", "starlink-550"] | None = None
     epoch_utc: UtcDatetime | None = None
@@ -485,13 +515,15 @@ class Constellation(_Model):
         DEFAULT_ALTITUDE_BAND_KM
     )
     _tle_path: Path | None = PrivateAttr(None)
+    _hypatia_tle_path: Path | None = PrivateAttr(None)
 
     @model_validator(mode="after")
     def _check(self, info: ValidationInfo) -> Constellation:
-        given = {k: getattr(self, k) for k in ("tle_file", "preset", "shells")}
+        given = {k: getattr(self, k) for k in ("tle_file", "hypatia_tle_file", "preset", "shells")}
         given = {k: v for k, v in given.items() if v is not None}
         one_of = (
-            'exactly one of tle_file ("builtin:NAME" or a path), preset or [[constellation.shells]]'
+            'exactly one of tle_file ("builtin:NAME" or a path), hypatia_tle_file (a Hypatia '
+            "tles.txt), preset or [[constellation.shells]]"
         )
         if len(given) != 1:
             raise _fail(one_of, value=sorted(given))
@@ -506,21 +538,30 @@ class Constellation(_Model):
                     raise _fail("a unique shell name", loc=("shells", i, "name"), value=name)
         if self.tle_file is None and self.launched_by is not None:
             raise _fail("only allowed with tle_file", loc=("launched_by",), value=self.launched_by)
-        if self.tle_file is not None and self.epoch_utc is not None:
+        if self.epoch_utc is not None and (self.tle_file, self.hypatia_tle_file) != (None, None):
             raise _fail(
                 "only allowed with preset or shells (a TLE file has its own epochs)",
                 loc=("epoch_utc",),
                 value=self.epoch_utc,
             )
+        base_dir = (info.context or {}).get("base_dir")
         if self.tle_file is not None:
-            base_dir = (info.context or {}).get("base_dir")
             self._tle_path = _resolve_tle(self.tle_file, base_dir)
+        if self.hypatia_tle_file is not None:
+            self._hypatia_tle_path = _input_path(
+                self.hypatia_tle_file, base_dir, "Hypatia tles.txt", "hypatia_tle_file"
+            )
         return self
 
     @property
     def tle_path(self) -> Path | None:
         """Absolute path of the TLE file (``None`` for Walker constellations)."""
         return self._tle_path
+
+    @property
+    def hypatia_tle_path(self) -> Path | None:
+        """Absolute path of the Hypatia ``tles.txt`` (``None`` unless ``hypatia_tle_file``)."""
+        return self._hypatia_tle_path
 
 
 class Network(_Model):
@@ -530,6 +571,13 @@ class Network(_Model):
     ----------
     isl : bool
         Use inter-satellite links (otherwise bent pipe only).
+    isl_file : str or None
+        Only with ``isl = true``: a Hypatia ``isls.txt`` (one ``"a b"`` pair of satellite ids a
+        line, ids = positions in the constellation), relative to the scenario file's folder,
+        whose links replace the +Grid lifeline builds itself; the length and grazing rules
+        below still apply at every instant. The absolute path is :attr:`isl_path`; ids are
+        checked against the constellation when the run starts
+        (:func:`lifeline.engine.scenario_isl_edges`).
     isl_max_range_km : float or None
         Longest usable ISL [km] (e.g. a laser terminal's range); ``None``: no length limit
         beyond the grazing rule.
@@ -554,6 +602,7 @@ class Network(_Model):
     """
 
     isl: StrictBool = True
+    isl_file: Name | None = None
     isl_max_range_km: PositiveFloat | None = None
     isl_min_grazing_altitude_km: Annotated[float, _number(0)] = ISL_MIN_GRAZING_ALTITUDE_KM
     processing_delay_ms: Annotated[float, _number(0)] = 0.0
@@ -562,6 +611,27 @@ class Network(_Model):
     min_elevation_deg: ElevationDeg = MIN_ELEVATION_DEG
     gsl_max_range_km: PositiveFloat | None = None
     serving_policy: Literal["max_elevation"] = "max_elevation"
+    _isl_path: Path | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _check(self, info: ValidationInfo) -> Network:
+        if self.isl_file is None:
+            return self
+        if not self.isl:
+            raise _fail(
+                "only allowed with isl = true (bent pipe has no laser links): remove isl_file "
+                "or set isl = true",
+                loc=("isl_file",),
+                value=self.isl_file,
+            )
+        base_dir = (info.context or {}).get("base_dir")
+        self._isl_path = _input_path(self.isl_file, base_dir, "Hypatia isls.txt", "isl_file")
+        return self
+
+    @property
+    def isl_path(self) -> Path | None:
+        """Absolute path of the ``isl_file`` (``None`` without one)."""
+        return self._isl_path
 
 
 def _horizon(value: Any) -> tuple[float, ...]:
@@ -802,7 +872,15 @@ class Scenario(_Model):
     constellation : Constellation
     network : Network
     terminals, gateways, pops : tuple
-        At least one each, with unique names.
+        At least one each, with unique names. ``terminals`` holds the ``[[terminals]]`` tables,
+        then the stations of ``ground_stations_file``.
+    ground_stations_file : str or None
+        A Hypatia ``ground_stations.txt`` (``id,name,lat_deg,lon_deg,elevation_m``, optionally
+        followed by Hypatia's ``x_m,y_m,z_m``, which are not used: positions come from latitude,
+        longitude and height on WGS84 as for any terminal), relative to the scenario file's
+        folder. Each station becomes a terminal with its name, ``lat_deg``, ``lon_deg`` and
+        ``alt_m`` = its elevation, and default settings, after the ``[[terminals]]`` tables
+        (station ``g`` is terminal ``len([[terminals]]) + g``); names must not repeat.
     pairs : "all", tuple of Pair, or None
         Pair mode: every unordered pair of terminals, or the listed ones (see
         :attr:`pair_ids`); ``None`` (no ``pairs`` key): no pair mode.
@@ -823,6 +901,7 @@ class Scenario(_Model):
     time: TimeConfig
     constellation: Constellation
     network: Network = Network()
+    ground_stations_file: Name | None = None
     terminals: Annotated[tuple[Terminal, ...], _unique_names("terminals", "name, lat_deg, lon_deg")]
     gateways: Annotated[tuple[Gateway, ...], _unique_names("gateways", "name, lat_deg, lon_deg")]
     pops: Annotated[tuple[Pop, ...], _unique_names("pops", "name, lat_deg, lon_deg")]
@@ -833,6 +912,57 @@ class Scenario(_Model):
     jammers: tuple[Jammer, ...] = ()
     _source: str = PrivateAttr("<dict>")
     _pair_ids: tuple[tuple[int, int], ...] = PrivateAttr(())
+
+    @model_validator(mode="before")
+    @classmethod
+    def _add_ground_stations(cls, data: Any, info: ValidationInfo) -> Any:
+        """Append the stations of ``ground_stations_file`` to the terminals, as tables."""
+        value = data.get("ground_stations_file") if isinstance(data, dict) else None
+        if not isinstance(value, str) or not value.strip():
+            return data  # absent, or the field's own check reports it
+        key = "ground_stations_file"
+        base_dir = (info.context or {}).get("base_dir")
+        path = _input_path(value, base_dir, "Hypatia ground_stations.txt", key)
+        try:
+            stations = read_ground_stations(path)
+        except HypatiaFormatError as exc:
+            raise _fail(
+                f"a Hypatia ground_stations.txt, basic or extended form ({exc})",
+                loc=(key,),
+                value=value,
+            ) from None
+        first: dict[str, int] = {}
+        for g, name in enumerate(stations.names):
+            if name in first:
+                raise _fail(
+                    f"unique station names (ids {first[name]} and {g} are both {name!r})",
+                    loc=(key,),
+                    value=value,
+                )
+            first[name] = g
+        tables = data.get("terminals", [])
+        if not isinstance(tables, list | tuple):
+            return data  # not an array of tables: the field's own check reports it
+        for i, table in enumerate(tables):
+            name = table.get("name") if isinstance(table, dict) else None
+            if isinstance(name, str) and name in first:
+                raise _fail(
+                    f"station names that no [[terminals]] table uses (station {first[name]} "
+                    f"is {name!r}, as terminals[{i}].name)",
+                    loc=(key,),
+                    value=value,
+                )
+        added = [
+            {"name": name, "lat_deg": float(lat), "lon_deg": float(lon), "alt_m": float(alt)}
+            for name, lat, lon, alt in zip(
+                stations.names,
+                stations.lat_deg,
+                stations.lon_deg,
+                stations.elevation_m,
+                strict=True,
+            )
+        ]
+        return {**data, "terminals": [*tables, *added]}
 
     @model_validator(mode="after")
     def _check(self, info: ValidationInfo) -> Scenario:
@@ -928,6 +1058,9 @@ class Scenario(_Model):
         names = [t.name for t in self.terminals]
         index = {name: i for i, name in enumerate(names)}
         listing = ", ".join(names[:8]) + (", ..." if n > 8 else "")
+        from_file = self.ground_stations_file is not None
+        after = ", then the ground_stations_file stations" if from_file else ""
+        or_station = " or ground_stations_file station" if from_file else ""
         out: list[tuple[int, int]] = []
         seen: dict[tuple[int, int], int] = {}
         for k, pair in enumerate(self.pairs):
@@ -938,7 +1071,7 @@ class Scenario(_Model):
                     if ref >= n:
                         raise _fail(
                             f"a terminal id in 0..{n - 1} (the position of a [[terminals]] "
-                            "table) or a terminal name",
+                            f"table{after}) or a terminal name",
                             loc=("pairs", k, key),
                             value=ref,
                         )
@@ -947,8 +1080,8 @@ class Scenario(_Model):
                     ids.append(index[ref])
                 else:
                     raise _fail(
-                        f"the name of a [[terminals]] entry{_did_you_mean(ref, names)} "
-                        f"(one of: {listing}) or its 0-based id",
+                        f"the name of a [[terminals]] entry{or_station}"
+                        f"{_did_you_mean(ref, names)} (one of: {listing}) or its 0-based id",
                         loc=("pairs", k, key),
                         value=ref,
                     )
@@ -989,8 +1122,13 @@ class Scenario(_Model):
 
 _MISSING_HINTS = {
     "time": "required: a [time] table with start_utc and duration_s or end_utc",
-    "constellation": "required: a [constellation] table with tle_file, preset or shells",
-    "terminals": "required: at least one [[terminals]] table (name, lat_deg, lon_deg)",
+    "constellation": (
+        "required: a [constellation] table with tle_file, hypatia_tle_file, preset or shells"
+    ),
+    "terminals": (
+        "required: at least one [[terminals]] table (name, lat_deg, lon_deg) or a "
+        "ground_stations_file"
+    ),
     "gateways": "required: at least one [[gateways]] table (name, lat_deg, lon_deg)",
     "pops": "required: at least one [[pops]] table (name, lat_deg, lon_deg)",
 }
@@ -1172,8 +1310,8 @@ def _read_toml(path: Path, label: str) -> dict[str, Any]:
 _EXCLUSIVE = {
     "time": ({"duration_s", "end_utc"}, {"duration_s", "end_utc"}),
     "constellation": (
-        {"tle_file", "preset", "shells"},
-        {"tle_file", "preset", "shells", "launched_by", "epoch_utc"},
+        {"tle_file", "hypatia_tle_file", "preset", "shells"},
+        {"tle_file", "hypatia_tle_file", "preset", "shells", "launched_by", "epoch_utc"},
     ),
 }
 
@@ -1185,6 +1323,8 @@ def _merge(base: dict[str, Any], over: dict[str, Any], table: str = "") -> dict[
     if triggers & over.keys():
         for key in dropped - over.keys():
             out.pop(key, None)
+    if table == "network" and over.get("isl") is False and "isl_file" not in over:
+        out.pop("isl_file", None)  # bent pipe has no laser links (isl_file needs isl = true)
     for key, value in over.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = _merge(out[key], value, key if not table else f"{table}.{key}")
@@ -1193,13 +1333,29 @@ def _merge(base: dict[str, Any], over: dict[str, Any], table: str = "") -> dict[
     return out
 
 
-def _absolute_tle_file(data: dict[str, Any], base_dir: Path) -> dict[str, Any]:
-    """Anchor a base file's relative ``tle_file`` to that file's folder before merging."""
-    const = data.get("constellation")
-    tle = const.get("tle_file") if isinstance(const, dict) else None
-    if not isinstance(tle, str) or tle.startswith(_BUILTIN) or Path(tle).is_absolute():
-        return data
-    return _merge(data, {"constellation": {"tle_file": str(base_dir / tle)}})
+#: Input-file keys (table, key) whose relative paths are relative to the file that gives them.
+_PATH_KEYS = (
+    ("constellation", "tle_file"),
+    ("constellation", "hypatia_tle_file"),
+    ("network", "isl_file"),
+    ("", "ground_stations_file"),
+)
+
+
+def _absolute_paths(data: dict[str, Any], base_dir: Path) -> dict[str, Any]:
+    """Anchor a base file's relative input paths (``tle_file``, ``isl_file``, ...) to that
+    file's folder before merging. Set directly, not merged: merging a ``tle_file`` would drop
+    the base's ``launched_by`` and ``epoch_utc`` as if the overlay had chosen a new source."""
+    out = dict(data)
+    for table, key in _PATH_KEYS:
+        holder = out.get(table) if table else out
+        path = holder.get(key) if isinstance(holder, dict) else None
+        if not isinstance(path, str) or path.startswith(_BUILTIN) or Path(path).is_absolute():
+            continue
+        if table:
+            out[table] = holder = dict(holder)
+        holder[key] = str(base_dir / path)
+    return out
 
 
 def _resolve_extends(
@@ -1217,7 +1373,7 @@ def _resolve_extends(
     key = str(path.resolve())
     if key in chain:
         raise ScenarioError(source, "extends", extends, "a base that does not extend this file")
-    base = _absolute_tle_file(_read_toml(path, label), path.parent)
+    base = _absolute_paths(_read_toml(path, label), path.parent)
     base = _resolve_extends(base, label, path.parent, (*chain, key))
     return _merge(base, data)
 

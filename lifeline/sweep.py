@@ -17,22 +17,27 @@ distributed; every sample is an ordinary scenario variant whose unknowns became 
                            fail, drawn with a recorded seed
 ``isl_failure``            the same for laser links
 ``terminals``              ``count = n`` or ``[n_min, n_max]``: keep the first n terminals
+``rain``                   rain over a circle (``lat_deg``, ``lon_deg``, ``radius_km``) for the
+                           whole window with ``probability`` (default 1), ``rate_mm_h = r`` or
+                           ``[r_min, r_max]`` (uniform)
+``jammer``                 one downlink jammer placed uniformly within ``radius_km`` of
+                           (``lat_deg``, ``lon_deg``), ``eirp_dbw`` (number or uniform range),
+                           ``bandwidth_mhz``, optional ``alt_m``, ``extra_loss_db``,
+                           ``probability`` (present at all, default 1)
 ``grid``                   ``"dotted.path" = [values]``: a plain grid over any scenario field
                            (``"network.isl" = [true, false]``, ``"terminals[0].alt_m" = [...]``);
                            each grid point gets every random draw (common random numbers)
 =========================  =====================================================================
-
-Rain and jammers are not part of the engine yet (the radio layer is not wired in), so they are
-refused rather than sampled to no effect.
 
 Determinism: draw ``d`` of a sweep with seed ``S`` uses ``numpy.random.default_rng(s)`` with
 ``s = SeedSequence([S, d]).generate_state(1)[0]``, recorded as ``sample_seed``; the same seed gives
 the same samples and results, whatever the number of workers or the order they finish in.
 
 Each sample is run by the engine's public entry point (:func:`lifeline.api.run`), so its figures
-are those of ``lifeline run`` on its variant by construction. Sharing the inputs that do not
-depend on the unknowns (TLE parse, ISL topology, propagated chunks) is not done yet: it needs
-the engine to accept them (docs/sweeps.md, "Speed").
+are those of ``lifeline run`` on its variant by construction. What the unknowns cannot change
+(satellites, laser links, propagated chunks, each instant's geometry and the terminals' view)
+is built once per worker process and shared by its samples
+(:class:`lifeline.engine.SharedInputs`); radio tables are cached per site by the radio layer.
 
 Resuming: every finished sample is written atomically to ``OUT/samples/`` (one Parquet file per
 sample, named by grid point and draw, with that name in its metadata), beside a manifest
@@ -67,8 +72,10 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationErr
 from pydantic_core import PydanticCustomError
 
 from lifeline.api import run as api_run
+from lifeline.engine import shared_inputs
 from lifeline.errors import ScenarioError
 from lifeline.events import GroundLoss
+from lifeline.geo import destination_deg
 from lifeline.results import atomic_path, write_json
 from lifeline.scenario import Scenario, scenario_from_dict
 
@@ -89,14 +96,6 @@ log = logging.getLogger(__name__)
 
 SWEEP_SCHEMA_VERSION = "1"
 _ERROR_TYPE = "lifeline"
-#: Keys of unknowns the engine cannot model yet: refused with a reason instead of sampled.
-_NOT_YET = {
-    "rain": "rain",
-    "rain_rate_mm_h": "rain",
-    "jammer": "jammers",
-    "jammers": "jammers",
-    "jammer_eirp_dbw": "jammers",
-}
 #: Columns of the sample tables that describe the run, not an unknown (never rank-correlated).
 META_COLUMNS = (
     "sample",
@@ -120,6 +119,9 @@ FIGURES = (
     "outages",
     "longest_outage_s",
     "time_to_first_service_s",
+    "throughput_mbps_p5",
+    "throughput_mbps_p50",
+    "demand_served_pct",
 )
 
 
@@ -157,6 +159,17 @@ def _range(lo: float, hi: float, integer: bool) -> PlainValidator:
         if not ok(value):
             raise _fail(allowed)
         return (value, value)
+
+    return PlainValidator(check)
+
+
+def _bounded(lo: float, hi: float) -> PlainValidator:
+    """A plain number within lo..hi."""
+
+    def check(value: Any) -> float:
+        if not _is_number(value) or not lo <= value <= hi:
+            raise _fail(f"a number in {lo:g}..{hi:g}")
+        return float(value)
 
     return PlainValidator(check)
 
@@ -264,6 +277,51 @@ class FailureFraction(_Model):
     fraction: Annotated[tuple[float, float], _range(0, 1, integer=False)]
 
 
+class RainDraw(_Model):
+    """``[sweep.rain]``: whether it rains over a region for the whole window, and how hard.
+
+    Attributes
+    ----------
+    lat_deg, lon_deg, radius_km : the region (a ``[[rain]]`` circle) [deg, deg, km].
+    rate_mm_h : (float, float)
+        Rain rate, uniform in ``rate_mm_h[0]..rate_mm_h[1]`` [mm/h] (a number: always that),
+        within the attenuation table's (0, 250] mm/h.
+    probability : float
+        Chance that it rains at all in a sample (default 1).
+    """
+
+    lat_deg: Annotated[float, _bounded(-90, 90)]
+    lon_deg: Annotated[float, _bounded(-180, 180)]
+    radius_km: Annotated[float, _bounded(1e-3, 20_000)]
+    rate_mm_h: Annotated[tuple[float, float], _range(1e-3, 250, integer=False)]
+    probability: Probability = 1.0
+
+
+class JammerDraw(_Model):
+    """``[sweep.jammer]``: one ground jammer (a ``[[jammers]]`` table for the whole window) at
+    a random place within ``radius_km`` of a point (uniform over the disc) with a random EIRP.
+
+    Attributes
+    ----------
+    lat_deg, lon_deg : centre of the area it may stand in [deg]; radius_km : its radius [km]
+        (0: always at the centre).
+    eirp_dbw : (float, float)
+        Uniform in ``eirp_dbw[0]..eirp_dbw[1]`` [dBW] (a number: always that).
+    bandwidth_mhz, alt_m, extra_loss_db : as in ``[[jammers]]`` (:class:`lifeline.radio.Jammer`).
+    probability : float
+        Chance that the jammer is there at all in a sample (default 1).
+    """
+
+    lat_deg: Annotated[float, _bounded(-90, 90)]
+    lon_deg: Annotated[float, _bounded(-180, 180)]
+    radius_km: Annotated[float, _bounded(0, 2_000)] = 0.0
+    eirp_dbw: Annotated[tuple[float, float], _range(-50, 100, integer=False)]
+    bandwidth_mhz: Annotated[float, _bounded(1e-3, 10_000)]
+    alt_m: Annotated[float, _bounded(0, 1_000)] = 10.0
+    extra_loss_db: Annotated[float, _bounded(0, 300)] = 0.0
+    probability: Probability = 1.0
+
+
 class TerminalCount(_Model):
     """``[sweep.terminals]``: the scenario's first ``count`` terminals, uniform in a range."""
 
@@ -292,6 +350,8 @@ class SweepConfig(_Model):
     satellite_failure: FailureFraction | None = None
     isl_failure: FailureFraction | None = None
     terminals: TerminalCount | None = None
+    rain: RainDraw | None = None
+    jammer: JammerDraw | None = None
     grid: Annotated[dict[str, tuple[Any, ...]], PlainValidator(_grid)] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -394,11 +454,18 @@ def _lists(value: Any) -> Any:
 
 def resolved_dict(scenario: Scenario) -> dict[str, Any]:
     """The validated scenario as a plain dict that validates back to it on its own: ``extends``
-    merged in, the TLE file as an absolute path."""
+    merged in, input files as absolute paths, the stations of a ``ground_stations_file``
+    already among the terminals (so the file is not read again)."""
     data = _lists(scenario.model_dump(mode="python", by_alias=True, exclude_none=True))
     data.pop("extends", None)
-    if scenario.constellation.tle_path is not None:
-        data["constellation"]["tle_file"] = str(scenario.constellation.tle_path)
+    data.pop("ground_stations_file", None)
+    const, net = scenario.constellation, scenario.network
+    if const.tle_path is not None:
+        data["constellation"]["tle_file"] = str(const.tle_path)
+    if const.hypatia_tle_path is not None:
+        data["constellation"]["hypatia_tle_file"] = str(const.hypatia_tle_path)
+    if net.isl_path is not None:
+        data["network"]["isl_file"] = str(net.isl_path)
     return data
 
 
@@ -505,17 +572,8 @@ def load_sweep(source: str | Path) -> Sweep:
             "sweep",
             raw,
             "a [sweep] table naming the unknowns (gateways, pops, regions, satellite_failure, "
-            "isl_failure, terminals, grid); see docs/sweeps.md",
+            "isl_failure, terminals, rain, jammer, grid); see docs/sweeps.md",
         )
-    for key, what in _NOT_YET.items():
-        if key in raw:
-            raise ScenarioError(
-                label,
-                f"sweep.{key}",
-                raw[key],
-                f"not available yet: {what} need the radio layer, which is not part of the "
-                "engine, so sampling them would change nothing (remove the key)",
-            )
     base = scenario_from_dict(data, label, base_dir=path.parent)
     try:
         config = SweepConfig.model_validate(raw)
@@ -675,6 +733,36 @@ def draw_variant(
         n = int(rng.integers(cfg.terminals.count[0], cfg.terminals.count[1] + 1))
         values["terminals_count"] = n
         data["terminals"] = data["terminals"][:n]
+    if cfg.rain is not None:
+        rain = cfg.rain
+        raining = bool(rng.random() < rain.probability)
+        rate = float(rng.uniform(*rain.rate_mm_h))
+        values["rain_mm_h"] = rate if raining else 0.0
+        if raining:
+            where = {"lat_deg": rain.lat_deg, "lon_deg": rain.lon_deg, "radius_km": rain.radius_km}
+            data["rain"] = [*data.get("rain", []), {"name": "sweep", **where, "rate_mm_h": rate}]
+    if cfg.jammer is not None:
+        jam = cfg.jammer
+        present = bool(rng.random() < jam.probability)
+        # Uniform over the disc: distance ~ R sqrt(u), bearing uniform.
+        distance_km = float(jam.radius_km * np.sqrt(rng.random()))
+        bearing_deg = float(rng.uniform(0, 360))
+        eirp = float(rng.uniform(*jam.eirp_dbw))
+        lat, lon = destination_deg(jam.lat_deg, jam.lon_deg, bearing_deg, distance_km)
+        values["jammer_present"] = present
+        values["jammer_eirp_dbw"] = eirp if present else float("nan")
+        values["jammer_offset_km"] = distance_km if present else float("nan")
+        if present:
+            jammer = {
+                "name": "sweep",
+                "lat_deg": round(float(lat), 9),
+                "lon_deg": round(float(lon), 9),
+                "eirp_dbw": eirp,
+                "bandwidth_mhz": jam.bandwidth_mhz,
+                "alt_m": jam.alt_m,
+                "extra_loss_db": jam.extra_loss_db,
+            }
+            data["jammers"] = [*data.get("jammers", []), jammer]
     data["events"] = events
     return values, data
 
@@ -708,10 +796,11 @@ def simulate_summary(scenario: Scenario) -> dict[str, dict]:
     """Per-terminal summary figures of one variant: exactly ``summary.json``'s ``"terminals"``
     of ``lifeline run`` on it (the engine's public entry point, in this process).
 
-    Each sample still parses the TLEs, infers the laser links and propagates every chunk itself:
-    sharing those across samples needs the engine to accept them (docs/sweeps.md, "Speed").
+    The satellites, laser links, ephemerides and event-independent geometry come from this
+    process's :func:`lifeline.engine.shared_inputs`: built by the first sample, reused by every
+    later one with the same constellation, window and gateways.
     """
-    return api_run(scenario, workers=1).summary["terminals"]
+    return api_run(scenario, workers=1, shared=shared_inputs(scenario)).summary["terminals"]
 
 
 def _sample_frame(spec: SampleSpec, figures: dict[str, dict] | None, elapsed_s: float, error=None):
@@ -1023,11 +1112,12 @@ def unknown_columns(table: pd.DataFrame) -> list[str]:
 def summarize_sweep(table: pd.DataFrame, availability_threshold_pct: float = 90.0) -> dict:
     """Per-terminal distributions and which unknowns matter most.
 
-    For each terminal: availability [%] and RTT p50 [ms] across samples (p5, p50, p95, mean;
-    linear-interpolated percentiles), the share of samples with availability at or above
-    ``availability_threshold_pct``, and for every unknown that varies the Spearman rank
-    correlation with availability and with RTT p50, sorted by the absolute correlation with
-    availability (``scipy.stats.spearmanr``; RTT only over samples with service).
+    For each terminal: availability [%], RTT p50 [ms] and throughput p50 [Mbit/s] across
+    samples (p5, p50, p95, mean; linear-interpolated percentiles), the share of samples with
+    availability at or above ``availability_threshold_pct``, and for every unknown that varies
+    the Spearman rank correlation with availability, RTT p50 and throughput p50, sorted by the
+    absolute correlation with availability, then with throughput (``scipy.stats.spearmanr``;
+    RTT and throughput only over samples where they exist).
 
     References
     ----------
@@ -1042,26 +1132,33 @@ def summarize_sweep(table: pd.DataFrame, availability_threshold_pct: float = 90.
     for name, rows in ok.groupby("terminal", sort=False):
         avail = rows["availability_pct"].to_numpy(float)
         rtt = rows["rtt_ms_p50"].to_numpy(float)
+        thr = rows["throughput_mbps_p50"].to_numpy(float)
+
+        def rho(x: np.ndarray, y: np.ndarray) -> float | None:
+            has = np.isfinite(x) & np.isfinite(y)
+            if has.sum() < 3 or np.ptp(x[has]) == 0 or np.ptp(y[has]) == 0:
+                return None
+            return round(float(spearmanr(x[has], y[has]).statistic), 3)
+
         ranks = []
         for col in unknowns:
             x = rows[col].to_numpy(float)
-            if len(x) < 3 or np.all(x == x[0]):
+            if len(x) < 3 or np.all(x == x[0]) or not np.isfinite(x).any():
                 continue
-            rho_a = spearmanr(x, avail).statistic if np.ptp(avail) > 0 else float("nan")
-            has = np.isfinite(rtt)
-            rho_r = (
-                spearmanr(x[has], rtt[has]).statistic
-                if has.sum() >= 3 and np.ptp(x[has]) > 0 and np.ptp(rtt[has]) > 0
-                else float("nan")
-            )
             ranks.append(
                 {
                     "unknown": col,
-                    "spearman_availability": None if np.isnan(rho_a) else round(float(rho_a), 3),
-                    "spearman_rtt_p50": None if np.isnan(rho_r) else round(float(rho_r), 3),
+                    "spearman_availability": rho(x, avail),
+                    "spearman_rtt_p50": rho(x, rtt),
+                    "spearman_throughput_p50": rho(x, thr),
                 }
             )
-        ranks.sort(key=lambda r: -abs(r["spearman_availability"] or 0.0))
+        ranks.sort(
+            key=lambda r: (
+                -abs(r["spearman_availability"] or 0.0),
+                -abs(r["spearman_throughput_p50"] or 0.0),
+            )
+        )
         terminals[str(name)] = {
             "samples": len(rows),
             "availability_pct": _quantiles(avail),
@@ -1070,6 +1167,7 @@ def summarize_sweep(table: pd.DataFrame, availability_threshold_pct: float = 90.
                 float(np.mean(avail >= availability_threshold_pct)), 4
             ),
             "rtt_ms_p50": _quantiles(rtt),
+            "throughput_mbps_p50": _quantiles(thr),
             "unknowns": ranks,
         }
     n_samples = table["sample"].nunique()

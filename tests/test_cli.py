@@ -86,18 +86,23 @@ def test_validate_preset_prints_counts(runner):
     # Counts from lifeline/presets/mariupol-2022.toml: 5 [[terminals]], "18 gateways, 3 PoPs"
     # (its generated block), 86400 s at 1 s steps.
     assert re.search(
-        r"^mariupol-2022: ok \(\d+ satellites, 5 terminals, 18 gateways, 3 PoPs, 86400 steps\)$",
+        r"^mariupol-2022: ok \(\d+ satellites, \d+ laser links, 5 terminals, 18 gateways, "
+        r"3 PoPs, 86400 steps\)$",
         result.output.strip(),
     ), result.output
-    assert int(re.search(r"(\d+) satellites", result.output).group(1)) > 1000
+    n_sats = int(re.search(r"(\d+) satellites", result.output).group(1))
+    assert n_sats > 1000
+    # +Grid gives each satellite at most four links, so at most 2 per satellite.
+    assert 0 < int(re.search(r"(\d+) laser links", result.output).group(1)) <= 2 * n_sats
 
 
 def test_validate_fixture_prints_counts(runner):
     result = runner.invoke(app, ["validate", str(TINY)])
     assert result.exit_code == 0, result.output
-    # tests/data: 5 records in tiny.toml's TLE file, one site of each kind, 120 s / 10 s.
+    # tests/data: 5 records in tiny.toml's TLE file, bent pipe (isl = false), one site of each
+    # kind, 120 s / 10 s.
     assert result.output == (
-        f"{TINY}: ok (5 satellites, 1 terminals, 1 gateways, 1 PoPs, 12 steps)\n"
+        f"{TINY}: ok (5 satellites, 0 laser links, 1 terminals, 1 gateways, 1 PoPs, 12 steps)\n"
     )
 
 

@@ -14,6 +14,7 @@ from skyfield.framelib import itrs
 from skyfield.iokit import parse_tle_file
 
 from lifeline.geo import (
+    destination_deg,
     enu_basis,
     geodetic_to_ecef_km,
     great_circle_km,
@@ -151,6 +152,24 @@ def test_great_circle_facts_section_7(lat, lon, expected_km):
 def test_great_circle_antipodes_and_identity():
     assert great_circle_km(10.0, 20.0, -10.0, -160.0) == pytest.approx(np.pi * 6371.0088)
     assert great_circle_km(10.0, 20.0, 10.0, 20.0) == 0.0
+
+
+def test_destination_known_route_and_round_trip():
+    """Williams' worked example (Aviation Formulary V1.47, "Lat/lon given radial and distance"
+    is the inverse of his LAX-JFK distance example): from LAX (33°57' N, 118°24' W) along the
+    initial course to JFK (66.0°) for the LAX-JFK distance (2,144 nm on a 1-minute-of-arc
+    sphere), one lands on JFK (40°38' N, 73°47' W) within a few km."""
+    nm = 1.852
+    radius = 180 * 60 * nm / np.pi
+    lat, lon = destination_deg(33 + 57 / 60, -(118 + 24 / 60), 66.0, 2144 * nm, radius)
+    assert great_circle_km(lat, lon, 40 + 38 / 60, -(73 + 47 / 60), radius) < 10.0
+    # Round trip: the distance back is what was travelled, for any bearing.
+    rng = np.random.default_rng(3)
+    lat0, lon0 = rng.uniform(-80, 80, 200), rng.uniform(-180, 180, 200)
+    bearing, dist = rng.uniform(0, 360, 200), rng.uniform(0, 5000, 200)
+    lat1, lon1 = destination_deg(lat0, lon0, bearing, dist)
+    np.testing.assert_allclose(great_circle_km(lat0, lon0, lat1, lon1), dist, atol=1e-6)
+    assert np.all((lon1 >= -180) & (lon1 < 180))
 
 
 latitudes = st.floats(-90, 90)

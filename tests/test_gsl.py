@@ -200,8 +200,9 @@ def random_horizon(rng, n):
 def test_best_visible_with_horizon_equals_brute_force(k):
     """With obstruction masks, best_visible still equals the dense answer (look_angles'
     azimuth into 1-degree bins), and ``obstructed`` is exactly 'satellites above the elevation
-    mask, none clear of the horizon'."""
-    from lifeline.links.gsl import SiteSet, best_visible, find_visible
+    mask, none clear of the horizon'. The exhaustive form (site_view + best_of_view, what
+    sweeps keep between samples) gives the same."""
+    from lifeline.links.gsl import SiteSet, best_of_view, best_visible, find_visible, site_view
 
     rng = np.random.default_rng(5 + k)
     n = 400
@@ -225,6 +226,14 @@ def test_best_visible_with_horizon_equals_brute_force(k):
     np.testing.assert_array_equal(best.sat, expect)
     np.testing.assert_array_equal(best.sees_any, (above & clear).any(axis=1))
     np.testing.assert_array_equal(best.obstructed, obstructed)
+    # The kept view of every satellite in sight ranks the same, for any usable set and subset.
+    view = site_view(sites, tree, sats, MAX_ALTITUDE_KM)
+    for chosen in (view, view.take(np.arange(n)[::-1][: n // 2])):
+        index = np.arange(n) if chosen is view else np.arange(n)[::-1][: n // 2]
+        again = best_of_view(chosen, usable)
+        np.testing.assert_array_equal(again.sat, expect[index])
+        np.testing.assert_array_equal(again.sees_any, (above & clear).any(axis=1)[index])
+        np.testing.assert_array_equal(again.obstructed, obstructed[index])
     # find_visible drops the pairs behind the mask, and only those.
     pairs = find_visible(sites, tree, sats, MAX_ALTITUDE_KM)
     i, j = np.nonzero(above & clear)

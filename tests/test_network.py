@@ -12,7 +12,12 @@ from lifeline.network.scheduler import (
     limit_per_site,
     outage_reason,
 )
-from lifeline.network.topology import MS_PER_KM_VACUUM, build_graph, fiber_delay_ms
+from lifeline.network.topology import (
+    MS_PER_KM_VACUUM,
+    fiber_delay_ms,
+    graph_template,
+    instant_graph,
+)
 
 # Light covers 299.792458 km in 1 ms (SI definition of c).
 KM_PER_MS = C_KM_S / 1e3
@@ -22,18 +27,44 @@ def chain_graph(gateway_live=(True, True), isl=True):
     """Four satellites in a line 0-1-2-3 (1,000 km apart); gateway 0 under sat 0 (500 km),
     gateway 1 under sat 3 (600 km); both homed to PoP 0 with 1 ms and 10 ms of fibre."""
     edges = np.array([[0, 1], [1, 2], [2, 3]]) if isl else np.zeros((0, 2), int)
-    return build_graph(
+    template = graph_template(
         n_sats=4,
         isl_edges=edges,
         isl_length_km=np.full(len(edges), 1000.0),
-        gsl_gateway=np.array([0, 1]),
-        gsl_sat=np.array([0, 3]),
-        gsl_range_km=np.array([500.0, 600.0]),
-        gateway_pop=np.array([0, 0]),
-        gateway_fiber_ms=np.array([1.0, 10.0]),
-        gateway_live=np.array(gateway_live),
-        n_pops=1,
+        feeder_gateway=np.array([0, 1]),
+        feeder_sat=np.array([0, 3]),
+        feeder_range_km=np.array([500.0, 600.0]),
+        gateway_pop_fiber_ms=np.array([[1.0], [10.0]]),
     )
+    return instant_graph(
+        template,
+        isl_up=np.ones(len(edges), bool),
+        feeder_up=np.ones(2, bool),
+        gateway_pop=np.array([0, 0]),
+        gateway_live=np.array(gateway_live),
+    )
+
+
+def test_only_the_home_pop_fibre_is_an_edge():
+    """The template holds every gateway→PoP fibre; a state keeps only each live gateway's link
+    to its home PoP. Gateway 0 (under sat 0, 500 km) is 1 ms from PoP 0 but homed to PoP 1,
+    20 ms away: sat 0 exits through PoP 1 at 500 km / c + 20 ms, never through PoP 0."""
+    template = graph_template(
+        n_sats=1,
+        isl_edges=np.zeros((0, 2), int),
+        isl_length_km=np.zeros(0),
+        feeder_gateway=np.array([0]),
+        feeder_sat=np.array([0]),
+        feeder_range_km=np.array([500.0]),
+        gateway_pop_fiber_ms=np.array([[1.0, 20.0]]),
+    )
+    graph = instant_graph(template, np.zeros(0, bool), np.ones(1, bool), np.array([1]), [True])
+    routes = route_to_pops(graph)
+    assert routes.delay_ms[0] == pytest.approx(500 * MS_PER_KM_VACUUM + 20.0)
+    assert routes.predecessor[1] == 1 + 1 + 1  # gateway node 1 ← PoP node 3 (S + G + 1)
+    # A feeder not in use is no edge either.
+    off = instant_graph(template, np.zeros(0, bool), np.zeros(1, bool), np.array([1]), [True])
+    assert not route_to_pops(off).sat_reachable[0]
 
 
 def test_fiber_delay_follows_group_index_and_stretch():

@@ -209,7 +209,7 @@ def _failing_satrecs() -> list[Satrec]:
     return [bad_eccentricity, decaying]
 
 
-def test_sgp4_failures_are_marked_counted_and_logged_once(caplog):
+def test_sgp4_failures_are_marked_counted_and_logged(caplog):
     shell = walker_delta(550.0, 53.0, 1, 3, 0, START)
     satrecs = shell.satrecs + _failing_satrecs()
     constellation = Constellation(
@@ -221,7 +221,7 @@ def test_sgp4_failures_are_marked_counted_and_logged_once(caplog):
         catalog=np.array([s.satnum for s in satrecs]),
         source="synthetic",
     )
-    with caplog.at_level(logging.WARNING, logger="lifeline.orbits.propagate"):
+    with caplog.at_level(logging.DEBUG, logger="lifeline.orbits.propagate"):
         eph = Ephemeris.compute(constellation, START, START + np.timedelta64(3, "h"), 600.0)
     assert eph.t_s.tolist() == [600.0 * k for k in range(19)]
     assert eph.valid[:, :3].all()
@@ -232,8 +232,9 @@ def test_sgp4_failures_are_marked_counted_and_logged_once(caplog):
     assert eph.n_sgp4_errors == 19 + 16
     assert eph.n_out_of_band == 2
     assert np.isnan(eph.r_ecef_km[~eph.valid]).all()
-    records = [r for r in caplog.records if r.name == "lifeline.orbits.propagate"]
-    assert len(records) == 1
+    # Per window at DEBUG: a run adds the windows up and warns once (test_engine.py).
+    records = [r for r in caplog.records if "invalid samples" in r.getMessage()]
+    assert len(records) == 1 and records[0].levelno == logging.DEBUG
     assert "2 of 5 satellites" in records[0].getMessage()
 
 

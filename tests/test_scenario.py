@@ -184,6 +184,19 @@ def test_user_tle_path_is_relative_to_the_file_and_extends_keeps_it(tmp_path):
     assert sc.terminals[0].name == "A"
 
 
+def test_extends_keeps_launched_by_of_a_base_with_a_relative_tle_file(tmp_path):
+    # Anchoring the base's relative tle_file to its folder must not count as the overlay
+    # choosing a new constellation source (which drops launched_by and epoch_utc).
+    _write(tmp_path / "base", (DATA / "starlink-2022-08-17.tle").read_text(), "sats.tle")
+    base = _edit(
+        'tle_file = "builtin:starlink-2022-08-17"',
+        'tle_file = "sats.tle"\nlaunched_by = "2022-049"',
+    )
+    _write(tmp_path / "base", base, "base.toml")
+    child = _write(tmp_path / "child", 'extends = "../base/base.toml"\nname = "child"\n')
+    assert load_scenario(child).constellation.launched_by == "2022-049"
+
+
 def test_scenario_from_dict():
     data = {
         "name": "d",

@@ -23,9 +23,12 @@ import pytest
 from typer.testing import CliRunner
 
 import lifeline
+from lifeline import engine
 from lifeline.cli import app
 from lifeline.errors import ScenarioError
+from lifeline.geo import great_circle_km
 from lifeline.sweep import (
+    FIGURES,
     load_sweep,
     plan_samples,
     run_sample,
@@ -84,16 +87,21 @@ def test_each_sample_equals_a_standalone_run_of_its_variant(tiny_sweep, caplog):
     sw = load_sweep(tiny_sweep)
     specs = plan_samples(sw, 4, seed=11)
     assert len(specs) == 8  # 4 draws x 2 grid points
-    for spec in specs:
-        frame = run_sample(spec).set_index("terminal")
+    built = []
+    real_build = engine.build_constellation
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine, "_shared", None)  # nothing kept from earlier tests
+        mp.setattr(engine, "build_constellation", lambda s: built.append(1) or real_build(s))
+        frames = [run_sample(spec).set_index("terminal") for spec in specs]
+    # Samples share the satellites, ephemerides and geometry: one constellation for all eight
+    # (both grid points change only the terminals' mask, which is not a shared input).
+    assert len(built) == 1
+    for spec, frame in zip(specs, frames, strict=True):
         alone = lifeline.run(spec.scenario, workers=1).summary["terminals"]
         for name, figures in alone.items():
-            assert frame.loc[name, "availability_pct"] == figures["availability_pct"]
-            assert frame.loc[name, "outages"] == figures["outages"]
-            rtt = figures["rtt_ms_p50"]
-            assert (pd.isna(frame.loc[name, "rtt_ms_p50"]) and rtt is None) or frame.loc[
-                name, "rtt_ms_p50"
-            ] == rtt
+            for f in FIGURES:
+                got, want = frame.loc[name, f], figures[f]
+                assert (pd.isna(got) and want is None) or got == want, (spec.sample, name, f)
 
 
 def test_draws_are_fixed_by_the_seed_whatever_the_sample_count_or_grid_point(tiny_sweep):
@@ -236,7 +244,7 @@ def test_cli_prints_distributions_and_what_matters(tiny_sweep, tmp_path):
         app, ["sweep", str(tiny_sweep), "-n", "4", "-w", "1", "--out", str(tmp_path / "o")]
     )
     assert res.exit_code == 0, res.output
-    assert "availability [%] and RTT p50 [ms]" in res.output
+    assert "availability [%], RTT p50 [ms], throughput p50 [Mbit/s]" in res.output
     assert "Spearman" in res.output and "satellite_failure_fraction" in res.output
     table = pd.read_parquet(tmp_path / "o" / "sweep.parquet")
     assert len(table) == 4 * 2 * 2  # draws x grid points x terminals
@@ -249,13 +257,80 @@ def test_sweep_preset_is_a_one_hour_default_scenario():
     assert len(sw.base.gateways) == len(lifeline.load_scenario("mariupol-2022").gateways)
     spec = plan_samples(sw, 1, seed=0)[0]
     assert spec.scenario is not None and spec.error is None
+    # The issue's four unknowns: gateway losses, satellite failures, rain and jammer EIRP.
+    for key in ("gateways_lost", "satellite_failure_fraction", "rain_mm_h", "jammer_eirp_dbw"):
+        assert key in spec.values
+
+
+def test_rain_and_jammer_draws_reach_the_runs(tmp_path):
+    """A jammer drawn within 5 km of the terminal (40 dBW over the user channel: the jammed
+    preset's 30 dBW estimate + 10 dB) cuts it off with reason jammed when present, and does
+    nothing when absent; rain is drawn within its range and lands in the variant's [[rain]]."""
+    text = f"""
+extends = "{(DATA / "tiny.toml").as_posix()}"
+name = "rain-jam"
+
+[sweep.rain]
+lat_deg = 47.0958
+lon_deg = 37.5494
+radius_km = 20
+rate_mm_h = [100, 200]
+probability = 0.5
+
+[sweep.jammer]
+lat_deg = 47.0958
+lon_deg = 37.5494
+radius_km = 5
+eirp_dbw = 40
+bandwidth_mhz = 240
+probability = 0.5
+"""
+    sw = load_sweep(_write(tmp_path, text))
+    specs = plan_samples(sw, 12, seed=4)
+    jammed = clear = 0
+    for spec in specs:
+        v, sc = spec.values, spec.scenario
+        assert sc is not None
+        if v["rain_mm_h"] > 0:
+            assert 100 <= v["rain_mm_h"] <= 200 and sc.rain[-1].rate_mm_h == v["rain_mm_h"]
+        else:
+            assert not sc.rain
+        if not v["jammer_present"]:
+            assert not sc.jammers
+            continue
+        j = sc.jammers[-1]
+        offset = great_circle_km(47.0958, 37.5494, j.lat_deg, j.lon_deg)
+        assert offset == pytest.approx(v["jammer_offset_km"], abs=1e-6) and offset <= 5.0
+        summary = lifeline.run(sc, workers=1).summary["terminals"]["Mariupol"]
+        assert summary["availability_pct"] == 0.0
+        assert "jammed" in summary["outage_s_by_reason"]
+        jammed += 1
+    for spec in specs:
+        if not spec.values["jammer_present"] and spec.values["rain_mm_h"] == 0:
+            assert (
+                lifeline.run(spec.scenario, workers=1).summary["terminals"]["Mariupol"][
+                    "availability_pct"
+                ]
+                > 0
+            )
+            clear += 1
+    assert jammed >= 2 and clear >= 1  # both cases exercised with this seed
 
 
 @pytest.mark.parametrize(
     ("table", "field", "allowed"),
     [
         ("[sweep.gatways]\nprobability = 0.1", "sweep.gatways", "unknown key 'gatways'"),
-        ("[sweep]\nrain_rate_mm_h = [0, 50]", "sweep.rain_rate_mm_h", "radio layer"),
+        (
+            "[sweep.rain]\nlat_deg = 47.1\nlon_deg = 37.5\nradius_km = 10\nrate_mm_h = [0, 300]",
+            "sweep.rain.rate_mm_h",
+            "0.001..250",
+        ),
+        (
+            "[sweep.jammer]\nlat_deg = 47.1\nlon_deg = 37.5\neirp_dbw = 30",
+            "sweep.jammer.bandwidth_mhz",
+            "required",
+        ),
         ("[sweep.gateways]\nprobability = 1.5", "sweep.gateways.probability", "0..1"),
         ("[sweep.gateways]\nlost = 1\nprobability = 0.1", "sweep.gateways", "exactly one"),
         ('[sweep.gateways]\namong = ["Nowhere"]\nlost = 1', "sweep.gateways.among[0]", "Muallim"),

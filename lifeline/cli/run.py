@@ -61,25 +61,44 @@ def run(
     workers: Annotated[
         int, typer.Option("--workers", "-w", min=0, help="Processes to use (0: one per core).")
     ] = 0,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume", help="Finish an interrupted run in OUT: recompute only missing chunks."
+        ),
+    ] = False,
 ) -> None:
-    """Run a scenario; write OUT/terminals.parquet, summary.json, scenario.json, report.html."""
+    """Run a scenario; write OUT/terminals.parquet, summary.json, scenario.json, report.html.
+
+    Finished 10-minute chunks are kept in OUT/.terminals.parts until the run completes, so an
+    interrupted run (Ctrl-C, killed) continues with --resume.
+    """
     from lifeline.api import load_scenario
     from lifeline.api import run as run_scenario
     from lifeline.report import build_report, scenario_json
-    from lifeline.results import write_json
+    from lifeline.results import PARTS_DIR, write_json
 
     def go() -> None:
         sc = load_scenario(scenario)
         console = Console(stderr=True)
         show = not quiet and not as_json and console.is_terminal
-        with progress_bar(console, disable=not show) as bar:
-            task = bar.add_task(sc.name, total=sc.time.n_steps)
-            result = run_scenario(
-                sc,
-                out,
-                progress=lambda done, total: bar.update(task, completed=done),
-                workers=workers or None,
+        try:
+            with progress_bar(console, disable=not show) as bar:
+                task = bar.add_task(sc.name, total=sc.time.n_steps)
+                result = run_scenario(
+                    sc,
+                    out,
+                    progress=lambda done, total: bar.update(task, completed=done),
+                    workers=workers or None,
+                    resume=resume,
+                )
+        except KeyboardInterrupt:
+            console.print(
+                f"interrupted: finished chunks are kept in {out / PARTS_DIR}; run again with "
+                "--resume to finish",
+                highlight=False,
             )
+            sys.exit(130)
         # The resolved scenario beside the results, so the report (and a reader) knows what
         # was assumed even when the TOML file changes or was an `extends` chain.
         write_json(out / "scenario.json", scenario_json(sc))
@@ -100,16 +119,21 @@ def run(
 def validate(
     scenario: Annotated[str, typer.Argument(help="Scenario TOML file or preset.")],
 ) -> None:
-    """Check a scenario (and its TLE file) without running it."""
-    from lifeline.engine import build_constellation
+    """Check a scenario (and its TLE, ISL and ground-station files) without running it."""
+    import numpy as np
+
+    from lifeline.engine import build_constellation, scenario_isl_edges
     from lifeline.scenario import load_scenario
 
     def go() -> None:
         sc = load_scenario(scenario)
-        n = len(build_constellation(sc))
+        constellation = build_constellation(sc)
+        start = np.datetime64(sc.time.start_utc.replace(tzinfo=None), "ns")
+        n_isl = len(scenario_isl_edges(sc, constellation, start))
         typer.echo(
-            f"{scenario}: ok ({n} satellites, {len(sc.terminals)} terminals, "
-            f"{len(sc.gateways)} gateways, {len(sc.pops)} PoPs, {sc.time.n_steps} steps)"
+            f"{scenario}: ok ({len(constellation)} satellites, {n_isl} laser links, "
+            f"{len(sc.terminals)} terminals, {len(sc.gateways)} gateways, {len(sc.pops)} PoPs, "
+            f"{sc.time.n_steps} steps)"
         )
 
     guard(go)

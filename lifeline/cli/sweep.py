@@ -17,41 +17,45 @@ from lifeline.cli.app import app, guard, progress_bar
 
 def _distribution_table(summary: dict) -> Table:
     # escape: rich would read "[ms]" as markup and drop it.
-    title = escape(f"{summary['samples']} samples: availability [%] and RTT p50 [ms]")
-    table = Table(title=title)
+    title = escape(
+        f"{summary['samples']} samples: availability [%], RTT p50 [ms], throughput p50 [Mbit/s]"
+    )
+    table = Table(title=title, caption="p5 / p50 / p95 across samples")
     table.add_column("terminal", no_wrap=True)
-    for col in ("avail p5", "p50", "p95", "share >= 90 %", "RTT p50: p5", "p50", "p95"):
+    for col in ("availability", "share >= 90 %", "RTT p50", "throughput p50"):
         table.add_column(col, justify="right", no_wrap=True)
 
-    def v(x: float | None) -> str:
-        return "—" if x is None else f"{x:.1f}"
+    def v(q: dict) -> str:
+        return " / ".join("—" if q[k] is None else f"{q[k]:.1f}" for k in ("p5", "p50", "p95"))
 
     for name, t in summary["terminals"].items():
-        a, r = t["availability_pct"], t["rtt_ms_p50"]
         table.add_row(
             name,
-            v(a["p5"]),
-            v(a["p50"]),
-            v(a["p95"]),
+            v(t["availability_pct"]),
             f"{100 * t['share_of_samples_at_least']:.0f} %",
-            v(r["p5"]),
-            v(r["p50"]),
-            v(r["p95"]),
+            v(t["rtt_ms_p50"]),
+            v(t["throughput_mbps_p50"]),
         )
     return table
 
 
-def _unknowns_table(summary: dict, top: int = 5) -> Table:
-    table = Table(title="What matters most: Spearman rank correlation with availability (RTT p50)")
+def _unknowns_table(summary: dict, top: int = 4) -> Table:
+    table = Table(
+        title="What matters most: Spearman rank correlation with availability "
+        "(RTT p50, throughput p50)"
+    )
     table.add_column("terminal", no_wrap=True)
     table.add_column("unknowns, strongest first")
+
+    def f(x: float | None) -> str:
+        return "—" if x is None else f"{x:+.2f}"
+
     for name, t in summary["terminals"].items():
-        parts = []
-        for u in t["unknowns"][:top]:
-            a, r = u["spearman_availability"], u["spearman_rtt_p50"]
-            a_text = "—" if a is None else f"{a:+.2f}"
-            r_text = "—" if r is None else f"{r:+.2f}"
-            parts.append(f"{u['unknown']} {a_text} ({r_text})")
+        parts = [
+            f"{u['unknown']} {f(u['spearman_availability'])} "
+            f"({f(u['spearman_rtt_p50'])}, {f(u['spearman_throughput_p50'])})"
+            for u in t["unknowns"][:top]
+        ]
         table.add_row(name, "; ".join(parts) or "(nothing varied)")
     return table
 

@@ -43,7 +43,10 @@ __all__ = [
     "parse_ground_stations",
     "parse_isls",
     "parse_tles",
+    "read_ground_stations",
+    "read_isls",
     "read_network_dir",
+    "read_tles",
     "write_network_dir",
 ]
 
@@ -339,6 +342,22 @@ def _read(path: Path) -> str:
         raise HypatiaFormatError(str(path), 0, str(path), f"a readable text file ({exc})") from None
 
 
+def read_tles(path: str | Path) -> HypatiaTLEs:
+    """Read a Hypatia ``tles.txt`` (:func:`parse_tles`); a missing file is a
+    :class:`HypatiaFormatError` too."""
+    return parse_tles(_read(Path(path)), str(path))
+
+
+def read_isls(path: str | Path, n_sats: int | None = None) -> np.ndarray:
+    """Read a Hypatia ``isls.txt`` (:func:`parse_isls`), ids checked against `n_sats` if given."""
+    return parse_isls(_read(Path(path)), str(path), n_sats)
+
+
+def read_ground_stations(path: str | Path) -> GroundStations:
+    """Read a Hypatia ``ground_stations.txt``, basic or extended (:func:`parse_ground_stations`)."""
+    return parse_ground_stations(_read(Path(path)), str(path))
+
+
 def read_network_dir(path: str | Path) -> HypatiaNetwork:
     """Read a Hypatia satellite-network directory.
 
@@ -360,11 +379,9 @@ def read_network_dir(path: str | Path) -> HypatiaNetwork:
     folder = Path(path)
     if not folder.is_dir():
         raise HypatiaFormatError(str(folder), 0, str(folder), "a Hypatia satellite-network folder")
-    tles = parse_tles(_read(folder / "tles.txt"), str(folder / "tles.txt"))
-    isls = parse_isls(_read(folder / "isls.txt"), str(folder / "isls.txt"), len(tles))
-    stations = parse_ground_stations(
-        _read(folder / "ground_stations.txt"), str(folder / "ground_stations.txt")
-    )
+    tles = read_tles(folder / "tles.txt")
+    isls = read_isls(folder / "isls.txt", len(tles))
+    stations = read_ground_stations(folder / "ground_stations.txt")
     description = parse_description(
         _read(folder / "description.txt"), str(folder / "description.txt")
     )

@@ -548,24 +548,78 @@ def best_visible(
     exact = all_seen | (has & (top > bound_deg))
     redo = np.flatnonzero(~exact)
     if len(redo):
-        sub = sites.take(redo)
-        pairs = find_visible(sub, tree, sat_ecef_km, max_altitude_km, use_horizon=False)
-        d_km = sat_ecef_km[pairs.sat] - sub.ecef_km[pairs.site]
-        clear = sub.clear_of_horizon(pairs.site, d_km, pairs.elevation_deg)
-        best.obstructed[redo] = False
-        best.obstructed[redo[pairs.site]] = True  # above the elevation mask ...
-        pairs = GSLPairs(
-            pairs.site[clear], pairs.sat[clear], pairs.elevation_deg[clear], pairs.range_km[clear]
+        sub = best_of_view(site_view(sites.take(redo), tree, sat_ecef_km, max_altitude_km), usable)
+        best.sat[redo] = sub.sat
+        best.elevation_deg[redo] = sub.elevation_deg
+        best.sees_any[redo] = sub.sees_any
+        best.obstructed[redo] = sub.obstructed
+    return best
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """Every satellite each site sees above its elevation mask at one instant, and whether it
+    clears the site's horizon mask: what :func:`best_of_view` ranks, for any ``usable`` set.
+
+    Attributes
+    ----------
+    n_sites : int
+    pairs : GSLPairs
+        Sorted by site, then by descending elevation (horizon mask not applied).
+    clear : ndarray of bool, shape (M,)
+        The pair clears the site's horizon mask (all True without one).
+    """
+
+    n_sites: int
+    pairs: GSLPairs
+    clear: NDArray[np.bool_]
+
+    def take(self, index: NDArray[np.intp]) -> SiteView:
+        """The view of the sites ``index`` (in that order, renumbered 0..len-1)."""
+        local = np.full(self.n_sites, -1, dtype=np.intp)
+        local[index] = np.arange(len(index))
+        p = self.pairs
+        keep = local[p.site] >= 0
+        site = local[p.site[keep]]
+        order = np.argsort(site, kind="stable")  # keeps descending elevation within a site
+        sub = GSLPairs(
+            site[order],
+            p.sat[keep][order],
+            p.elevation_deg[keep][order],
+            p.range_km[keep][order],
         )
-        ok = usable[pairs.sat]
-        # Pairs come sorted by site, then descending elevation: the first usable one wins.
-        site_ok = pairs.site[ok]
-        first = np.r_[True, site_ok[1:] != site_ok[:-1]] if len(site_ok) else site_ok.astype(bool)
-        best.sat[redo] = -1
-        best.elevation_deg[redo] = np.nan
-        best.sat[redo[site_ok[first]]] = pairs.sat[ok][first]
-        best.elevation_deg[redo[site_ok[first]]] = pairs.elevation_deg[ok][first]
-        best.sees_any[redo] = False
-        best.sees_any[redo[pairs.site]] = True
-        best.obstructed[redo] &= ~best.sees_any[redo]  # ... but none clear of the horizon
+        return SiteView(len(index), sub, self.clear[keep][order])
+
+
+def site_view(
+    sites: SiteSet, tree: SatTree, sat_ecef_km: NDArray, max_altitude_km: float
+) -> SiteView:
+    """:class:`SiteView` of ``sites`` at one instant (arguments as :func:`find_visible`)."""
+    pairs = find_visible(sites, tree, sat_ecef_km, max_altitude_km, use_horizon=False)
+    d_km = sat_ecef_km[pairs.sat] - sites.ecef_km[pairs.site]
+    clear = sites.clear_of_horizon(pairs.site, d_km, pairs.elevation_deg)
+    return SiteView(len(sites), pairs, clear)
+
+
+def best_of_view(view: SiteView, usable: ArrayLike) -> BestSatellite:
+    """Each site's highest ``usable`` satellite of a :class:`SiteView` (what
+    :func:`best_visible` returns for the same instant: the exhaustive form of its search)."""
+    usable = np.asarray(usable, dtype=bool)
+    n = view.n_sites
+    pairs, clear = view.pairs, view.clear
+    best = BestSatellite(
+        np.full(n, -1, dtype=np.intp),
+        np.full(n, np.nan),
+        np.zeros(n, dtype=bool),
+        np.zeros(n, dtype=bool),
+    )
+    ok = clear & usable[pairs.sat]
+    # Pairs come sorted by site, then descending elevation: the first usable one wins.
+    site_ok = pairs.site[ok]
+    first = np.r_[True, site_ok[1:] != site_ok[:-1]] if len(site_ok) else site_ok.astype(bool)
+    best.sat[site_ok[first]] = pairs.sat[ok][first]
+    best.elevation_deg[site_ok[first]] = pairs.elevation_deg[ok][first]
+    best.sees_any[pairs.site[clear]] = True
+    best.obstructed[pairs.site] = True  # above the elevation mask ...
+    best.obstructed[best.sees_any] = False  # ... but none clear of the horizon
     return best

@@ -66,71 +66,137 @@ class Graph:
         return self.n_sats + self.n_gateways
 
 
-def build_graph(
+@dataclass(frozen=True)
+class GraphTemplate:
+    """Every edge one instant's graph can have, as a CSR structure built once per instant.
+
+    Laser links in reach (both directions), every visible gateway → satellite feeder link and
+    every gateway → PoP fibre. A network state keeps some of them (:func:`instant_graph`); the
+    others get an infinite delay, which Dijkstra never relaxes, so the graph is the one with
+    only the kept edges. Built once per instant, it serves every event state of that instant
+    (and, in a sweep, every sample).
+
+    Attributes
+    ----------
+    indptr, indices : CSR structure over ``n_sats + n_gateways + n_pops`` nodes.
+    weight_ms : one-way delay of each CSR entry [ms].
+    source : input edge of each CSR entry: laser links ``[0, 2E)`` (a→b, then b→a), feeders
+        ``[2E, 2E + M)``, fibres ``2E + M + g·P + p``.
+    n_isl, n_feeders : E and M.
+    """
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    weight_ms: np.ndarray
+    source: np.ndarray
+    n_isl: int
+    n_feeders: int
+    n_sats: int
+    n_gateways: int
+    n_pops: int
+
+
+def graph_template(
     n_sats: int,
     isl_edges: np.ndarray,
     isl_length_km: np.ndarray,
-    gsl_gateway: np.ndarray,
-    gsl_sat: np.ndarray,
-    gsl_range_km: np.ndarray,
-    gateway_pop: np.ndarray,
-    gateway_fiber_ms: np.ndarray,
-    gateway_live: np.ndarray,
-    n_pops: int,
-) -> Graph:
-    """Assemble the directed delay graph of one instant.
+    feeder_gateway: np.ndarray,
+    feeder_sat: np.ndarray,
+    feeder_range_km: np.ndarray,
+    gateway_pop_fiber_ms: np.ndarray,
+) -> GraphTemplate:
+    """Every candidate edge of one instant in CSR form.
 
     Parameters
     ----------
     n_sats : number of satellites S.
-    isl_edges : (E, 2) satellite index pairs with a usable laser link (already filtered for
-        validity and range); each becomes two directed edges.
-    isl_length_km : (E,) link lengths [km].
-    gsl_gateway, gsl_sat, gsl_range_km : (M,) gateway–satellite feeder links that are up
-        (gateway index in [0, G), satellite index, slant range [km]).
-    gateway_pop : (G,) index of the PoP each gateway is homed to.
-    gateway_fiber_ms : (G,) one-way fibre delay gateway → PoP [ms].
-    gateway_live : (G,) bool; a gateway that is down gets no PoP edge (and so carries nothing).
-    n_pops : number of PoPs P.
+    isl_edges : (E, 2) satellite pairs whose laser link is in reach; each gives two directed
+        edges. isl_length_km : (E,) [km].
+    feeder_gateway, feeder_sat, feeder_range_km : (M,) visible gateway–satellite pairs
+        (gateway index in [0, G), satellite, slant range [km]).
+    gateway_pop_fiber_ms : (G, P) one-way fibre delay from every gateway to every PoP [ms].
 
-    Returns
-    -------
-    Graph
-        Edge weights are one-way delays [ms]; a zero-length link is given the smallest positive
-        float so that SciPy keeps it as an edge.
+    Notes
+    -----
+    Node numbering as in the module docstring. A zero-length link gets the smallest positive
+    float, as csgraph treats explicit zeros as missing edges. Rows are grouped by a stable
+    sort, so parallel edges stay separate (Dijkstra takes the shorter) rather than summed.
     """
-    n_gw = len(gateway_pop)
-    gw0 = n_sats
-    pop0 = n_sats + n_gw
-    live = np.flatnonzero(gateway_live)
+    n_gw, n_pops = np.shape(gateway_pop_fiber_ms)
+    gw0, pop0 = n_sats, n_sats + n_gw
     isl_edges = np.asarray(isl_edges, dtype=np.int64).reshape(-1, 2)
     isl_ms = np.asarray(isl_length_km, dtype=float) * MS_PER_KM_VACUUM
+    gw_of_fiber, pop_of_fiber = np.divmod(np.arange(n_gw * n_pops), max(n_pops, 1))
     rows = np.concatenate(
         [
             isl_edges[:, 0],
             isl_edges[:, 1],
-            gw0 + np.asarray(gsl_gateway, dtype=np.int64),
-            pop0 + np.asarray(gateway_pop, dtype=np.int64)[live],
+            gw0 + np.asarray(feeder_gateway, dtype=np.int64),
+            pop0 + pop_of_fiber,
         ]
     )
     cols = np.concatenate(
         [
             isl_edges[:, 1],
             isl_edges[:, 0],
-            np.asarray(gsl_sat, dtype=np.int64),
-            gw0 + live,
+            np.asarray(feeder_sat, dtype=np.int64),
+            gw0 + gw_of_fiber,
         ]
     )
     weights = np.concatenate(
         [
             isl_ms,
             isl_ms,
-            np.asarray(gsl_range_km, dtype=float) * MS_PER_KM_VACUUM,
-            np.asarray(gateway_fiber_ms, dtype=float)[live],
+            np.asarray(feeder_range_km, dtype=float) * MS_PER_KM_VACUUM,
+            np.asarray(gateway_pop_fiber_ms, dtype=float).ravel(),
         ]
     )
-    # csgraph treats explicit zeros as missing edges; a co-located pair is still linked.
     weights = np.maximum(weights, np.finfo(float).tiny)
     n = pop0 + n_pops
-    csr = sp.csr_matrix((weights, (rows, cols)), shape=(n, n))
-    return Graph(csr=csr, n_sats=n_sats, n_gateways=n_gw, n_pops=n_pops)
+    order = np.argsort(rows, kind="stable")
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    return GraphTemplate(
+        indptr=indptr,
+        indices=cols[order].astype(np.int32),
+        weight_ms=weights[order],
+        source=order,
+        n_isl=len(isl_edges),
+        n_feeders=len(rows) - 2 * len(isl_edges) - n_gw * n_pops,
+        n_sats=n_sats,
+        n_gateways=n_gw,
+        n_pops=n_pops,
+    )
+
+
+def instant_graph(
+    template: GraphTemplate,
+    isl_up: np.ndarray,
+    feeder_up: np.ndarray,
+    gateway_pop: np.ndarray,
+    gateway_live: np.ndarray,
+) -> Graph:
+    """The delay graph of one network state: the template's edges that are up.
+
+    Parameters
+    ----------
+    template : the instant's :func:`graph_template`.
+    isl_up : (E,) bool, the laser links that work (both ends working, not failed).
+    feeder_up : (M,) bool, the feeder links in use (live gateway, working satellite, within
+        the gateway's antenna count).
+    gateway_pop : (G,) PoP each gateway is homed to; gateway_live : (G,) bool — a gateway that
+        is down has no fibre edge (and so carries nothing).
+
+    Returns
+    -------
+    Graph
+        Edges that are not up keep their place with an infinite delay [ms].
+    """
+    fiber_up = np.zeros((template.n_gateways, template.n_pops), dtype=bool)
+    live = np.flatnonzero(gateway_live)
+    fiber_up[live, np.asarray(gateway_pop)[live]] = True
+    up = np.concatenate([isl_up, isl_up, feeder_up, fiber_up.ravel()])
+    weights = np.where(up[template.source], template.weight_ms, np.inf)
+    n = len(template.indptr) - 1
+    csr = sp.csr_matrix((weights, template.indices, template.indptr), shape=(n, n))
+    return Graph(csr, template.n_sats, template.n_gateways, template.n_pops)

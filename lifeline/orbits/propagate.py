@@ -14,6 +14,7 @@ import numpy as np
 from sgp4.api import WGS72, Satrec, SatrecArray
 
 from lifeline.constants import WGS84_A_KM
+from lifeline.io.hypatia import HypatiaTLEs
 from lifeline.io.tle import TLESet
 from lifeline.orbits.walker import WalkerShell
 from lifeline.time import earth_rotation_angle, sgp4_jd, to_datetime64
@@ -111,6 +112,26 @@ class Constellation:
             shell=unknown.copy(),
             catalog=np.asarray(tleset.catalog, dtype=np.int64),
             source=tleset.source,
+        )
+
+    @classmethod
+    def from_hypatia(cls, tles: HypatiaTLEs, source: str) -> Constellation:
+        """Satellites of a Hypatia ``tles.txt``, ids = indices, one shell numbered as its header.
+
+        Hypatia's generators number satellites orbit by orbit: id = orbit × n_sats_per_orbit +
+        slot (``generate_tles_from_scratch.py``), and its +Grid generator
+        (``generate_plus_grid_isls.py``) relies on that numbering, so plane and slot are taken
+        from the id and the header (``plane = id // n_sats_per_orbit``).
+        """
+        ids = np.arange(len(tles), dtype=np.int64)
+        return cls(
+            names=list(tles.names),
+            satrecs=list(tles.satrecs),
+            plane=ids // tles.n_sats_per_orbit,
+            slot=ids % tles.n_sats_per_orbit,
+            shell=np.zeros(len(tles), dtype=np.int64),
+            catalog=np.array([s.satnum for s in tles.satrecs], dtype=np.int64),
+            source=source,
         )
 
     @classmethod
@@ -479,7 +500,8 @@ class Ephemeris:
         n_sgp4_errors = int(sgp4_failed.sum())
         n_out_of_band = int((~valid).sum()) - n_sgp4_errors
         if n_sgp4_errors or n_out_of_band:
-            logger.warning(
+            # DEBUG per window: a run sums the counts and warns once (engine.simulate).
+            logger.debug(
                 "%s: %d of %d satellites have invalid samples between %s and %s: "
                 "%d SGP4 errors, %d outside %g-%g km altitude (of %d samples)",
                 constellation.source,
