@@ -21,52 +21,25 @@ Usage: ``python benchmarks/pairs.py [--steps 50] [--step-ms 100] [--only starlin
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
-from lifeline.io.hypatia import read_network_dir, write_network_dir
-from lifeline.links.isl import plus_grid
+from lifeline.io.hypatia import read_network_dir, write_paper_network
 from lifeline.network.dynamic import DynamicRouter
-from lifeline.orbits.presets import HYPATIA_EPOCH_UTC
-from lifeline.orbits.walker import hypatia_tle_lines
 from lifeline.pairs import PairNetwork, resolve_pairs, run_pairs
 
-EARTH_RADIUS_M = 6_378_135.0  # WGS72, as Hypatia's scripts
-
-#: name: (orbits, sats per orbit, inclination deg, rev/day, altitude m, max GSL m,
-#: Hypatia's seconds per step on 2 cores from issue 4)
-NETWORKS = {
-    "kuiper-630": (34, 34, 51.9, 14.80, 630_000.0, 630_000.0 / math.sin(math.radians(30)), 5.0),
-    "starlink-550": (72, 22, 53.0, 15.19, 550_000.0, math.hypot(940_700.0, 550_000.0), 13.3),
-}
+#: Hypatia's seconds per step on 2 cores (issue 4), per paper shell (``PAPER_SHELLS``).
+HYPATIA_S = {"kuiper-630": 5.0, "starlink-550": 13.3}
 
 
 def build(name: str, folder: Path) -> PairNetwork:
-    orbits, per_orbit, inclination, rev_day, altitude_m, max_gsl_m, _ = NETWORKS[name]
-    records = hypatia_tle_lines(orbits, per_orbit, inclination, rev_day, HYPATIA_EPOCH_UTC, name)
-    plane = np.repeat(np.arange(orbits), per_orbit)
-    slot = np.tile(np.arange(per_orbit), orbits)
-    max_isl_m = 2 * math.sqrt((EARTH_RADIUS_M + altitude_m) ** 2 - (EARTH_RADIUS_M + 80_000.0) ** 2)
-    cities = resources.files("lifeline.data").joinpath("hypatia-ground-stations-top100.txt")
-    write_network_dir(
-        folder,
-        orbits,
-        per_orbit,
-        records,
-        plus_grid(plane, slot),
-        cities.read_text(),
-        max_gsl_m,
-        max_isl_m,
-    )
-    return PairNetwork.from_hypatia(read_network_dir(folder))
+    return PairNetwork.from_hypatia(read_network_dir(write_paper_network(folder, name)))
 
 
 def _first_solve_s() -> float:
@@ -94,7 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--step-ms", type=float, default=100.0)
-    parser.add_argument("--only", choices=sorted(NETWORKS))
+    parser.add_argument("--only", choices=sorted(HYPATIA_S))
     parser.add_argument("--router", choices=["dynamic", "dijkstra"], default="dynamic")
     args = parser.parse_args()
     if args.router == "dynamic":
@@ -102,7 +75,7 @@ def main() -> None:
             f"numba kernels: compile {compile_s():.2f} s (empty cache), "
             f"first call {_first_solve_s():.3f} s (cached), not in the figures below"
         )
-    for name in [args.only] if args.only else list(NETWORKS):
+    for name in [args.only] if args.only else list(HYPATIA_S):
         with tempfile.TemporaryDirectory() as tmp:
             network = build(name, Path(tmp) / "net")
             pairs = resolve_pairs("all", network.gs_names)
@@ -119,7 +92,7 @@ def main() -> None:
             times = result.times
             split = times.per_step_ms()
             warm = 1e3 * (times.routing - times.first_routing) / max(result.n_steps - 1, 1)
-            hypatia_s = NETWORKS[name][-1]
+            hypatia_s = HYPATIA_S[name]
             print(
                 f"{name}: {network.n_sats} sats, {len(pairs)} pairs, {result.n_steps} steps of "
                 f"{args.step_ms:g} ms, router {args.router}; per step [ms]: "

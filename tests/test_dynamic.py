@@ -9,18 +9,20 @@ difference is the router's. Lengths must be equal bit for bit (the argument is i
 from __future__ import annotations
 
 import dataclasses
-import math
-from importlib import resources
 
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
 import lifeline.pairs
-from lifeline.io.hypatia import read_network_dir, write_network_dir
+from lifeline.io.hypatia import (
+    PAPER_SHELLS,
+    read_network_dir,
+    write_network_dir,
+    write_paper_network,
+)
 from lifeline.links.isl import plus_grid
 from lifeline.network.dynamic import DynamicRouter
-from lifeline.orbits.presets import HYPATIA_EPOCH_UTC
 from lifeline.orbits.walker import hypatia_tle_lines
 from lifeline.pairs import (
     PairNetwork,
@@ -34,35 +36,10 @@ from lifeline.pairs import (
     step_links,
 )
 
-_R_M = 6_378_135.0  # WGS72 Earth radius of Hypatia's scripts
-
-#: Hypatia's paper shells (paper/satellite_networks_state/main_kuiper_630.py and
-#: main_starlink_550.py): orbits, satellites per orbit, inclination [deg], revolutions per day,
-#: altitude [m], max GSL [m] (30 deg cone at 630 km; 25 deg at 550 km = hypot(940.7, 550) km).
-SHELLS = {
-    "kuiper-630": (34, 34, 51.9, 14.80, 630_000.0, 630_000.0 / math.sin(math.radians(30.0))),
-    "starlink-550": (72, 22, 53.0, 15.19, 550_000.0, math.hypot(940_700.0, 550_000.0)),
-}
-
 
 def _shell_network(name: str, folder) -> PairNetwork:
-    """A paper shell with +Grid ISLs (80 km grazing limit) over Hypatia's 100 cities."""
-    orbits, per_orbit, inclination, rev_day, altitude_m, max_gsl_m = SHELLS[name]
-    records = hypatia_tle_lines(orbits, per_orbit, inclination, rev_day, HYPATIA_EPOCH_UTC, name)
-    plane, slot = np.repeat(np.arange(orbits), per_orbit), np.tile(np.arange(per_orbit), orbits)
-    max_isl_m = 2 * math.sqrt((_R_M + altitude_m) ** 2 - (_R_M + 80_000.0) ** 2)
-    cities = resources.files("lifeline.data").joinpath("hypatia-ground-stations-top100.txt")
-    write_network_dir(
-        folder,
-        orbits,
-        per_orbit,
-        records,
-        plus_grid(plane, slot),
-        cities.read_text(),
-        max_gsl_m,
-        max_isl_m,
-    )
-    return PairNetwork.from_hypatia(read_network_dir(folder))
+    """A paper shell of Hypatia (``PAPER_SHELLS``) with its +Grid over the 100 cities."""
+    return PairNetwork.from_hypatia(read_network_dir(write_paper_network(folder, name)))
 
 
 def _path_length_km(path: list[int], links: StepLinks, edges: np.ndarray, n_sats: int) -> float:
@@ -100,7 +77,7 @@ def _assert_same(got, ref, links, edges, n_sats) -> int:
     return ties
 
 
-@pytest.mark.parametrize("shell", sorted(SHELLS))
+@pytest.mark.parametrize("shell", sorted(PAPER_SHELLS))
 def test_dynamic_equals_dijkstra_as_links_come_and_go(shell, tmp_path):
     """All 4,950 pairs of 100 cities over a sequence of steps: 100-ms steps, jumps (minutes,
     and back in time), satellites failing (one city left with none), and a shorter ISL limit

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from importlib import resources
 
 import numpy as np
 import pytest
@@ -15,9 +14,8 @@ from lifeline.io.hypatia import (
     parse_isls,
     parse_tles,
     read_network_dir,
-    write_network_dir,
+    write_paper_network,
 )
-from lifeline.links.isl import plus_grid
 from lifeline.network.dynamic import DynamicRouter
 from lifeline.orbits.libastro import libastro_gmst_rad, libastro_site_km
 from lifeline.orbits.presets import HYPATIA_EPOCH_UTC, build_preset
@@ -34,26 +32,10 @@ KUIPER_MAX_GSL_M = math.hypot(_ALT_M / math.tan(math.radians(30.0)), _ALT_M)
 KUIPER_MAX_ISL_M = 2 * math.sqrt((_R_M + _ALT_M) ** 2 - (_R_M + 80_000.0) ** 2)
 
 
-def _cities_text() -> str:
-    cities = resources.files("lifeline.data").joinpath("hypatia-ground-stations-top100.txt")
-    return cities.read_text()
-
-
 @pytest.fixture(scope="module")
 def kuiper_dir(tmp_path_factory):
     """Kuiper-630, +Grid (isl_shift 0), 100 cities: Hypatia's paper setting."""
-    records = hypatia_tle_lines(34, 34, 51.9, 14.80, HYPATIA_EPOCH_UTC, "Kuiper-630")
-    plane, slot = np.repeat(np.arange(34), 34), np.tile(np.arange(34), 34)
-    return write_network_dir(
-        tmp_path_factory.mktemp("kuiper_630"),
-        34,
-        34,
-        records,
-        plus_grid(plane, slot),
-        _cities_text(),
-        KUIPER_MAX_GSL_M,
-        KUIPER_MAX_ISL_M,
-    )
+    return write_paper_network(tmp_path_factory.mktemp("kuiper_630"), "kuiper-630")
 
 
 def test_generator_matches_hypatia_lines():

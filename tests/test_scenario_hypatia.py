@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from lifeline.cli import app
 from lifeline.constants import C_KM_S, WGS84_A_KM
 from lifeline.engine import SharedInputs, build_constellation, scenario_isl_edges, shared_key
-from lifeline.io.hypatia import write_network_dir
+from lifeline.io.hypatia import write_network_dir, write_paper_network
 from lifeline.links.isl import plus_grid
 from lifeline.orbits.libastro import libastro_gmst_rad
 from lifeline.orbits.presets import HYPATIA_EPOCH_UTC
@@ -49,18 +49,8 @@ def _cities_text() -> str:
 
 @pytest.fixture(scope="module")
 def kuiper_dir(tmp_path_factory) -> Path:
-    records = hypatia_tle_lines(34, 34, 51.9, 14.80, HYPATIA_EPOCH_UTC, "Kuiper-630")
-    plane, slot = np.repeat(np.arange(34), 34), np.tile(np.arange(34), 34)
-    return write_network_dir(
-        tmp_path_factory.mktemp("kuiper_630"),
-        34,
-        34,
-        records,
-        plus_grid(plane, slot),
-        _cities_text(),
-        KUIPER_MAX_GSL_M,
-        KUIPER_MAX_ISL_M,
-    )
+    """Kuiper-630, +Grid (isl_shift 0), 100 cities: Hypatia's paper setting."""
+    return write_paper_network(tmp_path_factory.mktemp("kuiper_630"), "kuiper-630")
 
 
 def _kuiper_scenario(folder: Path, step_s: float, duration_s: float) -> str:

@@ -12,37 +12,18 @@ Usage: ``python examples/hypatia-kuiper-630/make_network.py``
 
 from __future__ import annotations
 
-import math
-from importlib import resources
 from pathlib import Path
 
-import numpy as np
-
-from lifeline.io.hypatia import write_network_dir
-from lifeline.links.isl import plus_grid
-from lifeline.orbits.presets import HYPATIA_EPOCH_UTC
-from lifeline.orbits.walker import hypatia_tle_lines
-
-ALTITUDE_M, EARTH_RADIUS_M = 630_000.0, 6_378_135.0  # main_kuiper_630.py (WGS72 radius)
-MAX_GSL_M = math.hypot(ALTITUDE_M / math.tan(math.radians(30.0)), ALTITUDE_M)
-MAX_ISL_M = 2 * math.sqrt((EARTH_RADIUS_M + ALTITUDE_M) ** 2 - (EARTH_RADIUS_M + 80_000.0) ** 2)
+from lifeline.io.hypatia import read_network_dir, write_paper_network
 
 
 def main() -> None:
-    records = hypatia_tle_lines(34, 34, 51.9, 14.80, HYPATIA_EPOCH_UTC, "Kuiper-630")
-    plane, slot = np.repeat(np.arange(34), 34), np.tile(np.arange(34), 34)
-    cities = resources.files("lifeline.data").joinpath("hypatia-ground-stations-top100.txt")
-    folder = write_network_dir(
-        Path(__file__).resolve().parent / "kuiper_630",
-        34,
-        34,
-        records,
-        plus_grid(plane, slot),
-        cities.read_text(),
-        MAX_GSL_M,
-        MAX_ISL_M,
+    folder = write_paper_network(Path(__file__).resolve().parent / "kuiper_630", "kuiper-630")
+    network = read_network_dir(folder)
+    print(
+        f"wrote {folder} (max GSL {network.max_gsl_length_m:.3f} m, "
+        f"max ISL {network.max_isl_length_m:.3f} m)"
     )
-    print(f"wrote {folder} (max GSL {MAX_GSL_M:.3f} m, max ISL {MAX_ISL_M:.3f} m)")
 
 
 if __name__ == "__main__":
