@@ -42,6 +42,37 @@ def _value(quantity) -> NDArray[np.float64]:
     return np.asarray(getattr(quantity, "value", quantity), dtype=float)
 
 
+#: Latitudes [deg] between which ``itur`` 0.4 reads its climate maps at every longitude. Its
+#: P.836-6 interpolation (water vapour, used by the gas and scintillation terms) takes the map
+#: row below the site, which does not exist at -90° (NaN at the South Pole), and it and the
+#: P.840 cloud maps give NaN north of 86.65° N and 87.8° N at most longitudes (measured with
+#: itur 0.4 on a 0.05° x 0.25° grid; tests/unit/test_domain_edges.py).
+MAP_LAT_RANGE_DEG = (-89.99, 86.6)
+
+
+def _at_map_edges(model, lat_deg: ArrayLike, lon_deg: ArrayLike, *args, **kwargs):
+    """``model(lat, lon, *args)`` [dB], valid up to the poles.
+
+    Where the maps give NaN for a site outside :data:`MAP_LAT_RANGE_DEG` the value at the
+    nearest latitude inside it (same longitude) is used: near a pole every longitude meets, and
+    the climate changes little over the last degrees (an assumption; the ITU-R maps themselves
+    are defined at ±90°). Everywhere else the model's value is returned unchanged.
+    """
+    lat = np.asarray(lat_deg, dtype=float)
+    out = model(lat, lon_deg, *args, **kwargs)
+    lo, hi = MAP_LAT_RANGE_DEG
+    polar = (lat < lo) | (lat > hi)
+    if not np.any(polar):
+        return out
+    out = np.asarray(out)
+    if np.broadcast_shapes(polar.shape, out.shape) != out.shape:
+        polar = np.any(polar)  # itur returns a scalar for one site
+    redo = np.isnan(out) & polar
+    if np.any(redo):
+        out = np.where(redo, model(np.clip(lat, lo, hi), lon_deg, *args, **kwargs), out)
+    return out
+
+
 def rain_specific_attenuation_db_km(
     rain_rate_mm_h: ArrayLike,
     freq_ghz: ArrayLike,
@@ -90,18 +121,21 @@ def rain_attenuation_db(
     """
     from itur.models import itu618
 
-    return _value(
-        itu618.rain_attenuation(
-            lat_deg,
-            lon_deg,
-            freq_ghz,
-            elevation_deg,
-            hs=station_height_km,
-            p=exceedance_percent,
-            R001=rain_rate_001_mm_h,
-            tau=polarization_tilt_deg,
+    def model(lat, lon):
+        return _value(
+            itu618.rain_attenuation(
+                lat,
+                lon,
+                freq_ghz,
+                elevation_deg,
+                hs=station_height_km,
+                p=exceedance_percent,
+                R001=rain_rate_001_mm_h,
+                tau=polarization_tilt_deg,
+            )
         )
-    )
+
+    return _at_map_edges(model, lat_deg, lon_deg)
 
 
 def rain_event_attenuation_db(
@@ -188,9 +222,12 @@ def cloud_attenuation_db(
     """
     from itur.models import itu840
 
-    return _value(
-        itu840.cloud_attenuation(lat_deg, lon_deg, elevation_deg, freq_ghz, exceedance_percent)
-    )
+    def model(lat, lon):
+        return _value(
+            itu840.cloud_attenuation(lat, lon, elevation_deg, freq_ghz, exceedance_percent)
+        )
+
+    return _at_map_edges(model, lat_deg, lon_deg)
 
 
 def scintillation_db(
@@ -210,17 +247,20 @@ def scintillation_db(
     """
     from itur.models import itu618
 
-    return _value(
-        itu618.scintillation_attenuation(
-            lat_deg,
-            lon_deg,
-            freq_ghz,
-            elevation_deg,
-            exceedance_percent,
-            antenna_diameter_m,
-            antenna_efficiency,
+    def model(lat, lon):
+        return _value(
+            itu618.scintillation_attenuation(
+                lat,
+                lon,
+                freq_ghz,
+                elevation_deg,
+                exceedance_percent,
+                antenna_diameter_m,
+                antenna_efficiency,
+            )
         )
-    )
+
+    return _at_map_edges(model, lat_deg, lon_deg)
 
 
 def site_gaseous_attenuation_db(
@@ -241,21 +281,24 @@ def site_gaseous_attenuation_db(
     """
     import itur
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # same 90° warning as above
-        gas, *_ = itur.atmospheric_attenuation_slant_path(
-            lat_deg,
-            lon_deg,
-            freq_ghz,
-            elevation_deg,
-            exceedance_percent,
-            1.0,  # antenna diameter: used by the scintillation term only, which is not asked for
-            return_contributions=True,
-            include_rain=False,
-            include_clouds=False,
-            include_scintillation=False,
-        )
-    return _value(gas)
+    def model(lat, lon):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # same 90° warning as above
+            gas, *_ = itur.atmospheric_attenuation_slant_path(
+                lat,
+                lon,
+                freq_ghz,
+                elevation_deg,
+                exceedance_percent,
+                1.0,  # antenna diameter: only the scintillation term uses it, not asked for
+                return_contributions=True,
+                include_rain=False,
+                include_clouds=False,
+                include_scintillation=False,
+            )
+        return _value(gas)
+
+    return _at_map_edges(model, lat_deg, lon_deg)
 
 
 def total_attenuation_db(
