@@ -6,6 +6,27 @@ is allowed, and carries those as attributes so callers (the CLI, tests) need not
 
 from __future__ import annotations
 
+#: Longest quotation of a value or of a file's text in an error message [characters]: enough to
+#: recognise a line, too little to echo a file (an assumption).
+EXCERPT_CHARS = 60
+
+
+def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
+    """A short, printable quotation of ``value`` for an error message.
+
+    ``repr`` (so control and escape characters show as ``\\x1b`` and never reach the terminal
+    raw), cut to ``limit`` characters with "…". Text holding a NUL is a binary file (or
+    ``/proc/self/environ``): it is described, never quoted.
+    """
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    if isinstance(value, str) and "\x00" in value:
+        return f"<{len(value)} characters of binary data (NUL at column {value.index(chr(0)) + 1})>"
+    if isinstance(value, str) and len(value) > limit:
+        return repr(value[:limit]) + "…"
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
 
 class LifelineError(Exception):
     """Base class of every error caused by user input (exit code 2 in the CLI)."""
@@ -32,7 +53,7 @@ class ScenarioError(LifelineError):
         self.value = value
         self.allowed = allowed
         where = f"{file}: {field}" if field else file
-        super().__init__(f"{where} = {value!r}: {allowed}")
+        super().__init__(f"{where} = {excerpt(value)}: {allowed}")
 
 
 class TLEError(LifelineError):
@@ -79,5 +100,5 @@ class InputFileError(LifelineError):
         self.allowed = allowed
         self.column = column
         where = f"{file}:{line}" if line else file
-        what = f"{column} = {value!r}" if column else repr(value)
+        what = f"{column} = {excerpt(value)}" if column else excerpt(value)
         super().__init__(f"{where}: {what}: {allowed}")

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from sgp4.api import Satrec
 
-from lifeline.errors import TLEError
+from lifeline.errors import TLEError, excerpt
 from lifeline.time import datetime64_from_jd
 
 __all__ = ["TLESet", "filter_launched_by", "parse_tle", "read_tle"]
@@ -120,7 +120,9 @@ def _check_line(line: str, number: int, source: str, line_no: int) -> None:
     """Raise TLEError unless ``line`` is a well-formed TLE line ``number`` (1 or 2)."""
     if line[:2] != f"{number} ":
         raise TLEError(
-            source, line_no, f"expected TLE line {number} starting with '{number} ', got {line!r}"
+            source,
+            line_no,
+            f"expected TLE line {number} starting with '{number} ', got {excerpt(line)}",
         )
     if len(line) != TLE_LINE_LENGTH:
         raise TLEError(
@@ -219,7 +221,9 @@ def parse_tle(text: str, source: str) -> TLESet:
             i += 1
             if i >= len(lines):
                 raise TLEError(
-                    source, line_no, f"name line {name!r} is not followed by TLE lines 1 and 2"
+                    source,
+                    line_no,
+                    f"name line {excerpt(name)} is not followed by TLE lines 1 and 2",
                 )
             line_no, line = lines[i]
         if i + 1 >= len(lines):
@@ -276,12 +280,56 @@ def read_tle(path: str | Path) -> TLESet:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="ascii", errors="strict")
+        data = path.read_bytes()
     except FileNotFoundError as exc:
         raise TLEError(str(path), 0, "file not found") from exc
+    except OSError as exc:
+        raise TLEError(str(path), 0, f"cannot be read ({exc.strerror or exc})") from None
+    return parse_tle(decode_tle_bytes(data, str(path)), str(path))
+
+
+_BOM = b"\xef\xbb\xbf"
+# C0 controls other than tab, line feed, form feed and carriage return (line ends are split).
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def decode_tle_bytes(data: bytes, source: str) -> str:
+    """The text of a TLE file: ASCII, after a leading UTF-8 byte-order mark if there is one.
+
+    Editors on Windows often start a file with the mark (EF BB BF); it carries no element
+    data, so it is dropped. Anything else that is not ASCII text is named with its line and
+    column, and the file's content is not quoted (it may be any file, e.g. a secret).
+
+    Raises
+    ------
+    TLEError
+        At the first non-ASCII or control byte.
+    """
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    bad = _CONTROL.search(data)
+    try:
+        text = data.decode("ascii")
+        at = bad.start() if bad else None
     except UnicodeDecodeError as exc:
-        raise TLEError(str(path), 0, f"not an ASCII text file ({exc.reason})") from exc
-    return parse_tle(text, str(path))
+        at = exc.start if bad is None else min(bad.start(), exc.start)
+    if at is None:
+        return text
+    line = data.count(b"\n", 0, at) + 1
+    column = at - (data.rfind(b"\n", 0, at) + 1) + 1
+    if data.startswith(_BOM, at):
+        what = "a UTF-8 byte-order mark (EF BB BF) inside the file"
+    elif data[at] < 0x80:
+        what = f"control character 0x{data[at]:02X}"
+    else:
+        what = f"byte 0x{data[at]:02X} (not ASCII)"
+        for n in range(2, 5):
+            try:
+                what = f"non-ASCII character U+{ord(data[at : at + n].decode('utf-8')):04X}"
+                break
+            except (UnicodeDecodeError, TypeError):
+                continue
+    raise TLEError(source, line, f"column {column}: {what}; a TLE file is ASCII text")
 
 
 _DESIGNATOR = re.compile(r"^(\d{4})-(\d{3})$")
