@@ -11,6 +11,18 @@ from __future__ import annotations
 EXCERPT_CHARS = 60
 
 
+def printable(text: object, limit: int | None = None) -> str:
+    """``text`` with every non-printable character (ANSI escapes, other controls, bidi
+    overrides) shown as its ``\\x..``/``\\u....`` escape, optionally cut to ``limit``
+    characters with "…": safe to print to a terminal, unlike the raw string."""
+    text = str(text)
+    if limit is not None and len(text) > limit:
+        text = text[:limit] + "…"
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
     """A short, printable quotation of ``value`` for an error message.
 
