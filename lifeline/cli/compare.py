@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lifeline.cli.app import app, guard
+from lifeline.cli.text import cell
 
 _LABELS = {
     "availability_pct": ("avail %", "{:.2f}"),
@@ -41,7 +42,7 @@ def compare(
         if as_json:
             typer.echo(json.dumps({"a": str(dir_a), "b": str(dir_b), "terminals": rows}, indent=2))
             return
-        table = Table(title=f"A = {a.get('scenario', dir_a)}, B = {b.get('scenario', dir_b)}")
+        table = Table(title=cell(f"A = {a.get('scenario', dir_a)}, B = {b.get('scenario', dir_b)}"))
         for col, justify in (("terminal", "left"), ("", "left"), ("A", "right"), ("B", "right")):
             table.add_column(col, justify=justify, no_wrap=True)
         table.add_column("B − A", justify="right", no_wrap=True)
@@ -51,7 +52,7 @@ def compare(
             for i, f in enumerate(figures):
                 label, pattern = _LABELS[f]
                 table.add_row(
-                    name if i == 0 else "",
+                    cell(name if i == 0 else ""),
                     label,
                     _fmt(row[f"{f}_a"], pattern),
                     _fmt(row[f"{f}_b"], pattern),

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lifeline.cli.app import DEFAULT_PRESET, app, guard
+from lifeline.cli.text import cell, say
 
 
 @app.command()
@@ -68,7 +69,7 @@ def plan(
         )
         write_json(out / "plan.json", result)
         table = Table(
-            title=f"Plan for {sc.name}: {users} users x {mbps:g} Mbit/s, {availability:g} %"
+            title=cell(f"Plan for {sc.name}: {users} users x {mbps:g} Mbit/s, {availability:g} %")
         )
         for col in ("site", "avail %", "dishes", "battery Wh", "add gateways"):
             table.add_column(col, justify="left" if col in ("site", "add gateways") else "right")
@@ -76,13 +77,13 @@ def plan(
             battery = s["power_kit"]["battery_wh"]
             adds = "—" if s["meets_target"] else ", ".join(s["add_gateways"] or ["none found"])
             table.add_row(
-                name,
+                cell(name),
                 f"{s['availability_pct']:.2f}",
                 str(s["terminals"]),
                 "not enough" if battery is None else f"{battery:.0f}",
-                adds,
+                cell(adds),
             )
         Console().print(table)
-        Console().print(f"wrote {out / 'plan.json'}")
+        say(Console(), f"wrote {out / 'plan.json'}")
 
     guard(go)

@@ -10,9 +10,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from rich.text import Text
 
 from lifeline.cli.app import app, guard, progress_bar
+from lifeline.cli.text import cell, say
 
 
 def _distribution_table(summary: dict) -> Table:
@@ -30,7 +30,7 @@ def _distribution_table(summary: dict) -> Table:
 
     for name, t in summary["terminals"].items():
         table.add_row(
-            name,
+            cell(name),
             v(t["availability_pct"]),
             f"{100 * t['share_of_samples_at_least']:.0f} %",
             v(t["rtt_ms_p50"]),
@@ -56,7 +56,7 @@ def _unknowns_table(summary: dict, top: int = 4) -> Table:
             f"({f(u['spearman_rtt_p50'])}, {f(u['spearman_throughput_p50'])})"
             for u in t["unknowns"][:top]
         ]
-        table.add_row(name, "; ".join(parts) or "(nothing varied)")
+        table.add_row(cell(name), cell("; ".join(parts) or "(nothing varied)"))
     return table
 
 
@@ -90,10 +90,13 @@ def sweep(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No bar, no tables.")] = False,
 ) -> None:
     """Run a scenario over many draws of its unknowns; write OUT/sweep.parquet and a summary."""
+    from lifeline.daskutil import check_scheduler, check_sweep_counts
     from lifeline.sweep import load_sweep, run_sweep
 
     def go() -> None:
         sw = load_sweep(scenario)
+        check_sweep_counts(samples, len(sw.grid_points), seed, workers or None)
+        address = None if scheduler is None else check_scheduler(scheduler)
         console = Console(stderr=True)
         show = not quiet and console.is_terminal
         total = samples * len(sw.grid_points)
@@ -101,11 +104,7 @@ def sweep(
         def failed(spec, error: str) -> None:
             # Always reported, progress bar or not: a failure names its sample and its values.
             values = ", ".join(f"{k}={v}" for k, v in spec.values.items())
-            console.print(
-                Text(f"sample {spec.sample} failed ({values}): {error}", style="yellow"),
-                highlight=False,
-                soft_wrap=True,
-            )
+            say(console, f"sample {spec.sample} failed ({values}): {error}", style="yellow")
 
         try:
             with progress_bar(console, disable=not show) as bar:
@@ -115,26 +114,26 @@ def sweep(
                     out,
                     samples,
                     seed,
-                    scheduler=scheduler,
+                    scheduler=address,
                     workers=workers or None,
                     resume=resume,
                     progress=lambda done, n: bar.update(task, completed=done),
                     on_failure=failed,
                 )
         except KeyboardInterrupt:
-            console.print(
+            say(
+                console,
                 f"interrupted: finished samples are kept in {out / 'samples'}; "
-                f"run again with --resume to finish",
-                highlight=False,
+                "run again with --resume to finish",
             )
             sys.exit(130)
         if not quiet:
             Console().print(_distribution_table(result.summary))
             Console().print(_unknowns_table(result.summary))
-            Console().print(
+            say(
+                Console(),
                 f"{result.ran} samples run, {result.reused} reused, {len(result.failures)} "
                 f"failed; wrote {out / 'sweep.parquet'} and {out / 'sweep-summary.json'}",
-                highlight=False,
             )
 
     guard(go)
