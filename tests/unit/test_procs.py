@@ -1,0 +1,89 @@
+"""Pool workers die with their parent (SIGKILL or SIGTERM) and a pool stops within a bound.
+
+Before, a killed `lifeline run` left its 2 workers computing, and Ctrl-C waited for running
+chunks (over 70 s on a large run)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from lifeline.procs import init_worker, stop_pool
+
+ROOT = Path(__file__).resolve().parents[2]
+
+_PARENT = textwrap.dedent(
+    """
+    import os, time
+    from concurrent.futures import ProcessPoolExecutor
+    from lifeline.procs import init_worker
+
+    def busy(_):
+        time.sleep(120)
+        return os.getpid()
+
+    if __name__ == "__main__":
+        pool = ProcessPoolExecutor(2, initializer=init_worker, initargs=(os.getpid(),))
+        futures = [pool.submit(busy, i) for i in range(2)]
+        time.sleep(1.0)  # both workers started and busy
+        print(" ".join(str(p) for p in pool._processes), flush=True)
+        time.sleep(120)
+    """
+)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (exited, not yet reaped by init) counts as gone.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
+def test_workers_exit_when_the_parent_is_killed(tmp_path, signum):
+    script = tmp_path / "parent.py"
+    script.write_text(_PARENT)
+    parent = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    workers = [int(p) for p in parent.stdout.readline().split()]
+    assert len(workers) == 2 and all(_alive(p) for p in workers)
+    parent.send_signal(signum)
+    parent.wait(10)
+    deadline = time.monotonic() + 5  # prctl acts at once; the polling fallback within 0.5 s
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(p) for p in workers), "workers outlived their parent"
+
+
+def _sleep(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_stop_pool_ends_running_chunks_within_a_second():
+    pool = ProcessPoolExecutor(2, initializer=init_worker, initargs=(os.getpid(),))
+    futures = [pool.submit(_sleep, 60) for _ in range(4)]
+    time.sleep(1.0)
+    processes = list(pool._processes.values())
+    started = time.monotonic()
+    stop_pool(pool, timeout_s=1.0)
+    assert time.monotonic() - started < 2.0
+    assert not any(p.is_alive() for p in processes)
+    assert all(f.cancelled() or f.done() for f in futures[2:])
