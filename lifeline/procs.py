@@ -17,9 +17,15 @@ import signal
 import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TypeVar
 
-__all__ = ["PARENT_POLL_S", "init_worker", "stop_pool"]
+__all__ = ["PARENT_POLL_S", "init_worker", "ordered_map", "stop_pool"]
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 log = logging.getLogger(__name__)
 
@@ -85,3 +91,34 @@ def stop_pool(pool: ProcessPoolExecutor, timeout_s: float = 1.0) -> None:
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
+
+
+def ordered_map(
+    pool: ProcessPoolExecutor, fn: Callable[[T], R], items: Iterable[T], ahead: int
+) -> Iterator[R]:
+    """``pool.map(fn, items)`` with at most ``ahead`` items submitted and not yet consumed.
+
+    ``Executor.map`` submits everything at once, so the results of chunks finished early pile
+    up in the parent while it handles an earlier one: memory grows with the run, not the chunk.
+    Here a new item is submitted only when a result is taken, so at most ``ahead`` results
+    exist at once. Results come in the order of ``items``. If the consumer stops (an error,
+    Ctrl-C, ``close()``), the pool's workers are stopped at once (:func:`stop_pool`).
+    """
+    pending: deque[Future[R]] = deque()
+    source = iter(items)
+    finished = False
+    try:
+        for item in source:
+            pending.append(pool.submit(fn, item))
+            if len(pending) >= ahead:
+                break
+        while pending:
+            result = pending.popleft().result()
+            for item in source:
+                pending.append(pool.submit(fn, item))
+                break
+            yield result
+        finished = True
+    finally:
+        if not finished:
+            stop_pool(pool)

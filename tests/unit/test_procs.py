@@ -86,4 +86,49 @@ def test_stop_pool_ends_running_chunks_within_a_second():
     stop_pool(pool, timeout_s=1.0)
     assert time.monotonic() - started < 2.0
     assert not any(p.is_alive() for p in processes)
-    assert all(f.cancelled() or f.done() for f in futures[2:])
+    # Nothing is left waiting: queued chunks are cancelled, running ones fail (broken pool).
+    from concurrent.futures import wait
+
+    _, not_done = wait(futures, timeout=2.0)
+    assert not not_done
+
+
+def _square_and_wait(k: int) -> int:
+    return k * k
+
+
+def test_ordered_map_keeps_order_and_bounds_what_is_in_flight():
+    from lifeline.procs import ordered_map
+
+    pool = ProcessPoolExecutor(2, initializer=init_worker, initargs=(os.getpid(),))
+    submitted = 0
+    submit = pool.submit
+
+    def counting_submit(*args, **kwargs):
+        nonlocal submitted
+        submitted += 1
+        return submit(*args, **kwargs)
+
+    pool.submit = counting_submit
+    in_flight = []
+    with pool:
+        got = []
+        for r in ordered_map(pool, _square_and_wait, range(20), ahead=3):
+            got.append(r)
+            # Submitted but not yet handed out: never more than `ahead`.
+            in_flight.append(submitted - len(got))
+    assert got == [k * k for k in range(20)]
+    assert max(in_flight) <= 3
+
+
+def test_ordered_map_stops_the_workers_when_the_consumer_stops():
+    from lifeline.procs import ordered_map
+
+    pool = ProcessPoolExecutor(2, initializer=init_worker, initargs=(os.getpid(),))
+    results = ordered_map(pool, _sleep, [0.01, 60, 60, 60], ahead=3)
+    next(results)
+    processes = list(pool._processes.values())
+    started = time.monotonic()
+    results.close()  # what an exception or Ctrl-C in the consumer does
+    assert time.monotonic() - started < 2.0
+    assert not any(p.is_alive() for p in processes)
