@@ -1,0 +1,166 @@
+"""A run's per-terminal streams on disk, so the parent's memory does not grow with run length.
+
+The summary needs every step of five columns per terminal (connected, RTT, serving satellite,
+reason, throughput: 14 bytes per terminal-step). Kept in memory that is 1.2 GB for a day at 1 s
+with 1,000 terminals. :class:`DiskStreams` writes each chunk's columns into one file per column,
+laid out terminal-major (all steps of terminal 0, then terminal 1, ...), so that a chunk is
+written through a short-lived memory map and the summary reads one terminal's steps at a time:
+memory holds a chunk while writing and one terminal while summarising.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = ["DiskStreams", "MemoryStreams", "TerminalColumns"]
+
+TerminalColumns = tuple[
+    NDArray[np.bool_], NDArray[np.float32], NDArray[np.int32], NDArray[np.int8],
+    NDArray[np.float32] | None,
+]  # fmt: skip
+
+_COLUMNS = {
+    "connected": np.dtype(np.bool_),
+    "rtt_ms": np.dtype(np.float32),
+    "satellite": np.dtype(np.int32),
+    "reason": np.dtype(np.int8),
+    "throughput_mbps": np.dtype(np.float32),
+}
+
+
+class MemoryStreams:
+    """Per-terminal streams kept in memory (in-memory runs, small runs), by chunk.
+
+    Attributes
+    ----------
+    n_terminals : int
+    demand_mbps : ndarray (N,) or None
+    """
+
+    def __init__(self, n_terminals: int) -> None:
+        self.n_terminals = n_terminals
+        self.demand_mbps: NDArray[np.float64] | None = None
+        self._chunks: dict[str, list[np.ndarray]] = {name: [] for name in _COLUMNS}
+
+    def add(
+        self,
+        connected: ArrayLike,
+        rtt_ms: ArrayLike,
+        satellite: ArrayLike,
+        reason: ArrayLike,
+        throughput_mbps: ArrayLike | None = None,
+    ) -> None:
+        """Append a chunk: arrays of shape (steps, N)."""
+        values = dict(
+            zip(_COLUMNS, (connected, rtt_ms, satellite, reason, throughput_mbps), strict=True)
+        )
+        for name, dtype in _COLUMNS.items():
+            if values[name] is not None:
+                self._chunks[name].append(np.asarray(values[name], dtype=dtype))
+
+    @property
+    def n_steps(self) -> int:
+        return sum(len(c) for c in self._chunks["connected"])
+
+    @property
+    def has_throughput(self) -> bool:
+        return bool(self._chunks["throughput_mbps"])
+
+    def terminal(self, i: int) -> TerminalColumns:
+        """Every step of terminal ``i``: connected, rtt_ms, satellite, reason, throughput."""
+
+        def column(name: str) -> np.ndarray:
+            chunks = self._chunks[name]
+            if not chunks:
+                return np.zeros(0, dtype=_COLUMNS[name])
+            return np.concatenate([c[:, i] for c in chunks])
+
+        thr = column("throughput_mbps") if self.has_throughput else None
+        return (
+            column("connected"), column("rtt_ms"), column("satellite"), column("reason"), thr
+        )  # fmt: skip
+
+    def close(self) -> None:
+        self._chunks = {name: [] for name in _COLUMNS}
+
+
+class DiskStreams(MemoryStreams):
+    """Per-terminal streams in ``folder``, one file per column of shape (N, n_steps).
+
+    Chunks must come in time order (as the engine hands them over). ``close()`` removes the
+    folder.
+    """
+
+    def __init__(self, folder: str | Path, n_terminals: int, n_steps: int) -> None:
+        super().__init__(n_terminals)
+        self.folder = Path(folder)
+        self.total_steps = n_steps
+        self._filled = 0
+        self._thr = False
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for name, dtype in _COLUMNS.items():
+            with open(self._path(name), "wb") as fh:
+                # Sparse until written: the file system allocates only what is written.
+                fh.truncate(n_terminals * n_steps * dtype.itemsize)
+
+    def _path(self, name: str) -> Path:
+        return self.folder / f"{name}.bin"
+
+    def add(
+        self,
+        connected: ArrayLike,
+        rtt_ms: ArrayLike,
+        satellite: ArrayLike,
+        reason: ArrayLike,
+        throughput_mbps: ArrayLike | None = None,
+    ) -> None:
+        """Write a chunk (arrays of shape (steps, N)) after the steps already written."""
+        values = dict(
+            zip(_COLUMNS, (connected, rtt_ms, satellite, reason, throughput_mbps), strict=True)
+        )
+        steps = len(np.asarray(connected))
+        k0, k1 = self._filled, self._filled + steps
+        if k1 > self.total_steps:
+            raise ValueError(f"{k1} steps written to streams sized for {self.total_steps}")
+        self._thr = self._thr or throughput_mbps is not None
+        for name, dtype in _COLUMNS.items():
+            if values[name] is None:
+                continue
+            block = np.asarray(values[name], dtype=dtype).reshape(steps, self.n_terminals)
+            # A map of the whole file, unmapped again at once: only the chunk's pages are
+            # touched, and nothing stays resident in this process.
+            mm = np.memmap(
+                self._path(name), dtype=dtype, mode="r+",
+                shape=(self.n_terminals, self.total_steps),
+            )  # fmt: skip
+            mm[:, k0:k1] = block.T
+            mm.flush()
+            del mm
+        self._filled = k1
+
+    @property
+    def n_steps(self) -> int:
+        return self._filled
+
+    @property
+    def has_throughput(self) -> bool:
+        return self._thr
+
+    def terminal(self, i: int) -> TerminalColumns:
+        def column(name: str) -> np.ndarray:
+            dtype = _COLUMNS[name]
+            with open(self._path(name), "rb") as fh:
+                fh.seek(i * self.total_steps * dtype.itemsize)
+                return np.fromfile(fh, dtype=dtype, count=self._filled)
+
+        thr = column("throughput_mbps") if self._thr else None
+        return (
+            column("connected"), column("rtt_ms"), column("satellite"), column("reason"), thr
+        )  # fmt: skip
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
