@@ -191,8 +191,11 @@ def _first_bytes(sock: socket.socket, address: str) -> bytes | None:
     return data or None
 
 
-def check_scheduler(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> str:
+def check_scheduler(address: str, timeout_s: float | None = None) -> str:
     """Check that ``address`` is a Dask scheduler that answers; its canonical ``tcp://`` form.
+
+    ``timeout_s`` bounds the connection and the identity request each (None:
+    :data:`CONNECT_TIMEOUT_S`, read at the call).
 
     Raises
     ------
@@ -201,6 +204,7 @@ def check_scheduler(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> str:
         service that speaks another protocol (an SSH or mail server, say) or that answers Dask
         but is not a scheduler.
     """
+    timeout_s = CONNECT_TIMEOUT_S if timeout_s is None else timeout_s
     host, port = parse_scheduler_address(address)
     with _connect(address, host, port, timeout_s) as sock:
         greeting = _first_bytes(sock, address)
