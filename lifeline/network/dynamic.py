@@ -28,8 +28,8 @@ d[t] + gsl(t, b)`` (the sink of the graph in :func:`lifeline.pairs.solve_step`).
 
 Kernels are compiled with numba (``cache=True``: compiled once per machine, then loaded from
 ``__pycache__``) and release the GIL, so Parquet writing proceeds in another thread meanwhile.
-They run single-threaded: on the 2-core machine of issue 4 the other core writes the output, and
-a parallel loop there was slower and erratic (docs/benchmarks.md).
+They run single-threaded: on a 2-core machine the other core writes the output, and a parallel
+loop there was slower and erratic (docs/benchmarks.md, "Pair mode").
 
 References
 ----------

@@ -411,8 +411,8 @@ class Ephemeris:
 
         References
         ----------
-        Band 150-2,000 km: FACTS.md / PROVENANCE.md note on propagating the 2022-08-17
-        snapshot back to May 2022.
+        Band 150-2,000 km: lifeline/data/PROVENANCE.md, note on propagating the 2022-08-17
+        snapshot back to May 2022 (references.md#tle-snapshots).
         """
         if len(constellation) == 0:
             raise ValueError("constellation has no satellites")
