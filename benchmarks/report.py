@@ -1,4 +1,4 @@
-"""Report build time and size for a whole run (issue 7 targets: <= 5 s, <= 8 MB).
+"""Report build time and size for a whole run (targets: <= 5 s, <= 8 MB).
 
     python benchmarks/report.py                       # runs the default preset first (~25 s)
     python benchmarks/report.py --scenario mariupol-2022-bentpipe

@@ -336,7 +336,7 @@ def _sites(
         )
         for p in _points(scenario.get("pops"))
     ]
-    # Later issues add jammers; show them when a scenario has them.
+    # Jammers ([[jammers]]) appear on the map when a scenario has them.
     sites += [
         Site(str(j.get("name", "jammer")), j["lon_deg"], j["lat_deg"], "jammer")
         for j in _points(scenario.get("jammers"))
