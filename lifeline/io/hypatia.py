@@ -438,13 +438,14 @@ def write_network_dir(
     return folder
 
 
-#: Earth radius of Hypatia's paper scripts [m] (WGS72, ``main_kuiper_630.py``).
+#: Earth radius of Hypatia's paper scripts [m] (WGS72, ``main_kuiper_630.py``;
+#: references.md#hypatia).
 PAPER_EARTH_RADIUS_M = 6_378_135.0
 
 #: Hypatia's paper shells (``paper/satellite_networks_state/main_kuiper_630.py`` and
 #: ``main_starlink_550.py``; Kassing et al., IMC 2020): orbits, satellites per orbit,
 #: inclination [deg], mean motion [rev/day], altitude [m], maximum GSL length [m] (the 30 deg
-#: elevation cone at 630 km; the 25 deg cone of 940.7 km at 550 km).
+#: elevation cone at 630 km; the 25 deg cone of 940.7 km at 550 km; references.md#hypatia).
 PAPER_SHELLS = {
     "kuiper-630": (34, 34, 51.9, 14.80, 630_000.0, 630_000.0 / math.sin(math.radians(30.0))),
     "starlink-550": (72, 22, 53.0, 15.19, 550_000.0, math.hypot(940_700.0, 550_000.0)),

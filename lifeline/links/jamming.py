@@ -32,7 +32,7 @@ REASON_JAMMED = "jammed"
 TARGETS = ("user_downlink", "uplink")
 
 #: Effective Earth-radius factor k = 4/3 of the standard atmosphere (ITU-R P.834-9 §1; ITU-R
-#: P.453-14 median refractivity gradient −40 N-units/km).
+#: P.453-14 median refractivity gradient −40 N-units/km; references.md#jamming).
 EFFECTIVE_EARTH_FACTOR = 4.0 / 3.0
 
 

@@ -82,7 +82,8 @@ CONSTELLATION_PRESETS: dict[str, tuple[ShellSpec, ...]] = {
     "starlink-550": (ShellSpec("550km-53.0deg", 550.0, 53.0, 72, 22, "hypatia", 15.19),),
 }
 
-#: Hypatia's element epoch, its time 0 (generate_tles_from_scratch.py: "00001.00000000").
+#: Hypatia's element epoch, its time 0 (generate_tles_from_scratch.py: "00001.00000000";
+#: references.md#hypatia).
 HYPATIA_EPOCH_UTC = "2000-01-01T00:00:00Z"
 
 #: Where each preset's shells come from.

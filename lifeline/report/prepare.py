@@ -33,6 +33,7 @@ __all__ = [
     "subsatellite_lonlat",
 ]
 
+#: Display settings (presentation choices, references.md#report-display).
 #: Display bins per time series: ~2 points per bin; finer than a screen's width in pixels.
 DISPLAY_BINS = 1500
 #: Points per distribution curve (quantiles at evenly spaced probabilities).
