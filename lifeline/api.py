@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lifeline.engine import ProgressCallback, RunInfo, SharedInputs, simulate
-from lifeline.network.scheduler import REASONS
+from lifeline.reasons import REASONS
 from lifeline.results import (
     RunCheckpoint,
     TerminalAccumulator,
@@ -89,7 +89,7 @@ def run(
     the scenario names ``pairs``); without it the table is kept in
     memory (fine for small runs). ``workers`` processes share the time chunks (None: one per
     CPU core); the result does not depend on it. ``shared``: inputs kept from earlier runs of
-    the same constellation, window and gateways (:func:`lifeline.engine.shared_inputs`; what a
+    the same constellation, window and gateways (:class:`lifeline.engine.SharedInputs`; what a
     sweep's samples reuse); the result does not depend on it either.
 
     With ``out_dir`` every finished time chunk is also kept under ``out_dir/.terminals.parts``
