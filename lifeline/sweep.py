@@ -807,7 +807,7 @@ def simulate_summary(scenario: Scenario) -> dict[str, dict]:
     the same constellation, window and gateways.
     """
     shared = SAMPLE_INPUTS.get(scenario)
-    return api_run(scenario, workers=1, shared=shared, report=False).summary["terminals"]
+    return api_run(scenario, workers=1, shared=shared).summary["terminals"]
 
 
 def _sample_frame(spec: SampleSpec, figures: dict[str, dict] | None, elapsed_s: float, error=None):

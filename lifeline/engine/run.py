@@ -50,6 +50,7 @@ from lifeline.reasons import (
 from lifeline.results import (
     TERMINALS_SCHEMA,
     RunCheckpoint,
+    RunInfo,
     TerminalAccumulator,
     accumulator_columns,
     dictionary_column,
@@ -64,19 +65,6 @@ CHUNK_S = 600.0
 
 ProgressCallback = Callable[[int, int], None]
 
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    """Facts about a finished run, for the summary and the log."""
-
-    n_satellites: int
-    n_isl_links: int
-    n_steps: int
-    sgp4_error_samples: int
-    out_of_band_samples: int
-    events: list[dict]  # what each event hit (Timeline.hits)
-    power: dict[str, dict]  # per terminal with a power model (PowerTimeline.stats)
 
 
 def _chunk_table(
