@@ -27,12 +27,7 @@ The names below are what the rest of lifeline uses (the API, sweeps, pair mode, 
 everything else is internal to the engine.
 """
 
-from lifeline.engine.inputs import (
-    Ground,
-    build_constellation,
-    build_ground,
-    scenario_isl_edges,
-)
+from lifeline.engine.inputs import Ground, build_constellation, build_ground, scenario_isl_edges
 from lifeline.engine.run import CHUNK_S, ProgressCallback, RunInfo, chunk_bounds, simulate
 from lifeline.engine.shared import SharedInputs, SharedInputsCache, shared_key
 

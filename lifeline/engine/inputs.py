@@ -18,13 +18,9 @@ from lifeline.errors import ScenarioError
 from lifeline.geo import geodetic_to_ecef_km, great_circle_km
 from lifeline.io.hypatia import HypatiaFormatError, read_isls, read_tles
 from lifeline.io.tle import filter_launched_by, read_tle
-from lifeline.links.gsl import (
-    HORIZON_BINS,
-)
+from lifeline.links.gsl import HORIZON_BINS
 from lifeline.links.isl import infer_planes, plus_grid
-from lifeline.network.topology import (
-    fiber_delay_ms,
-)
+from lifeline.network.topology import fiber_delay_ms
 from lifeline.orbits.presets import build_preset
 from lifeline.orbits.propagate import Constellation, propagate_teme
 from lifeline.orbits.walker import walker_delta

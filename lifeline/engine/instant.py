@@ -15,14 +15,7 @@ import numpy as np
 from lifeline.constants import WGS84_A_KM
 from lifeline.engine.inputs import Ground, PowerTimeline
 from lifeline.events import Masks, Timeline
-from lifeline.links.gsl import (
-    GSLPairs,
-    SatTree,
-    SiteSet,
-    SiteView,
-    build_sat_tree,
-    find_visible,
-)
+from lifeline.links.gsl import GSLPairs, SatTree, SiteSet, SiteView, build_sat_tree, find_visible
 from lifeline.links.isl import isl_geometry
 from lifeline.network.assign import (
     BestSatellite,
@@ -32,16 +25,8 @@ from lifeline.network.assign import (
     outage_reason,
 )
 from lifeline.network.routing import Routes, route_to_pops
-from lifeline.network.topology import (
-    GraphTemplate,
-    graph_template,
-    instant_graph,
-)
-from lifeline.reasons import (
-    REASON_GROUND_DOWN,
-    REASON_SATELLITE_FAILED,
-    REASONS,
-)
+from lifeline.network.topology import GraphTemplate, graph_template, instant_graph
+from lifeline.reasons import REASON_GROUND_DOWN, REASON_SATELLITE_FAILED, REASONS
 
 
 @dataclass(frozen=True)

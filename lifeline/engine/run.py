@@ -36,17 +36,10 @@ from lifeline.engine.instant import Context, Geometry, geometry_at, net_state, n
 from lifeline.engine.shared import SharedInputs, SharedInstant, shared_key
 from lifeline.engine.slot import SlotRows, simulate_slot
 from lifeline.events import compile_events
-from lifeline.links.gsl import (
-    SiteSet,
-)
+from lifeline.links.gsl import SiteSet
 from lifeline.orbits.propagate import Constellation, Ephemeris
 from lifeline.radio import RadioColumns, RadioPrep, prepare_radio, radio_columns
-from lifeline.reasons import (
-    REASON_JAMMED,
-    REASON_LOW_SINR,
-    REASON_NO_POWER,
-    REASONS,
-)
+from lifeline.reasons import REASON_JAMMED, REASON_LOW_SINR, REASON_NO_POWER, REASONS
 from lifeline.results import (
     TERMINALS_SCHEMA,
     RunCheckpoint,
@@ -64,7 +57,6 @@ log = logging.getLogger(__name__)
 CHUNK_S = 600.0
 
 ProgressCallback = Callable[[int, int], None]
-
 
 
 def _chunk_table(

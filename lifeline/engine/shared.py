@@ -17,10 +17,7 @@ import numpy as np
 
 from lifeline.engine.inputs import build_constellation, scenario_isl_edges
 from lifeline.engine.instant import Context, Geometry
-from lifeline.links.gsl import (
-    SiteView,
-    site_view,
-)
+from lifeline.links.gsl import SiteView, site_view
 from lifeline.orbits.propagate import Ephemeris
 from lifeline.scenario import Scenario
 

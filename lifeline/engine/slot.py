@@ -20,19 +20,11 @@ from lifeline.engine.inputs import terminal_positions
 from lifeline.engine.instant import Context, NetState, Plan, geometry_at, plan_network
 from lifeline.engine.shared import SharedInstant
 from lifeline.geo import look_angles
-from lifeline.links.gsl import (
-    HORIZON_BINS,
-    SiteSet,
-)
+from lifeline.links.gsl import HORIZON_BINS, SiteSet
 from lifeline.network.routing import trace_paths
-from lifeline.network.topology import (
-    MS_PER_KM_VACUUM,
-)
+from lifeline.network.topology import MS_PER_KM_VACUUM
 from lifeline.orbits.propagate import Ephemeris
-from lifeline.reasons import (
-    REASON_NO_SATELLITE,
-    REASONS,
-)
+from lifeline.reasons import REASON_NO_SATELLITE, REASONS
 
 
 @dataclass

@@ -108,9 +108,7 @@ def block_links(prepared: Prepared, r_km: np.ndarray, valid: np.ndarray) -> Iter
             # Candidates are sorted by station: grouping is a count.
             start = np.zeros(n_gs + 1, dtype=np.int64)
             np.cumsum(np.bincount(gs[keep[i]], minlength=n_gs), out=start[1:])
-            yield StepLinks(
-                isl_km[i], start, sat[keep[i]], np.maximum(gsl_km[i, keep[i]], TINY_KM)
-            )
+            yield StepLinks(isl_km[i], start, sat[keep[i]], np.maximum(gsl_km[i, keep[i]], TINY_KM))
         first = stop
 
 
