@@ -46,15 +46,15 @@ from lifeline.pairmode.network import (
     scenario_network,
 )
 from lifeline.pairmode.route import PairStep, Router, route_dijkstra, solve_step
-from lifeline.pairmode.run import RunResult, StageTimes, run_pairs, run_scenario_pairs
+from lifeline.pairmode.run import PairRunResult, StageTimes, run_pairs, run_scenario_pairs
 from lifeline.pairmode.select import resolve_pairs
 
 __all__ = [
     "PairNetwork",
+    "PairRunResult",
     "PairSelectionError",
     "PairStep",
     "Router",
-    "RunResult",
     "StageTimes",
     "StepLinks",
     "block_links",

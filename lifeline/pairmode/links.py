@@ -18,7 +18,7 @@ from lifeline.constants import WGS84_A_KM
 from lifeline.links.gsl import build_sat_tree, find_visible
 from lifeline.links.isl import isl_geometry
 from lifeline.network.dynamic import station_links
-from lifeline.pairmode.network import TINY_KM, Prepared
+from lifeline.pairmode.network import TINY_KM, PairInputs
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class StepLinks:
     Attributes
     ----------
     isl_km : ndarray, shape (E,)
-        Length of each ISL of :attr:`Prepared.isl_edges` [km]; ``inf`` when not usable (an
+        Length of each ISL of :attr:`PairInputs.isl_edges` [km]; ``inf`` when not usable (an
         invalid satellite, longer than the maximum, grazing too low).
     gsl_start : ndarray of int64, shape (G + 1,)
         Station g's GSLs are ``gsl_start[g]:gsl_start[g + 1]`` of the two arrays below.
@@ -43,12 +43,12 @@ class StepLinks:
     gsl_km: np.ndarray
 
 
-def step_links(prepared: Prepared, r_km: np.ndarray, valid: np.ndarray) -> StepLinks:
+def step_links(prepared: PairInputs, r_km: np.ndarray, valid: np.ndarray) -> StepLinks:
     """The step's usable ISLs and GSLs.
 
     Parameters
     ----------
-    prepared : Prepared
+    prepared : PairInputs
     r_km : ndarray, shape (S, 3)
         Satellite positions in the stations' frame [km].
     valid : ndarray of bool, shape (S,)
@@ -62,7 +62,7 @@ def step_links(prepared: Prepared, r_km: np.ndarray, valid: np.ndarray) -> StepL
     return next(block_links(prepared, r_km[None], valid[None]))
 
 
-def block_links(prepared: Prepared, r_km: np.ndarray, valid: np.ndarray) -> Iterator[StepLinks]:
+def block_links(prepared: PairInputs, r_km: np.ndarray, valid: np.ndarray) -> Iterator[StepLinks]:
     """The usable links of each of a block of steps, as :func:`step_links`.
 
     With the range rule alone (no elevation mask), the station-satellite pairs that can be in
@@ -73,7 +73,7 @@ def block_links(prepared: Prepared, r_km: np.ndarray, valid: np.ndarray) -> Iter
 
     Parameters
     ----------
-    prepared : Prepared
+    prepared : PairInputs
     r_km : ndarray, shape (T, S, 3)
         Satellite positions in the stations' frame [km].
     valid : ndarray of bool, shape (T, S)
@@ -112,7 +112,7 @@ def block_links(prepared: Prepared, r_km: np.ndarray, valid: np.ndarray) -> Iter
         first = stop
 
 
-def _isl_lengths(prepared: Prepared, r_km: np.ndarray, valid: np.ndarray) -> np.ndarray:
+def _isl_lengths(prepared: PairInputs, r_km: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """ISL lengths [km] at steps ``(T, S, 3)``, shape (T, E): ``inf`` where not usable."""
     net = prepared.network
     a, b = prepared.isl_edges[:, 0], prepared.isl_edges[:, 1]
@@ -144,7 +144,7 @@ def _run_length(r_km: np.ndarray, valid: np.ndarray) -> int:
 
 
 def _gsl_candidates(
-    prepared: Prepared, r_km: np.ndarray, valid: np.ndarray
+    prepared: PairInputs, r_km: np.ndarray, valid: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(station, satellite) pairs that can be within the GSL range at one of these steps,
     sorted by station then satellite.
@@ -174,7 +174,7 @@ def _gsl_candidates(
 
 
 def _gsls_masked(
-    prepared: Prepared, r_km: np.ndarray, valid: np.ndarray
+    prepared: PairInputs, r_km: np.ndarray, valid: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(station, satellite, length [km]) of the usable GSLs under an elevation mask (the
     terminal engine's geodetic visibility) and the range rule."""

@@ -123,7 +123,7 @@ class PairNetwork:
 
 
 @dataclass
-class Prepared:
+class PairInputs:
     """What :func:`prepare` builds once: propagation records and the static station set."""
 
     network: PairNetwork
@@ -135,7 +135,7 @@ class Prepared:
     sites: SiteSet | None
 
 
-def prepare(network: PairNetwork) -> Prepared:
+def prepare(network: PairNetwork) -> PairInputs:
     """Build what stays the same over a run (station tree, rounded elements)."""
     lat, lon, elev = network.gs_lat_deg, network.gs_lon_deg, network.gs_elevation_m
     if network.conventions == "hypatia":
@@ -156,10 +156,10 @@ def prepare(network: PairNetwork) -> Prepared:
         raise PairSelectionError(
             f"max_gsl_km = {network.max_gsl_km}", "finite when there is no elevation mask"
         )
-    return Prepared(network, satrecs, site_km, cKDTree(site_km), edges, max_gsl_km, sites)
+    return PairInputs(network, satrecs, site_km, cKDTree(site_km), edges, max_gsl_km, sites)
 
 
-def positions_km(prepared: Prepared, times_utc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def positions_km(prepared: PairInputs, times_utc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Satellite positions in the stations' frame at the given instants.
 
     Returns

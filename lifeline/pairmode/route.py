@@ -18,7 +18,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from lifeline.constants import C_KM_S
 from lifeline.pairmode.links import StepLinks, step_links
-from lifeline.pairmode.network import Prepared
+from lifeline.pairmode.network import PairInputs
 
 #: Round-trip delay per km of one-way path [ms/km]: 2 × 1000 / c, with c in km/s
 #: (:data:`lifeline.constants.C_KM_S`, the SI value Hypatia uses).
@@ -61,7 +61,7 @@ class PairStep:
         return self.path_flat[self.path_offsets[k] : self.path_offsets[k + 1]].tolist()
 
 
-def _graph(prepared: Prepared, links: StepLinks) -> tuple[sp.csr_matrix, int, int]:
+def _graph(prepared: PairInputs, links: StepLinks) -> tuple[sp.csr_matrix, int, int]:
     """The step's directed graph: sats, station sources (S+g), station sinks (S+G+g)."""
     n_sats = prepared.network.n_sats
     n_gs = len(prepared.site_km)
@@ -79,7 +79,7 @@ def _graph(prepared: Prepared, links: StepLinks) -> tuple[sp.csr_matrix, int, in
 
 
 def solve_step(
-    prepared: Prepared,
+    prepared: PairInputs,
     r_km: np.ndarray,
     valid: np.ndarray,
     src: np.ndarray,
@@ -94,7 +94,7 @@ def solve_step(
 
     Parameters
     ----------
-    prepared : Prepared
+    prepared : PairInputs
     r_km : ndarray, shape (S, 3)
         Satellite positions in the stations' frame [km].
     valid : ndarray of bool, shape (S,)
@@ -109,7 +109,7 @@ def solve_step(
 
 
 def route_dijkstra(
-    prepared: Prepared, links: StepLinks, src: np.ndarray, dst: np.ndarray
+    prepared: PairInputs, links: StepLinks, src: np.ndarray, dst: np.ndarray
 ) -> PairStep:
     """The routing stage of :func:`solve_step`: one SciPy Dijkstra per source station."""
     csr, n_sats, n_gs = _graph(prepared, links)

@@ -67,7 +67,7 @@ class StageTimes:
 
 
 @dataclass
-class RunResult:
+class PairRunResult:
     """What :func:`run_pairs` returns."""
 
     path: Path
@@ -86,7 +86,7 @@ def run_pairs(
     block_steps: int = 100,
     source: str = "",
     router: Router = "dynamic",
-) -> RunResult:
+) -> PairRunResult:
     """Compute all requested pairs at every step and write ``out_dir/pairs.parquet``.
 
     Steps are at ``k · step_s`` for ``0 <= k < duration_s / step_s`` (the end is excluded, as
@@ -114,7 +114,7 @@ def run_pairs(
 
     Returns
     -------
-    RunResult
+    PairRunResult
         With the per-stage wall times.
     """
     out = Path(out_dir)
@@ -130,7 +130,7 @@ def run_pairs(
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     prepared = prepare(network)
     epoch = to_datetime64(network.epoch_utc)
-    result = RunResult(out / "pairs.parquet", n_steps, len(pairs))
+    result = PairRunResult(out / "pairs.parquet", n_steps, len(pairs))
     stages = result.times
     if router == "dynamic":
         dynamic = DynamicRouter(network.n_sats, prepared.isl_edges, pairs[:, 0], pairs[:, 1])
@@ -227,7 +227,7 @@ def run_scenario_pairs(
     scenario: Scenario,
     out_dir: str | Path,
     progress: Callable[[int, int], None] | None = None,
-) -> RunResult:
+) -> PairRunResult:
     """Pair mode for a scenario with ``pairs``: write ``out_dir/pairs.parquet``.
 
     Ground stations are the scenario's terminals (ids = their order in the file); the pairs
@@ -244,7 +244,7 @@ def run_scenario_pairs(
 
     Returns
     -------
-    RunResult
+    PairRunResult
 
     Raises
     ------
