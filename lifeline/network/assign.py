@@ -1,7 +1,8 @@
 """Serving-satellite assignment: which satellite serves each terminal at one instant.
 
 Starlink's global controller re-plans terminal-to-satellite assignments every 15 s, globally
-synchronised (Tanveer et al., CoNEXT Companion 2023; Mohan et al., WWW 2024; FACTS.md §4).
+synchronised (Tanveer et al., CoNEXT Companion 2023; Mohan et al., WWW 2024;
+references.md#reconfiguration-interval).
 lifeline assigns at each slot start and keeps the assignment for the slot unless the serving
 satellite (or its path's feeder link) sets, which triggers a re-assignment at that step.
 
@@ -62,7 +63,7 @@ def limit_per_site(pair_site: np.ndarray, max_per_site: np.ndarray) -> np.ndarra
     """Keep at most ``max_per_site[site]`` pairs per site, the highest ones.
 
     Used for gateways, whose antennas track a limited number of satellites at once
-    (usually 8 dishes per site, FACTS.md §3).
+    (usually 8 dishes per site, references.md#gateway-antennas).
 
     Parameters
     ----------
