@@ -30,9 +30,10 @@ from pathlib import Path
 
 import numpy as np
 
-from lifeline.io.hypatia import read_network_dir, write_paper_network
+from lifeline.io.hypatia import read_network_dir
 from lifeline.network.dynamic import DynamicRouter
-from lifeline.pairs import PairNetwork, resolve_pairs, run_pairs
+from lifeline.orbits.hypatia_paper import write_paper_network
+from lifeline.pairmode import PairNetwork, resolve_pairs, run_pairs
 
 #: Hypatia's seconds per step on 2 cores, per paper shell (``PAPER_SHELLS``), as recorded in
 #: docs/benchmarks.md ("Pair mode", column "Hypatia (2 cores)").

@@ -24,10 +24,6 @@ from numpy.typing import ArrayLike, NDArray
 from lifeline.constants import EARTH_MEAN_RADIUS_KM
 from lifeline.links.budget import bandwidth_overlap_db, fspl_db
 
-#: Outage reasons this module adds (strings written to the ``reason`` column).
-REASON_LOW_SINR = "low_sinr"
-REASON_JAMMED = "jammed"
-
 #: Jammer targets.
 TARGETS = ("user_downlink", "uplink")
 
