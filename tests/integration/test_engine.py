@@ -24,6 +24,9 @@ from lifeline.io.tle import read_tle
 from lifeline.network.topology import fiber_delay_ms
 from lifeline.scenario import load_scenario, scenario_from_dict
 
+# End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 ONE_METRE_KM = 1e-3
 #: RTT error from a 1 m position error on each of 4 legs: 4 × 2 × 1 m / c ≈ 0.027 µs.
 RTT_TOL_MS = 1e-4

@@ -19,8 +19,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 import fuzz_inputs as fz  # noqa: E402
+
+# End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
 
 
 def _check(case: fz.Case) -> fz.Outcome:

@@ -11,6 +11,9 @@ import lifeline
 from lifeline.errors import ScenarioError
 from lifeline.scenario import load_scenario, scenario_from_dict
 
+# End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 # FACTS.md §7: Azovstal works and Mariupol city.
 A = (47.098, 37.610)
 B = (47.0958, 37.5494)

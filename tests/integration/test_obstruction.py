@@ -12,6 +12,9 @@ from lifeline.network.scheduler import REASONS
 from lifeline.results import TerminalAccumulator, summarize
 from lifeline.scenario import scenario_from_dict
 
+# End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 
 def azovstal(horizon=None, minutes=3):
     """mariupol-2022-bentpipe with Azovstal only, optionally behind a horizon mask."""

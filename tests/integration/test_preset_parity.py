@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 from preset_parity import preset_fingerprint  # noqa: E402
 
-EXPECTED = json.loads((Path(__file__).parent / "data" / "preset-parity.json").read_text())
+# End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
+EXPECTED = json.loads((Path(__file__).parents[1] / "data" / "preset-parity.json").read_text())
 
 
 @pytest.mark.slow

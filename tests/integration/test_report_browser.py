@@ -26,10 +26,13 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="Chromium not installed (Debian: apt-get install chromium; .ci/run does it)",
-)
+pytestmark = [
+    pytest.mark.slow,  # a real run and a browser: outside the quick loop `pytest -m "not slow"`
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="Chromium not installed (Debian: apt-get install chromium; .ci/run does it)",
+    ),
+]
 
 XSS = "<script>alert(1)</script>"
 VIEWPORT = (1280, 900)

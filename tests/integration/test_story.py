@@ -18,6 +18,9 @@ import lifeline
 from lifeline.geo import great_circle_km
 from lifeline.scenario import load_scenario, scenario_from_dict
 
+# End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
 LOST = {"Muallim", "Kaunas", "Wola Krobowska"}
 MINUTES = 20
 

@@ -36,8 +36,11 @@ from lifeline.sweep import (
     sample_seed,
 )
 
-DATA = Path(__file__).parent / "data"
-ROOT = Path(__file__).parents[1]
+# End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
+
+DATA = Path(__file__).parents[1] / "data"
+ROOT = Path(__file__).parents[2]
 
 # tiny.toml has one terminal and one gateway; a second terminal (Azovstal, FACTS.md §7) and a
 # power-loss event on it let a terminal-count draw give an invalid variant (a failing sample).

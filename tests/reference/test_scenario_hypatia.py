@@ -500,7 +500,7 @@ def test_bad_hypatia_inputs_are_clear_errors(tmp_path, name, edit, fragment):
 def test_shipped_example_runs_on_a_kuiper_folder(kuiper_dir, tmp_path):
     """examples/hypatia-kuiper-630/kuiper-630.toml on the folder its make_network.py writes
     (the same as kuiper_dir): valid, with Hypatia's 1,156 satellites, 2,312 links, 100 cities."""
-    example = Path(__file__).resolve().parents[1] / "examples" / "hypatia-kuiper-630"
+    example = Path(__file__).resolve().parents[2] / "examples" / "hypatia-kuiper-630"
     scenario = _write(tmp_path / "kuiper-630.toml", (example / "kuiper-630.toml").read_text())
     (tmp_path / "kuiper_630").symlink_to(kuiper_dir)
     result = CliRunner().invoke(app, ["validate", str(scenario)])

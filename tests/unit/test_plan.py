@@ -16,7 +16,7 @@ from lifeline.plan import choose_gateways, make_plan, smallest_battery_wh, termi
 from lifeline.power import run_battery
 from lifeline.scenario import load_scenario, scenario_from_dict
 
-TINY = Path(__file__).resolve().parent / "data" / "tiny.toml"
+TINY = Path(__file__).resolve().parents[1] / "data" / "tiny.toml"
 MUALLIM = (40.78875, 29.50939)  # tiny.toml's gateway
 
 

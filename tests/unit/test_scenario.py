@@ -23,7 +23,7 @@ from lifeline.scenario import (
     scenario_from_dict,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "lifeline" / "data"
 
 # A small valid scenario; the bad cases below edit one line of it.
