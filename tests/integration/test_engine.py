@@ -41,13 +41,13 @@ def short(preset: str, minutes: float = 20, **network):
 
 
 @pytest.fixture(scope="module")
-def bentpipe():
-    return lifeline.run(short("mariupol-2022-bentpipe"))
+def bentpipe(preset_run):
+    return preset_run("mariupol-2022-bentpipe", 20)
 
 
 @pytest.fixture(scope="module")
-def isl():
-    return lifeline.run(short("mariupol-2022"))
+def isl(preset_run):
+    return preset_run("mariupol-2022", 20)
 
 
 def _skyfield_sats(scenario):

@@ -21,11 +21,10 @@ import pytest
 
 import lifeline
 from lifeline.results import PARTS_DIR
+from tests.helpers import DATA
 
 # End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
 pytestmark = pytest.mark.slow
-
-DATA = Path(__file__).parents[1] / "data"
 
 # tiny.toml over 6 hours at 10-s steps: 36 chunks of 10 minutes, long enough to be killed midway.
 LONG = f"""

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import pytest
 
-import lifeline
 from lifeline.geo import great_circle_km
-from lifeline.scenario import load_scenario, scenario_from_dict
+from lifeline.scenario import load_scenario
 
 # End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
 pytestmark = pytest.mark.slow
@@ -25,15 +24,10 @@ LOST = {"Muallim", "Kaunas", "Wola Krobowska"}
 MINUTES = 20
 
 
-def first_minutes(preset: str):
-    data = {"extends": preset, "name": f"{preset}-story", "time": {"duration_s": MINUTES * 60}}
-    return lifeline.run(scenario_from_dict(data, source="<test>"))
-
-
 @pytest.fixture(scope="module")
-def runs():
+def runs(preset_run):
     names = ("mariupol-2022", "mariupol-2022-groundloss", "mariupol-2022-groundloss-bentpipe")
-    return {p: first_minutes(p) for p in names}
+    return {p: preset_run(p, MINUTES) for p in names}
 
 
 def test_presets_lose_exactly_the_gateways_within_1500_km():

@@ -35,12 +35,10 @@ from lifeline.sweep import (
     run_sweep,
     sample_seed,
 )
+from tests.helpers import DATA, ROOT, write_text
 
 # End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
 pytestmark = pytest.mark.slow
-
-DATA = Path(__file__).parents[1] / "data"
-ROOT = Path(__file__).parents[2]
 
 # tiny.toml has one terminal and one gateway; a second terminal (Azovstal, FACTS.md §7) and a
 # power-loss event on it let a terminal-count draw give an invalid variant (a failing sample).
@@ -70,9 +68,7 @@ fraction = [0.0, 0.6]
 
 
 def _write(tmp_path: Path, text: str, name: str = "sweep.toml") -> Path:
-    path = tmp_path / name
-    path.write_text(text)
-    return path
+    return write_text(tmp_path / name, text)
 
 
 @pytest.fixture

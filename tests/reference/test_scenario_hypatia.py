@@ -32,6 +32,7 @@ from lifeline.pairs import run_scenario_pairs
 from lifeline.scenario import load_scenario, scenario_from_dict
 from lifeline.sweep import resolved_dict
 from lifeline.time import earth_rotation_angle, sgp4_jd
+from tests.helpers import write_text
 
 # Hypatia's Kuiper-630 setting (paper/satellite_networks_state/main_kuiper_630.py): 34 x 34
 # satellites, GSLs up to the 30 deg elevation cone at 630 km, ISLs grazing 80 km over a
@@ -81,12 +82,6 @@ name = "P"
 lat_deg = 48.0
 lon_deg = 2.0
 """
-
-
-def _write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def _small_dir(folder: Path, n_orbits: int = 3, per_orbit: int = 4) -> Path:
@@ -159,7 +154,7 @@ lon_deg = 8.0
 
 
 def test_scenario_takes_satellites_links_and_stations_from_the_files(kuiper_dir, tmp_path):
-    sc = load_scenario(_write(tmp_path / "s.toml", _kuiper_scenario(kuiper_dir, 1.0, 2.0)))
+    sc = load_scenario(write_text(tmp_path / "s.toml", _kuiper_scenario(kuiper_dir, 1.0, 2.0)))
     constellation = build_constellation(sc)
     assert len(constellation) == 1156
     # Satellite i is Hypatia's id i: same name line, same elements as its TLE lines.
@@ -198,7 +193,7 @@ def test_without_isl_file_the_grid_is_hypatias(tmp_path):
     n_orbits, per_orbit = 5, 4
     _small_dir(tmp_path / "net", n_orbits, per_orbit)
     text = SMALL.replace('isl_file = "net/isls.txt"\n', "")
-    sc = load_scenario(_write(tmp_path / "s.toml", text))
+    sc = load_scenario(write_text(tmp_path / "s.toml", text))
     constellation = build_constellation(sc)
     edges = scenario_isl_edges(sc, constellation, np.datetime64("2000-01-01T00:00:00", "ns"))
     expected = set()
@@ -222,8 +217,8 @@ def test_extended_ground_stations_give_the_same_terminals(tmp_path):
     )
     found = []
     for text in (basic, extended):
-        _write(tmp_path / "gs.txt", text)
-        sc = load_scenario(_write(tmp_path / "s.toml", _stations_only("gs.txt")))
+        write_text(tmp_path / "gs.txt", text)
+        sc = load_scenario(write_text(tmp_path / "s.toml", _stations_only("gs.txt")))
         found.append([(t.name, t.lat_deg, t.lon_deg, t.alt_m) for t in sc.terminals])
     assert (
         found[0]
@@ -270,7 +265,7 @@ def test_pair_rtts_match_hypatias_published_values(kuiper_dir, tmp_path):
         (27.6, "Manila"): (41.1425035589829832, [1173, 648, 649, 650, 616, 1241]),
         (0.0, "Paris"): (21.898914, None),
     }
-    sc = load_scenario(_write(tmp_path / "s.toml", _kuiper_scenario(kuiper_dir, 1.2, 28.8)))
+    sc = load_scenario(write_text(tmp_path / "s.toml", _kuiper_scenario(kuiper_dir, 1.2, 28.8)))
     table = pq.read_table(run_scenario_pairs(sc, tmp_path / "out").path).to_pandas()
     table["time_s"] = table["time_s"].round(6)
     for (t_s, src), (rtt_ms, path) in published.items():
@@ -284,7 +279,7 @@ def test_pair_rtts_match_hypatias_published_values(kuiper_dir, tmp_path):
 
 def test_lifeline_run_matches_lifeline_hypatia_on_the_same_folder(kuiper_dir, tmp_path):
     runner = CliRunner()
-    scenario = _write(tmp_path / "s.toml", _kuiper_scenario(kuiper_dir, 0.5, 30.0))
+    scenario = write_text(tmp_path / "s.toml", _kuiper_scenario(kuiper_dir, 0.5, 30.0))
     result = runner.invoke(app, ["run", str(scenario), "--out", str(tmp_path / "run"), "-q"])
     assert result.exit_code == 0, result.output
     args = ["--duration-s", "30", "--step-ms", "500", "--pairs", "Manila-Dalian,Paris-Moscow"]
@@ -321,8 +316,8 @@ def test_lifeline_run_matches_lifeline_hypatia_on_the_same_folder(kuiper_dir, tm
 
 def test_base_file_paths_stay_relative_to_the_base(tmp_path):
     _small_dir(tmp_path / "base" / "net")
-    _write(tmp_path / "base" / "base.toml", SMALL)
-    child = _write(
+    write_text(tmp_path / "base" / "base.toml", SMALL)
+    child = write_text(
         tmp_path / "elsewhere" / "child.toml", 'extends = "../base/base.toml"\nname = "child"\n'
     )
     sc = load_scenario(child)
@@ -334,8 +329,8 @@ def test_base_file_paths_stay_relative_to_the_base(tmp_path):
 
 def test_bent_pipe_overlay_drops_the_base_isl_file(tmp_path):
     _small_dir(tmp_path / "net")
-    _write(tmp_path / "base.toml", SMALL)
-    child = _write(
+    write_text(tmp_path / "base.toml", SMALL)
+    child = write_text(
         tmp_path / "bent.toml", 'extends = "base.toml"\nname = "bent"\n[network]\nisl = false\n'
     )
     sc = load_scenario(child)
@@ -348,7 +343,7 @@ def test_sweep_resolved_dict_validates_back(tmp_path):
     """Sweep variants start from resolved_dict: absolute paths, stations already among the
     terminals (reading the file again would repeat them)."""
     _small_dir(tmp_path / "net")
-    sc = load_scenario(_write(tmp_path / "s.toml", SMALL))
+    sc = load_scenario(write_text(tmp_path / "s.toml", SMALL))
     data = resolved_dict(sc)
     assert "ground_stations_file" not in data
     again = scenario_from_dict(data, "<resolved>", base_dir=tmp_path / "other")
@@ -362,8 +357,8 @@ def test_sweep_samples_share_laser_links_only_with_the_same_isl_file(tmp_path):
     different isl_file must give a different key, else its links would be ignored."""
     _small_dir(tmp_path / "net")
     (tmp_path / "net" / "few.txt").write_text("0 1\n", encoding="utf-8")
-    sc = load_scenario(_write(tmp_path / "s.toml", SMALL))
-    other = load_scenario(_write(tmp_path / "o.toml", SMALL.replace("isls.txt", "few.txt")))
+    sc = load_scenario(write_text(tmp_path / "s.toml", SMALL))
+    other = load_scenario(write_text(tmp_path / "o.toml", SMALL.replace("isls.txt", "few.txt")))
     assert shared_key(sc) == shared_key(load_scenario(tmp_path / "s.toml"))
     assert shared_key(sc) != shared_key(other)
     assert SharedInputs(other).isl_edges.tolist() == [[0, 1]]
@@ -480,7 +475,7 @@ BAD = [
 @pytest.mark.parametrize(("name", "edit", "fragment"), BAD)
 def test_bad_hypatia_inputs_are_clear_errors(tmp_path, name, edit, fragment):
     _small_dir(tmp_path / "net")
-    scenario = _write(tmp_path / "s.toml", SMALL)
+    scenario = write_text(tmp_path / "s.toml", SMALL)
     target = tmp_path / name
     text = target.read_text(encoding="utf-8")
     if callable(edit):
@@ -501,7 +496,7 @@ def test_shipped_example_runs_on_a_kuiper_folder(kuiper_dir, tmp_path):
     """examples/hypatia-kuiper-630/kuiper-630.toml on the folder its make_network.py writes
     (the same as kuiper_dir): valid, with Hypatia's 1,156 satellites, 2,312 links, 100 cities."""
     example = Path(__file__).resolve().parents[2] / "examples" / "hypatia-kuiper-630"
-    scenario = _write(tmp_path / "kuiper-630.toml", (example / "kuiper-630.toml").read_text())
+    scenario = write_text(tmp_path / "kuiper-630.toml", (example / "kuiper-630.toml").read_text())
     (tmp_path / "kuiper_630").symlink_to(kuiper_dir)
     result = CliRunner().invoke(app, ["validate", str(scenario)])
     assert result.exit_code == 0, result.output

@@ -18,10 +18,8 @@ from typer.testing import CliRunner
 
 from lifeline.cli import DEFAULT_PRESET, app
 from lifeline.presets import preset_names
+from tests.helpers import TINY, TINY_TLE
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-TINY = DATA / "tiny.toml"
-TINY_TLE = DATA / "tiny.tle"
 # In this process: a worker pool would cost more than the run.
 ONE_WORKER = ["--workers", "1"]
 

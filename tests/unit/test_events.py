@@ -46,8 +46,8 @@ def rows(preset, events):
 
 
 @pytest.fixture(scope="module")
-def bentpipe_rows(bentpipe):
-    return rows(bentpipe, [])
+def bentpipe_rows(bentpipe, preset_run):
+    return preset_run(bentpipe, 3).terminals
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,8 +14,8 @@ from lifeline.cli import app
 from lifeline.plan import choose_gateways, make_plan, smallest_battery_wh, terminals_needed
 from lifeline.power import run_battery
 from lifeline.scenario import load_scenario, scenario_from_dict
+from tests.helpers import TINY
 
-TINY = Path(__file__).resolve().parents[1] / "data" / "tiny.toml"
 MUALLIM = (40.78875, 29.50939)  # tiny.toml's gateway
 
 

@@ -22,8 +22,8 @@ from lifeline.scenario import (
     load_scenario,
     scenario_from_dict,
 )
+from tests.helpers import ROOT, write_text
 
-ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "lifeline" / "data"
 
 # A small valid scenario; the bad cases below edit one line of it.
@@ -56,10 +56,7 @@ WALKER = BASE.replace(
 
 
 def _write(tmp_path: Path, text: str, name: str = "scenario.toml") -> Path:
-    path = tmp_path / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_text(tmp_path / name, text)
 
 
 def _edit(old: str, new: str, base: str = BASE) -> str:

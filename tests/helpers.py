@@ -1,0 +1,38 @@
+"""Paths and small helpers shared by the test layers (one copy, imported where needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lifeline.scenario import Scenario, scenario_from_dict
+
+#: The repository's root and the tests' own data folder.
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+
+#: The tiny fixture: 5 satellites from the shipped 2022-08-17 snapshot, 12 steps (tiny.toml says
+#: how it was made); used wherever a run must exist but its size does not matter.
+TINY = DATA / "tiny.toml"
+TINY_TLE = DATA / "tiny.tle"
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` (creating its folder) and return ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def first_minutes(preset: str, minutes: float, **overrides) -> Scenario:
+    """The preset cut to its first ``minutes`` (``extends`` keeps everything else).
+
+    ``overrides`` are top-level scenario tables (e.g. ``network={"isl": False}``,
+    ``events=[...]``), validated as a scenario file's would be.
+    """
+    data = {
+        "extends": preset,
+        "name": f"{preset}-first-{minutes:g}-min",
+        "time": {"duration_s": minutes * 60.0},
+        **overrides,
+    }
+    return scenario_from_dict(data, source="<test>")
