@@ -21,6 +21,7 @@ from lifeline.orbits.libastro import libastro_gmst_rad, libastro_site_km
 from lifeline.orbits.presets import HYPATIA_EPOCH_UTC, build_preset
 from lifeline.orbits.walker import hypatia_tle_lines
 from lifeline.pairs import PairNetwork, PairStep, positions_km, prepare, solve_step, step_links
+from tests.reference.authorities import manila_dalian, paris_moscow
 
 #: One microsecond in milliseconds: the agreement tolerance of issue 4.
 ONE_MICROSECOND_MS = 1e-3
@@ -83,28 +84,19 @@ def _agreement(kuiper_dir, t_s, src, dst):
 
 
 def test_paris_moscow_rtt_matches_hypatia(kuiper_dir):
-    # Public reference (issue 4): Kuiper-630, 100 most populous cities, +Grid, Hypatia's
-    # algorithm_free_one_only_over_isls: Paris (id 24) -> Moscow (id 21) at t = 0 s has RTT
-    # 21.898914 ms in Hypatia.
-    step = _agreement(kuiper_dir, 0.0, 24, 21)
-    assert step.rtt_ms[0] == pytest.approx(21.898914, abs=ONE_MICROSECOND_MS)
+    # Hypatia's value (tests/reference/data/README.md): Kuiper-630, 100 cities, +Grid.
+    ref = paris_moscow()
+    step = _agreement(kuiper_dir, ref.t_s, ref.src_city, ref.dst_city)
+    assert step.rtt_ms[0] == pytest.approx(ref.rtt_ms, abs=ONE_MICROSECOND_MS)
     assert step.path(0)[0] == 1156 + 24 and step.path(0)[-1] == 1156 + 21
 
 
-@pytest.mark.parametrize(
-    ("t_s", "rtt_ns", "path"),
-    [
-        # Hypatia satgenpy/tests/data_to_match/kuiper_630/networkx_rtt_1173_to_1241.txt and
-        # the path trace in test_end_to_end_kuiper.py (Manila id 17 -> Dalian id 85).
-        (0.0, 29423137.7582285441, [1173, 184, 183, 217, 1241]),
-        (18.0, 25346492.5036325082, [1173, 218, 217, 1241]),
-        (27.6, 41142503.5589829832, [1173, 648, 649, 650, 616, 1241]),
-    ],
-)
-def test_manila_dalian_matches_hypatia_trace(kuiper_dir, t_s, rtt_ns, path):
-    step = _agreement(kuiper_dir, t_s, 17, 85)
-    assert step.rtt_ms[0] == pytest.approx(rtt_ns / 1e6, abs=ONE_MICROSECOND_MS)
-    assert step.path(0) == path
+@pytest.mark.parametrize("ref", manila_dalian(), ids=lambda ref: f"t={ref.t_s:g}s")
+def test_manila_dalian_matches_hypatia_trace(kuiper_dir, ref):
+    # Hypatia's published RTTs and paths, Manila (17) -> Dalian (85): tests/reference/data.
+    step = _agreement(kuiper_dir, ref.t_s, ref.src_city, ref.dst_city)
+    assert step.rtt_ms[0] == pytest.approx(ref.rtt_ms, abs=ONE_MICROSECOND_MS)
+    assert step.path(0) == ref.path
 
 
 def test_manila_dalian_dynamic_router_matches_hypatia(kuiper_dir):
@@ -112,21 +104,17 @@ def test_manila_dalian_dynamic_router_matches_hypatia(kuiper_dir):
     27.6 s (repaired twice), with Paris -> Moscow alongside; Hypatia's values as above."""
     network = PairNetwork.from_hypatia(read_network_dir(kuiper_dir))
     prepared = prepare(network)
-    when = network.epoch_utc + np.array([0, 18_000, 27_600], dtype="timedelta64[ms]")
+    expected, paris = manila_dalian(), paris_moscow()
+    when = network.epoch_utc + np.array([round(r.t_s * 1e3) for r in expected], "timedelta64[ms]")
     r_km, valid = positions_km(prepared, when)
     router = DynamicRouter(network.n_sats, prepared.isl_edges, np.array([17, 24]), [85, 21])
-    expected = [
-        (29423137.7582285441, [1173, 184, 183, 217, 1241]),
-        (25346492.5036325082, [1173, 218, 217, 1241]),
-        (41142503.5589829832, [1173, 648, 649, 650, 616, 1241]),
-    ]
-    for i, (rtt_ns, path) in enumerate(expected):
+    for i, ref in enumerate(expected):
         links = step_links(prepared, r_km[i], valid[i])
         step = PairStep(*router.solve(links.isl_km, links.gsl_start, links.gsl_sat, links.gsl_km))
-        assert step.rtt_ms[0] == pytest.approx(rtt_ns / 1e6, abs=ONE_MICROSECOND_MS)
-        assert step.path(0) == path
-        if i == 0:
-            assert step.rtt_ms[1] == pytest.approx(21.898914, abs=ONE_MICROSECOND_MS)
+        assert step.rtt_ms[0] == pytest.approx(ref.rtt_ms, abs=ONE_MICROSECOND_MS)
+        assert step.path(0) == ref.path
+        if ref.t_s == paris.t_s:
+            assert step.rtt_ms[1] == pytest.approx(paris.rtt_ms, abs=ONE_MICROSECOND_MS)
 
 
 def test_libastro_gmst_newcomb():

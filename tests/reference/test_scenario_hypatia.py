@@ -33,6 +33,7 @@ from lifeline.scenario import load_scenario, scenario_from_dict
 from lifeline.sweep import resolved_dict
 from lifeline.time import earth_rotation_angle, sgp4_jd
 from tests.helpers import write_text
+from tests.reference.authorities import manila_dalian, paris_moscow
 
 # Hypatia's Kuiper-630 setting (paper/satellite_networks_state/main_kuiper_630.py): 34 x 34
 # satellites, GSLs up to the 30 deg elevation cone at 630 km, ISLs grazing 80 km over a
@@ -256,15 +257,11 @@ def _rtt_bound_ms(length_km: np.ndarray, hops: np.ndarray) -> np.ndarray:
 
 
 def test_pair_rtts_match_hypatias_published_values(kuiper_dir, tmp_path):
-    # Hypatia satgenpy/tests/data_to_match/kuiper_630/networkx_rtt_1173_to_1241.txt and the
-    # path trace of test_end_to_end_kuiper.py (Manila id 17 -> Dalian id 85); Paris -> Moscow
-    # 21.898914 ms at t = 0 (issue 4). Steps of 1.2 s land on 0, 18 and 27.6 s.
-    published = {
-        (0.0, "Manila"): (29.4231377582285441, [1173, 184, 183, 217, 1241]),
-        (18.0, "Manila"): (25.3464925036325082, [1173, 218, 217, 1241]),
-        (27.6, "Manila"): (41.1425035589829832, [1173, 648, 649, 650, 616, 1241]),
-        (0.0, "Paris"): (21.898914, None),
-    }
+    # Hypatia's published values (tests/reference/data): Manila (17) -> Dalian (85) and
+    # Paris (24) -> Moscow (21). Steps of 1.2 s land on 0, 18 and 27.6 s.
+    published = {(r.t_s, "Manila"): (r.rtt_ms, r.path) for r in manila_dalian()}
+    paris = paris_moscow()
+    published[(paris.t_s, "Paris")] = (paris.rtt_ms, paris.path)
     sc = load_scenario(write_text(tmp_path / "s.toml", _kuiper_scenario(kuiper_dir, 1.2, 28.8)))
     table = pq.read_table(run_scenario_pairs(sc, tmp_path / "out").path).to_pandas()
     table["time_s"] = table["time_s"].round(6)
