@@ -15,6 +15,9 @@ DATA = ROOT / "tests" / "data"
 TINY = DATA / "tiny.toml"
 TINY_TLE = DATA / "tiny.tle"
 
+#: Azovstal works, Mariupol (latitude, longitude in degrees): the terminal of the presets.
+AZOVSTAL = (47.098, 37.610)
+
 
 def write_text(path: Path, text: str) -> Path:
     """Write ``text`` to ``path`` (creating its folder) and return ``path``."""
