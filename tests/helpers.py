@@ -39,3 +39,16 @@ def first_minutes(preset: str, minutes: float, **overrides) -> Scenario:
         **overrides,
     }
     return scenario_from_dict(data, source="<test>")
+
+
+def count_launched_by(tle_text: str, year: int, launch: int) -> int:
+    """Distinct catalog numbers whose international designator (line 1, columns 10-14:
+    two-digit year, launch number; CelesTrak's TLE format) is at or before (year, launch)."""
+    catalog = set()
+    for line in tle_text.splitlines():
+        if not line.startswith("1 ") or not line[9:14].strip():
+            continue
+        yy, number = int(line[9:11]), int(line[11:14])
+        if (1900 + yy if yy >= 57 else 2000 + yy, number) <= (year, launch):
+            catalog.add(line[2:7])
+    return len(catalog)

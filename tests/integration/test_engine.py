@@ -8,7 +8,6 @@ TEME→ITRS rotation, Hermite interpolation and a KD-tree, so agreement tests al
 from __future__ import annotations
 
 import logging
-from importlib.resources import files
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -24,6 +23,7 @@ from lifeline.geo import great_circle_km
 from lifeline.io.tle import read_tle
 from lifeline.network.topology import fiber_delay_ms
 from lifeline.scenario import load_scenario, scenario_from_dict
+from tests.helpers import ROOT, count_launched_by
 
 # End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
 pytestmark = pytest.mark.slow
@@ -188,19 +188,6 @@ def test_failed_run_leaves_no_complete_looking_file(tmp_path, monkeypatch):
     assert not list(tmp_path.glob(".*partial"))
 
 
-def _count_launched_by(tle_text: str, year: int, launch: int) -> int:
-    """Distinct catalog numbers whose international designator (line 1, columns 10-14:
-    two-digit year, launch number; CelesTrak's TLE format) is at or before (year, launch)."""
-    catalog = set()
-    for line in tle_text.splitlines():
-        if not line.startswith("1 ") or not line[9:14].strip():
-            continue
-        yy, number = int(line[9:11]), int(line[11:14])
-        if (1900 + yy if yy >= 57 else 2000 + yy, number) <= (year, launch):
-            catalog.add(line[2:7])
-    return len(catalog)
-
-
 def test_validate_counts_satellites_launched_by_may_2022():
     # The preset keeps the 2022-08-17 snapshot's satellites launched up to 2022-049; the
     # expected count is read from the raw file here, apart from lifeline's TLE parser.
@@ -209,8 +196,8 @@ def test_validate_counts_satellites_launched_by_may_2022():
         "builtin:starlink-2022-08-17",
         "2022-049",
     )
-    raw = (files("lifeline.data") / "starlink-2022-08-17.tle").read_text()
-    assert len(build_constellation(sc)) == _count_launched_by(raw, 2022, 49)
+    raw = (ROOT / "lifeline" / "data" / "starlink-2022-08-17.tle").read_text()
+    assert len(build_constellation(sc)) == count_launched_by(raw, 2022, 49)
 
 
 def test_unknown_preset_is_a_lifeline_error():

@@ -13,12 +13,13 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from lifeline.cli import DEFAULT_PRESET, app
 from lifeline.presets import preset_names
-from tests.helpers import TINY, TINY_TLE
+from tests.helpers import ROOT, TINY, TINY_TLE, count_launched_by
 
 # In this process: a worker pool would cost more than the run.
 ONE_WORKER = ["--workers", "1"]
@@ -89,7 +90,9 @@ def test_validate_preset_prints_counts(runner):
         result.output.strip(),
     ), result.output
     n_sats = int(re.search(r"(\d+) satellites", result.output).group(1))
-    assert n_sats > 1000
+    # The preset keeps the 2022-08-17 snapshot's satellites launched up to 2022-049.
+    raw = (ROOT / "lifeline" / "data" / "starlink-2022-08-17.tle").read_text()
+    assert n_sats == count_launched_by(raw, 2022, 49)
     # +Grid gives each satellite at most four links, so at most 2 per satellite.
     assert 0 < int(re.search(r"(\d+) laser links", result.output).group(1)) <= 2 * n_sats
 
@@ -114,8 +117,9 @@ def test_run_json_writes_both_files_and_prints_the_summary(runner, tmp_path):
     assert printed["terminals"] == written["terminals"]
     assert printed["n_steps"] == 12
     assert set(printed["terminals"]) == {"Mariupol"}
-    availability = printed["terminals"]["Mariupol"]["availability_pct"]
-    assert 0.0 <= availability <= 100.0
+    # Availability is the share of the written table's steps that are connected.
+    connected = pd.read_parquet(out / "terminals.parquet")["connected"]
+    assert printed["terminals"]["Mariupol"]["availability_pct"] == 100.0 * connected.mean()
 
 
 def test_run_quiet_prints_nothing_on_stdout(runner, tmp_path):
