@@ -1,10 +1,10 @@
 """Atmospheric attenuation against ITU-R's validation examples and FACTS.md §8.
 
-Validation values: ITU-R Study Group 3 validation examples, file CG-3M3J-13-ValEx-Rev5_1.xlsx
-(https://www.itu.int/en/ITU-R/study-groups/rsg3/ionotropospheric/), as extracted by ITU-Rpy into
-``test/test_data/<rec>/*.csv`` (github.com/inigodelportillo/ITU-Rpy); each test names the sheet
-and the row (London 51.5 N −0.14 E; Rome 41.9 N 12.49 E).
+Validation values: ITU-R Study Group 3's validation examples, in
+``tests/reference/data/itu-r/validation-examples.toml`` with their sheet and row.
 """
+
+import tomllib
 
 import numpy as np
 import pytest
@@ -27,6 +27,7 @@ from lifeline.links.budget import (
     g_over_t_db_k,
     sky_noise_temperature_k,
 )
+from tests.reference.authorities import ITU_R
 
 #: ITU-R's sheets give 9–10 digits; itur reproduces them to ~1e-6 dB.
 VALEX_TOL_DB = 1e-3
@@ -38,54 +39,58 @@ INTERPOLATION_TOL_DB = 0.1
 
 AZOVSTAL = (47.098, 37.610)  # FACTS.md §7
 
+VALEX = tomllib.loads((ITU_R / "validation-examples.toml").read_text(encoding="utf-8"))
 
-def test_p618_13_rain_validation():
-    # Sheet "P.618-13 A_Rain" (ITURP618-13_A_rain.csv): London, 14.25 GHz, el 31.07699124°,
-    # hs 0.031382984 km, τ = 0: p = 1 % → 0.495317069 dB; p = 0.01 % → 6.798072267 dB. Rome,
-    # 29 GHz, el 40.232036°, hs 0.046122988 km, p = 0.1 % → 10.73100773 dB.
-    london = dict(station_height_km=0.031382984, polarization_tilt_deg=0.0)
-    a1 = rain_attenuation_db(51.5, -0.14, 14.25, 31.07699124, 1.0, **london)
-    a001 = rain_attenuation_db(51.5, -0.14, 14.25, 31.07699124, 0.01, **london)
-    rome = rain_attenuation_db(
-        41.9, 12.49, 29.0, 40.232036, 0.1, station_height_km=0.046122988,
-        polarization_tilt_deg=0.0,
+
+def _ids(cases: list[dict]) -> list[str]:
+    return [f"{c['sheet']}:{c.get('site', '')}:{c.get('p_pct', c.get('row'))}" for c in cases]
+
+
+@pytest.mark.parametrize("case", VALEX["p618_13_rain"], ids=_ids(VALEX["p618_13_rain"]))
+def test_p618_13_rain_validation(case):
+    a = rain_attenuation_db(
+        case["lat_deg"], case["lon_deg"], case["freq_ghz"], case["elevation_deg"], case["p_pct"],
+        station_height_km=case["station_height_km"],
+        polarization_tilt_deg=case["polarization_tilt_deg"],
     )  # fmt: skip
-    assert a1 == pytest.approx(0.495317069, abs=VALEX_TOL_DB)
-    assert a001 == pytest.approx(6.798072267, abs=VALEX_TOL_DB)
-    assert rome == pytest.approx(10.73100773, abs=VALEX_TOL_DB)
+    assert a == pytest.approx(case["attenuation_db"], abs=VALEX_TOL_DB)
 
 
-def test_p838_3_specific_attenuation_validation():
-    # Sheet "P.838-3 Sp.Att" (ITURP838-3_rain_specific_attenuation.csv), first row:
-    # R = 26.48052 mm/h, 14.25 GHz, el 31.07699124°, τ = 0 → 1.58130839 dB/km.
-    gamma = rain_specific_attenuation_db_km(26.48052, 14.25, 31.07699124, 0.0)
-    assert gamma == pytest.approx(1.58130839, abs=VALEX_TOL_DB)
+@pytest.mark.parametrize("case", VALEX["p838_3_specific_attenuation"])
+def test_p838_3_specific_attenuation_validation(case):
+    gamma = rain_specific_attenuation_db_km(
+        case["rain_rate_mm_h"], case["freq_ghz"], case["elevation_deg"],
+        case["polarization_tilt_deg"],
+    )  # fmt: skip
+    assert gamma == pytest.approx(case["specific_attenuation_db_km"], abs=VALEX_TOL_DB)
 
 
-def test_p676_12_gas_validation():
-    # Sheet "P.676-12 A_Gas" (ITURP676-12_A_gas.csv), first row: 14.25 GHz, el 31.07699124°,
-    # ρ 13.79653679 g/m³, T 283.6108756 K, P 1009.485611798 hPa, V_t 33.72946527 kg/m²,
-    # h 0.031382984 km → 0.226874038 dB.
+@pytest.mark.parametrize("case", VALEX["p676_12_gas"])
+def test_p676_12_gas_validation(case):
     a = gaseous_attenuation_db(
-        14.25, 31.07699124, 13.79653679, 1009.485611798, 283.6108756,
-        water_vapour_content_kg_m2=33.72946527, station_height_km=0.031382984,
+        case["freq_ghz"], case["elevation_deg"], case["water_vapour_density_g_m3"],
+        case["pressure_hpa"], case["temperature_k"],
+        water_vapour_content_kg_m2=case["water_vapour_content_kg_m2"],
+        station_height_km=case["station_height_km"],
     )  # fmt: skip
-    assert a == pytest.approx(0.226874038, abs=VALEX_TOL_DB)
+    assert a == pytest.approx(case["attenuation_db"], abs=VALEX_TOL_DB)
 
 
-def test_p840_cloud_validation():
-    # Sheet "P.840-8 A_Clouds" (ITURP840-8_cloud_attenuation.csv), first row: London,
-    # 14.25 GHz, el 31.07699124°, p = 1 % → 0.45516982 dB (itur 0.4 implements P.840-7, which
-    # gives the same value here).
-    a = cloud_attenuation_db(51.5, -0.14, 14.25, 31.07699124, 1.0)
-    assert a == pytest.approx(0.45516982, abs=VALEX_TOL_DB)
+@pytest.mark.parametrize("case", VALEX["p840_8_cloud"])
+def test_p840_cloud_validation(case):
+    a = cloud_attenuation_db(
+        case["lat_deg"], case["lon_deg"], case["freq_ghz"], case["elevation_deg"], case["p_pct"]
+    )
+    assert a == pytest.approx(case["attenuation_db"], abs=VALEX_TOL_DB)
 
 
-def test_p618_13_scintillation_validation():
-    # Sheet "P.618-13 A_Scint" (ITURP618-13_A_sci.csv / A_rain.csv column A_scin), London,
-    # 14.25 GHz, el 31.07699124°, p = 1 %, D = 1 m, η = 0.65 → 0.261931889 dB.
-    a = scintillation_db(51.5, -0.14, 14.25, 31.07699124, 1.0, 1.0, 0.65)
-    assert a == pytest.approx(0.261931889, abs=VALEX_TOL_DB)
+@pytest.mark.parametrize("case", VALEX["p618_13_scintillation"])
+def test_p618_13_scintillation_validation(case):
+    a = scintillation_db(
+        case["lat_deg"], case["lon_deg"], case["freq_ghz"], case["elevation_deg"], case["p_pct"],
+        case["antenna_diameter_m"], case["antenna_efficiency"],
+    )  # fmt: skip
+    assert a == pytest.approx(case["attenuation_db"], abs=VALEX_TOL_DB)
 
 
 def test_azovstal_values_of_facts():
