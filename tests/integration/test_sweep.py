@@ -2,7 +2,7 @@
 resume after a kill, a separately started Dask scheduler, and errors in the [sweep] table.
 
 Every expected figure here is the engine's own result for the same scenario variant
-(``lifeline.run``), which tests/test_engine.py checks against brute force; a sweep must
+(``lifeline.run``), which tests/integration/test_engine.py checks against brute force; a sweep must
 reproduce it exactly, so comparisons are exact.
 """
 

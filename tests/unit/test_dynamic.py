@@ -147,7 +147,7 @@ def test_dynamic_rejects_wrong_isl_count(tmp_path):
         router.solve(np.ones(3), np.zeros(3, dtype=np.int64), np.zeros(0), np.zeros(0))
 
 
-#: The small network of tests/test_pairs.py: 6 x 6 shell, four far-apart stations, so some
+#: The small network of tests/unit/test_pairs.py: 6 x 6 shell, four far-apart stations, so some
 #: pairs are not connected at some steps.
 STATIONS = (
     "0,Quito,-0.18,-78.47,0\n1,Nairobi,-1.29,36.82,0\n2,Oslo,59.91,10.75,0\n"

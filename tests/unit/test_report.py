@@ -1,6 +1,7 @@
 """The report without a browser: display reductions, the page's content and escaping, PNGs,
 the CLI. Runs use a hand-made run folder (no engine), so the expected numbers follow from the
-table written here; tests/test_report_browser.py opens a real run's report in Chromium."""
+table written here; tests/integration/test_report_browser.py opens a real run's report in
+Chromium."""
 
 from __future__ import annotations
 
