@@ -9,6 +9,7 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent / "data"
 HYPATIA = DATA / "hypatia"
 ITU_R = DATA / "itu-r"
+DEL_PORTILLO = DATA / "del-portillo-2019"
 
 #: Hypatia's node ids in the Kuiper-630 setting: stations follow the 1,156 satellites.
 KUIPER_630_SATELLITES = 1156

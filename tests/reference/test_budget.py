@@ -1,8 +1,10 @@
 """Link-budget functions against published budgets and textbook identities.
 
-"dP" is del Portillo, Cameron, Crawley, Acta Astronautica 159 (2019) 123–135 (IAC-18-B2.1.7), the
-Starlink forward-link budget as tabulated in FACTS.md §8b.
+"dP" is del Portillo, Cameron, Crawley, Acta Astronautica 159 (2019) 123–135 (IAC-18-B2.1.7): its
+Starlink forward-link budget is in tests/reference/data/del-portillo-2019/ with its source.
 """
+
+import tomllib
 
 import numpy as np
 import pytest
@@ -27,15 +29,18 @@ from lifeline.links.budget import (
     sinr_db,
     sky_noise_temperature_k,
 )
+from tests.reference.authorities import DEL_PORTILLO
 
 #: dP tabulates to 0.1 dB; our arithmetic must agree to its rounding.
 TABLE_ROUNDING_DB = 0.05
 #: The issue's tolerance for reproducing a published C/N with the same inputs.
 ONE_DB = 1.0
 
-# dP geometry: 1,684 km slant range at 40° elevation (FACTS.md §8b, "Geometry").
-DP_RANGE_KM = 1684.0
-DP_ELEVATION_DEG = 40.0
+DP = tomllib.loads((DEL_PORTILLO / "starlink-forward-link.toml").read_text(encoding="utf-8"))
+USER, GATEWAY = DP["user_downlink"], DP["gateway_uplink"]
+# dP geometry: 1,684 km slant range at 40° elevation.
+DP_RANGE_KM = DP["geometry"]["slant_range_km"]
+DP_ELEVATION_DEG = DP["geometry"]["elevation_deg"]
 
 
 def dp_sat_radius_km():
@@ -51,9 +56,9 @@ def test_boltzmann_db():
 
 
 def test_fspl_matches_del_portillo():
-    # dP user downlink: 179.6 dB at 13.5 GHz; gateway uplink 186.1 dB at 28.5 GHz; 1,684 km.
-    assert fspl_db(DP_RANGE_KM, 13.5) == pytest.approx(179.6, abs=TABLE_ROUNDING_DB)
-    assert fspl_db(DP_RANGE_KM, 28.5) == pytest.approx(186.1, abs=TABLE_ROUNDING_DB)
+    for link in (USER, GATEWAY):
+        fspl = fspl_db(DP_RANGE_KM, link["freq_ghz"])
+        assert fspl == pytest.approx(link["fspl_db"], abs=TABLE_ROUNDING_DB)
 
 
 @given(st.floats(1.0, 1e5), st.floats(1.0, 100.0))
@@ -68,21 +73,27 @@ def test_fspl_out_of_domain_is_nan():
 
 
 def test_terminal_gain_and_g_over_t_match_del_portillo():
-    # dP user terminal: 0.7 m, 37.7 dBi at 13.5 GHz (60 % efficiency, FACTS.md §8b), 362.9 K
-    # → G/T 12.1 dB/K; satellite Ka receive 40.9 dBi, 535.9 K → 13.6 dB/K.
-    assert aperture_gain_dbi(0.7, 13.5, 0.60) == pytest.approx(37.7, abs=TABLE_ROUNDING_DB)
-    assert g_over_t_db_k(37.7, 362.9) == pytest.approx(12.1, abs=TABLE_ROUNDING_DB)
-    assert g_over_t_db_k(40.9, 535.9) == pytest.approx(13.6, abs=TABLE_ROUNDING_DB)
+    # dP user terminal: 0.7 m at 13.5 GHz (60 % efficiency) and its G/T; satellite Ka receive.
+    gain = aperture_gain_dbi(
+        USER["terminal_diameter_m"], USER["freq_ghz"], USER["terminal_efficiency"]
+    )
+    assert gain == pytest.approx(USER["terminal_gain_dbi"], abs=TABLE_ROUNDING_DB)
+    g_t = g_over_t_db_k(USER["terminal_gain_dbi"], USER["terminal_temperature_k"])
+    assert g_t == pytest.approx(USER["g_over_t_db_k"], abs=TABLE_ROUNDING_DB)
+    g_t = g_over_t_db_k(GATEWAY["satellite_gain_dbi"], GATEWAY["satellite_temperature_k"])
+    assert g_t == pytest.approx(GATEWAY["g_over_t_db_k"], abs=TABLE_ROUNDING_DB)
 
 
 def test_user_downlink_cn_reproduces_del_portillo_within_1_db():
-    # dP user downlink (FACTS.md §8b): EIRP 36.7 dBW per 250 MHz, FSPL 179.6 dB, atmosphere
-    # 0.53 dB, 37.7 dBi / 362.9 K → C/N 12.0 dB. dP lists no satellite scan loss but its C/N is
+    # dP user downlink: EIRP 36.7 dBW per 250 MHz, FSPL 179.6 dB, atmosphere 0.53 dB,
+    # 37.7 dBi / 362.9 K → C/N 12.0 dB. dP lists no satellite scan loss but its C/N is
     # 1.3 dB below the plain sum of its rows; our satellite antenna model (projected aperture,
     # cos η at the 40.2° off-nadir angle of that geometry) supplies 1.17 dB of it.
     scan = scan_loss_db(off_nadir_deg(DP_ELEVATION_DEG, dp_sat_radius_km()))
-    cn = carrier_to_noise_db(36.7, 179.6, g_over_t_db_k(37.7, 362.9), 250.0, 0.53 + scan)
-    assert cn == pytest.approx(12.0, abs=ONE_DB)
+    g_t = g_over_t_db_k(USER["terminal_gain_dbi"], USER["terminal_temperature_k"])
+    loss = USER["atmospheric_loss_db"] + scan
+    cn = carrier_to_noise_db(USER["eirp_dbw"], USER["fspl_db"], g_t, USER["bandwidth_mhz"], loss)
+    assert cn == pytest.approx(USER["cn_db"], abs=ONE_DB)
 
 
 @pytest.mark.xfail(
@@ -92,16 +103,23 @@ def test_user_downlink_cn_reproduces_del_portillo_within_1_db():
     "the transcription (FACTS.md §8b: table not checked against the paper)",
 )
 def test_gateway_uplink_cn_reproduces_del_portillo_within_1_db():
-    # dP gateway uplink (FACTS.md §8b): EIRP 68.4 dBW, 500 MHz, FSPL 186.1 dB, atmosphere 2.9 dB,
-    # satellite G/T 13.6 dB/K → C/N 32.4 dB.
+    # dP gateway uplink: EIRP 68.4 dBW, 500 MHz, FSPL 186.1 dB, atmosphere 2.9 dB, satellite
+    # G/T 13.6 dB/K → C/N 32.4 dB.
     scan = scan_loss_db(off_nadir_deg(DP_ELEVATION_DEG, dp_sat_radius_km()))
-    cn = carrier_to_noise_db(68.4, 186.1, 13.6, 500.0, 2.9 + scan)
-    assert cn == pytest.approx(32.4, abs=ONE_DB)
+    cn = _gateway_cn_db(GATEWAY["atmospheric_loss_db"] + scan)
+    assert cn == pytest.approx(GATEWAY["cn_db"], abs=ONE_DB)
+
+
+def _gateway_cn_db(loss_db: float) -> float:
+    g = GATEWAY
+    return carrier_to_noise_db(
+        g["eirp_dbw"], g["fspl_db"], g["g_over_t_db_k"], g["bandwidth_mhz"], loss_db
+    )
 
 
 def test_gateway_uplink_plain_sum():
     # The same rows summed without a scan loss: 68.4 − 186.1 − 2.9 + 13.6 + 228.6 − 87.0 = 34.6.
-    cn = carrier_to_noise_db(68.4, 186.1, 13.6, 500.0, 2.9)
+    cn = _gateway_cn_db(GATEWAY["atmospheric_loss_db"])
     assert cn == pytest.approx(34.6, abs=TABLE_ROUNDING_DB)
 
 
@@ -109,10 +127,15 @@ def test_interference_combination_matches_del_portillo_eb_n0_i0():
     # dP gateway: C/N 32.4, C/ACI 27, C/ASI 27, C/XPI 25, C/3IM 30 dB, 2,682.1 Mbit/s in 500 MHz
     # → Eb/(N0+I0) 13.3 dB. User: C/N 12.0, C/ASI 25, C/XPI 22, C/3IM 25, 674.3 Mbit/s in
     # 250 MHz → 6.7 dB (the combination gives 6.90: dP's user row carries 0.2 dB more loss).
-    gw = combine_ratios_db(32.4, 27, 27, 25, 30) - 10 * np.log10(2682.1 / 500)
-    user = combine_ratios_db(12.0, 25, 22, 25) - 10 * np.log10(674.3 / 250)
-    assert gw == pytest.approx(13.3, abs=TABLE_ROUNDING_DB)
-    assert user == pytest.approx(6.7, abs=0.25)
+    g, u = GATEWAY, USER
+    gw = combine_ratios_db(
+        g["cn_db"], g["c_aci_db"], g["c_asi_db"], g["c_xpi_db"], g["c_3im_db"]
+    ) - 10 * np.log10(g["rate_mbps"] / g["bandwidth_mhz"])
+    user = combine_ratios_db(
+        u["cn_db"], u["c_asi_db"], u["c_xpi_db"], u["c_3im_db"]
+    ) - 10 * np.log10(u["rate_mbps"] / u["bandwidth_mhz"])
+    assert gw == pytest.approx(g["eb_n0_i0_db"], abs=TABLE_ROUNDING_DB)
+    assert user == pytest.approx(u["eb_n0_i0_db"], abs=0.25)
 
 
 def test_noise_power_290k_per_mhz():

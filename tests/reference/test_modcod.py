@@ -1,5 +1,7 @@
 """MODCOD table and selection: values from the ETSI tables (FACTS.md §8) and dP's rates (§8b)."""
 
+import tomllib
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -12,8 +14,10 @@ from lifeline.links.modcod import (
     select_modcod,
     spectral_efficiency_bps_hz,
 )
+from tests.reference.authorities import DEL_PORTILLO
 
 TABLE = load_modcod_table()
+DP = tomllib.loads((DEL_PORTILLO / "starlink-forward-link.toml").read_text(encoding="utf-8"))
 #: dP tabulates rates to 0.1 Mbit/s.
 RATE_ROUNDING_MBPS = 0.15
 
@@ -28,17 +32,19 @@ def test_table_rows():
     assert np.all(np.diff(TABLE.es_n0_db) >= 0)
 
 
-def test_del_portillo_rates():
-    # dP (FACTS.md §8b): 16APSK 3/4 → 674.3 Mbit/s per 250 MHz; 256APSK 3/4 → 2,682.1 Mbit/s per
-    # 500 MHz; both roll-off 0.1. At exactly the threshold (zero margin) the MODCOD closes.
-    user = select_modcod(TABLE, 10.21, margin_db=0.0)
-    gw = select_modcod(TABLE, 19.57, margin_db=0.0)
-    assert TABLE.names[int(user)] == "16APSK 3/4" and TABLE.names[int(gw)] == "256APSK 3/4"
-    assert capacity_mbps(TABLE, user, 250.0) == pytest.approx(674.3, abs=RATE_ROUNDING_MBPS)
-    assert capacity_mbps(TABLE, gw, 500.0) == pytest.approx(2682.1, abs=RATE_ROUNDING_MBPS)
-    # dP quotes 2.7 and 5.4 bit/s/Hz.
-    assert spectral_efficiency_bps_hz(TABLE, user) == pytest.approx(2.7, abs=0.05)
-    assert spectral_efficiency_bps_hz(TABLE, gw) == pytest.approx(5.4, abs=0.05)
+@pytest.mark.parametrize("link", ["user_downlink", "gateway_uplink"])
+def test_del_portillo_rates(link):
+    # dP (tests/reference/data/del-portillo-2019): 16APSK 3/4 → 674.3 Mbit/s per 250 MHz;
+    # 256APSK 3/4 → 2,682.1 Mbit/s per 500 MHz; both roll-off 0.1. At exactly the threshold
+    # (zero margin, EN 302 307 Es/N0 10.21 and 19.57 dB) the MODCOD closes.
+    ref = DP[link]
+    threshold_db = {"16APSK 3/4": 10.21, "256APSK 3/4": 19.57}[ref["modcod"]]
+    k = select_modcod(TABLE, threshold_db, margin_db=0.0)
+    assert TABLE.names[int(k)] == ref["modcod"]
+    rate = capacity_mbps(TABLE, k, ref["bandwidth_mhz"])
+    assert rate == pytest.approx(ref["rate_mbps"], abs=RATE_ROUNDING_MBPS)
+    eff = spectral_efficiency_bps_hz(TABLE, k)
+    assert eff == pytest.approx(ref["spectral_efficiency_bps_hz"], abs=0.05)
 
 
 def test_below_lowest_is_down_and_nan_is_down():
