@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 #: Default elevation grid of the per-site tables [deg]: P.618 is valid from 5°; 1° spacing keeps
-#: the interpolation error far below the models' own (see tests/reference/test_atmosphere.py).
+#: the interpolation error far below the models' own (see tests/test_atmosphere.py).
 ELEVATION_GRID_DEG = np.arange(5.0, 90.0 + 0.5, 1.0)
 
 #: Default rain-rate grid [mm/h] for rain events; 0 is no rain. The largest value is the largest
