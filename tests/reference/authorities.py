@@ -10,6 +10,7 @@ DATA = Path(__file__).resolve().parent / "data"
 HYPATIA = DATA / "hypatia"
 ITU_R = DATA / "itu-r"
 DEL_PORTILLO = DATA / "del-portillo-2019"
+ETSI_DIR = DATA / "etsi"
 
 #: Hypatia's node ids in the Kuiper-630 setting: stations follow the 1,156 satellites.
 KUIPER_630_SATELLITES = 1156
