@@ -152,7 +152,7 @@ def _envelope_s580_dbi(phi_deg, d_lambda):
             # max(., -10): 32 - 25 log 48° is -10.03 dBi, so the segments join without a rise.
             [
                 29.0 - 25.0 * np.log10(phi_deg),
-                3.5,
+                -3.5,  # 29 - 25 log 20° = -3.5 dBi: the segments join
                 np.maximum(32.0 - 25.0 * np.log10(phi_deg), -10.0),
             ],
             -10.0,
