@@ -158,12 +158,12 @@ def test_sky_noise():
 def test_s465_and_s580_envelopes():
     # ITU-R S.465-6: D/λ ≥ 50: 32 − 25 log φ (φ_min..48°), −10 dBi beyond; D/λ < 50:
     # 52 − 10 log(D/λ) − 25 log φ, 10 − 10 log(D/λ) beyond. ITU-R S.580-6: 29 − 25 log φ to 20°,
-    # 3.5 dBi to 26.3°, 32 − 25 log φ to 48°, −10 dBi beyond.
+    # −3.5 dBi to 26.3° (continuous with 29 − 25 log 20°), 32 − 25 log φ to 48°, −10 dBi beyond.
     big = dict(peak_gain_dbi=47.0, diameter_m=1.47, freq_ghz=18.7)  # D/λ = 91.7
     assert off_axis_gain_dbi(10.0, **big) == pytest.approx(7.0, abs=1e-9)
     assert off_axis_gain_dbi(90.0, **big) == pytest.approx(-10.0, abs=1e-9)
     assert off_axis_gain_dbi(10.0, **big, pattern="S.580") == pytest.approx(4.0, abs=1e-9)
-    assert off_axis_gain_dbi(22.0, **big, pattern="S.580") == pytest.approx(3.5, abs=1e-9)
+    assert off_axis_gain_dbi(22.0, **big, pattern="S.580") == pytest.approx(-3.5, abs=1e-9)
     small = dict(peak_gain_dbi=33.2, diameter_m=0.48, freq_ghz=11.7)
     d_lambda = 0.48 / (299792.458e3 / 11.7e9)
     expected = 52 - 10 * np.log10(d_lambda) - 25.0
