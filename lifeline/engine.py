@@ -43,6 +43,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pyarrow as pa
 
+from lifeline.config import Scenario
 from lifeline.constants import WGS84_A_KM
 from lifeline.errors import ScenarioError
 from lifeline.events import Masks, Timeline, compile_events
@@ -100,7 +101,6 @@ from lifeline.results import (
     accumulator_columns,
     dictionary_column,
 )
-from lifeline.scenario import Scenario
 
 log = logging.getLogger(__name__)
 

@@ -52,6 +52,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 from sgp4.api import Satrec
 
+from lifeline.config import Scenario
 from lifeline.constants import C_KM_S, WGS84_A_KM
 from lifeline.errors import LifelineError
 from lifeline.geo import geodetic_to_ecef_km
@@ -67,7 +68,6 @@ from lifeline.orbits.libastro import (
 )
 from lifeline.orbits.propagate import propagate_ecef, propagate_teme
 from lifeline.results import PAIRS_SCHEMA, _temp_beside, write_json
-from lifeline.scenario import Scenario
 from lifeline.time import sgp4_jd, to_datetime64
 
 __all__ = [

@@ -9,10 +9,10 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 import lifeline
+from lifeline.config import Event, Scenario, scenario_from_dict
 from lifeline.errors import ScenarioError
-from lifeline.events import Event, compile_events, inside_polygon
+from lifeline.events import compile_events, inside_polygon
 from lifeline.geo import great_circle_km
-from lifeline.scenario import Scenario, scenario_from_dict
 
 ADAPTER = TypeAdapter(Event)
 

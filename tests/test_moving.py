@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import lifeline
+from lifeline.config import load_scenario, scenario_from_dict
 from lifeline.errors import ScenarioError
-from lifeline.scenario import load_scenario, scenario_from_dict
 
 # FACTS.md §7: Azovstal works and Mariupol city.
 A = (47.098, 37.610)

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 import lifeline
+from lifeline.config import scenario_from_dict
 from lifeline.errors import ScenarioError
 from lifeline.network.scheduler import REASONS
 from lifeline.results import TerminalAccumulator, summarize
-from lifeline.scenario import scenario_from_dict
 
 
 def azovstal(horizon=None, minutes=3):

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 import lifeline
+from lifeline.config import scenario_from_dict
 from lifeline.errors import ScenarioError
 from lifeline.power import run_battery, solar_power_w, sun_elevation_deg
-from lifeline.scenario import scenario_from_dict
 
 AZOVSTAL = (47.098, 37.610)  # FACTS.md §7
 

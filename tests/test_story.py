@@ -15,8 +15,8 @@ from __future__ import annotations
 import pytest
 
 import lifeline
+from lifeline.config import load_scenario, scenario_from_dict
 from lifeline.geo import great_circle_km
-from lifeline.scenario import load_scenario, scenario_from_dict
 
 LOST = {"Muallim", "Kaunas", "Wola Krobowska"}
 MINUTES = 20

@@ -25,11 +25,11 @@ from typer.testing import CliRunner
 import lifeline
 from lifeline import engine
 from lifeline.cli import app
+from lifeline.config import load_sweep
 from lifeline.errors import ScenarioError
 from lifeline.geo import great_circle_km
 from lifeline.sweep import (
     FIGURES,
-    load_sweep,
     plan_samples,
     run_sample,
     run_sweep,

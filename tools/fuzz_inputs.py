@@ -559,7 +559,7 @@ class Outcome:
 
 
 def _over_budget(path: Path) -> str | None:
-    from lifeline.scenario import load_scenario
+    from lifeline.config import load_scenario
 
     sc = load_scenario(path)
     samples = sc.time.duration_s / sc.time.propagation_step_s
