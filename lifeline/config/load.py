@@ -198,7 +198,8 @@ def _resolve_extends(
     key = str(path.resolve())
     if key in chain:
         raise ScenarioError(source, "extends", extends, "a base that does not extend this file")
-    base = _absolute_paths(read_toml(path, label), path.parent)
+    # Resolved: a relative folder (a file given as a relative path) would be joined twice.
+    base = _absolute_paths(read_toml(path, label), path.parent.resolve())
     base = _resolve_extends(base, label, path.parent, (*chain, key))
     return merge(base, data)
 
