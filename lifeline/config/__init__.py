@@ -2,7 +2,9 @@
 
 - :mod:`~lifeline.config.fields`: the validators every model shares (numbers with one
   finite/overflow guard, names, UTC date-times, designators, coordinates);
-- :mod:`~lifeline.config.scenario`, :mod:`~lifeline.config.events`,
+- :mod:`~lifeline.config.scenario` (the whole file, ``[time]``, pairs),
+  :mod:`~lifeline.config.constellation` (``[constellation]``, ``[network]``),
+  :mod:`~lifeline.config.sites` (terminals, gateways, PoPs), :mod:`~lifeline.config.events`,
   :mod:`~lifeline.config.radio`, :mod:`~lifeline.config.sweep`: the pydantic models (frozen,
   unknown keys rejected), which read no file and import no model code;
 - :mod:`~lifeline.config.errors`: pydantic errors → located
@@ -14,6 +16,7 @@ Everything a caller needs is importable from here: ``from lifeline.config import
 load_scenario, ScenarioError``.
 """
 
+from lifeline.config.constellation import Constellation, Network, Shell
 from lifeline.config.errors import ScenarioValidationError
 from lifeline.config.events import (
     EVENT_MODELS,
@@ -35,21 +38,8 @@ from lifeline.config.radio import (
     Radio,
     Rain,
 )
-from lifeline.config.scenario import (
-    MAX_ROWS,
-    Constellation,
-    Gateway,
-    Network,
-    Pair,
-    Pop,
-    Power,
-    RoutePath,
-    Scenario,
-    Shell,
-    Terminal,
-    TimeConfig,
-    Waypoint,
-)
+from lifeline.config.scenario import MAX_ROWS, Pair, Scenario, TimeConfig
+from lifeline.config.sites import Gateway, Pop, Power, RoutePath, Terminal, Waypoint
 from lifeline.config.sweep import SweepConfig
 from lifeline.config.sweepfile import (
     Sweep,

@@ -20,11 +20,12 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, PlainValidator
+from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 __all__ = [
     "ERROR_TYPE",
+    "FILES",
     "GRID_END_UTC",
     "GRID_FIRST_UTC",
     "GRID_WHY",
@@ -42,6 +43,7 @@ __all__ = [
     "did_you_mean",
     "fail",
     "finite_number",
+    "from_loader",
     "name",
     "names",
     "number",
@@ -249,6 +251,29 @@ def utc_datetime(value: Any) -> datetime:
     if not GRID_FIRST_UTC <= value <= GRID_END_UTC:
         raise fail(f"a date-time in {_TIME_GRID}")
     return value
+
+
+# ----------------------------------------------------------------------------------------------
+# Input files (found and read by lifeline.config.load before validation)
+# ----------------------------------------------------------------------------------------------
+
+#: Key of the validation context holding what the loader found for the input files: absolute
+#: paths under ``"constellation.tle_file"``, ``"constellation.hypatia_tle_file"`` and
+#: ``"network.isl_file"``, and ``(lat_deg, lon_deg)`` tuples under ``"geojson:<value>"``.
+FILES = "files"
+
+
+def from_loader(info: ValidationInfo, key: str, field: str) -> Any:
+    """What the loader found for an input file (see :data:`FILES`)."""
+    found = ((info.context or {}).get(FILES) or {}).get(key)
+    if found is None:
+        raise fail(
+            "an input file found by the loader: validate scenarios with "
+            "lifeline.config.scenario_from_dict or load_scenario",
+            loc=(field,),
+        )
+    return found
+
 
 
 # ----------------------------------------------------------------------------------------------

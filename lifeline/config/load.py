@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -34,14 +35,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from lifeline.config.errors import to_scenario_error
-from lifeline.config.fields import did_you_mean
-from lifeline.config.scenario import FILES, UNION_TAGS, Scenario
+from lifeline.config.fields import FILES, did_you_mean
+from lifeline.config.scenario import UNION_TAGS, Scenario
 from lifeline.errors import ScenarioError
 from lifeline.io.geojson import read_linestring
 from lifeline.io.hypatia import HypatiaFormatError, read_ground_stations
 from lifeline.presets import preset_names, preset_path
 
-__all__ = ["load_scenario", "merge", "read_toml", "scenario_from_dict"]
+__all__ = ["load_scenario", "locate", "merge", "read_toml", "scenario_from_dict"]
 
 _BUILTIN = "builtin:"
 _TOML_POS_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
@@ -57,22 +58,33 @@ def _looks_like_path(source: str) -> bool:
     return source.endswith(".toml") or "/" in source or "\\" in source
 
 
-def _locate(source: str | Path, base_dir: Path | None) -> tuple[Path, str]:
-    """(file, label for messages) of a scenario path or preset name."""
+def locate(
+    source: str | Path,
+    base_dir: Path | None,
+    preset: Callable[[str], tuple[Path, str]] = lambda name: (preset_path(name), f"preset:{name}"),
+    kind: str = "scenario",
+    names: Callable[[], list[str]] = preset_names,
+) -> tuple[Path, str]:
+    """(file, label for messages) of a ``.toml`` path or a preset name.
+
+    A string that does not look like a path (no ``.toml``, no slash) and names no file in
+    `base_dir` is a preset name, looked up by `preset` (which raises a ScenarioError for an
+    unknown one); `kind` and `names` word the error for a missing file.
+    """
     if isinstance(source, str) and not _looks_like_path(source):
         candidate = (base_dir or Path.cwd()) / source
         if not candidate.is_file():
-            return preset_path(source), f"preset:{source}"
+            return preset(source)
     path = Path(source).expanduser()
     if base_dir is not None and not path.is_absolute():
         path = base_dir / path
     if not path.is_file():
+        article = "a preset" if kind == "scenario" else f"a {kind} preset"
         raise ScenarioError(
             str(source),
             "",
             str(path),
-            f"an existing scenario .toml file (not found) or a preset name "
-            f"({', '.join(preset_names())})",
+            f"an existing {kind} .toml file (not found) or {article} name ({', '.join(names())})",
         )
     return path, str(source) if base_dir is None else str(path)
 
@@ -192,7 +204,7 @@ def _resolve_extends(
     if not isinstance(extends, str) or not extends.strip():
         raise ScenarioError(source, "extends", extends, "a preset name or a path to a .toml file")
     try:
-        path, label = _locate(extends, base_dir)
+        path, label = locate(extends, base_dir)
     except ScenarioError as exc:
         raise ScenarioError(source, "extends", extends, exc.allowed) from None
     key = str(path.resolve())
@@ -302,7 +314,7 @@ def _read_inputs(
 
     Returns the scenario dict (with the ``ground_stations_file`` stations appended to its
     terminals) and what the models take from the validation context
-    (:data:`lifeline.config.scenario.FILES`). Values of the wrong type are left alone: the
+    (:data:`lifeline.config.fields.FILES`). Values of the wrong type are left alone: the
     field's own check reports them.
     """
     files: dict[str, Any] = {}
@@ -410,6 +422,6 @@ def load_scenario(source: str | Path) -> Scenario:
     >>> sc.time.n_steps
     86400
     """
-    path, label = _locate(source, None)
+    path, label = locate(source, None)
     data = read_toml(path, label)
     return _validate(data, label, path.parent, (str(path.resolve()),))

@@ -1,137 +1,61 @@
-"""The scenario schema: ``[time]``, ``[constellation]``, ``[network]``, the sites and pairs.
+"""The scenario schema as a whole: ``[time]``, the tables of a scenario file, and pair mode.
 
 A scenario says *when* (``[time]``), *which satellites* (``[constellation]``), *how the network
-behaves* (``[network]``) and *where* (``[[terminals]]``, ``[[gateways]]``, ``[[pops]]``). The
-models below are the reference for the format; ``lifeline/presets/*.toml`` are worked examples.
-``pairs = "all"`` or ``[[pairs]]`` tables (``src``, ``dst``: terminal names or 0-based ids) ask
-for pair mode: shortest paths over ISLs between terminals used as ground stations, as Hypatia
-computes them. ``[[events]]`` are in :mod:`lifeline.config.events`; ``[radio]``, ``[[rain]]``
-and ``[[jammers]]`` in :mod:`lifeline.config.radio`.
+behaves* (``[network]``; both in :mod:`lifeline.config.constellation`) and *where*
+(``[[terminals]]``, ``[[gateways]]``, ``[[pops]]``; :mod:`lifeline.config.sites`). The models
+are the reference for the format; ``lifeline/presets/*.toml`` are worked examples. ``pairs =
+"all"`` or ``[[pairs]]`` tables (``src``, ``dst``: terminal names or 0-based ids) ask for pair
+mode: shortest paths over ISLs between terminals used as ground stations, as Hypatia computes
+them. ``[[events]]`` are in :mod:`lifeline.config.events`; ``[radio]``, ``[[rain]]`` and
+``[[jammers]]`` in :mod:`lifeline.config.radio`.
 
 Input files named in a scenario (``tle_file``, ``hypatia_tle_file``, ``isl_file``,
 ``ground_stations_file``, ``terminals.path.geojson``) are found and read by
-:mod:`lifeline.config.load` before validation; the models only take what it found from the
-validation context (:data:`FILES`), so validating reads no file. Build scenarios with
+:mod:`lifeline.config.load` before validation, so validating reads no file. Build scenarios with
 :func:`lifeline.config.load_scenario` or :func:`lifeline.config.scenario_from_dict`.
-
-This module is over 600 lines because :class:`Scenario` checks across its tables (event and
-pair names, routes, the run's size) and each table's model is documented field by field; the
-validators they share are in :mod:`lifeline.config.fields`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-import numpy as np
 from pydantic import (
     AfterValidator,
     Discriminator,
     Field,
     PlainValidator,
     PrivateAttr,
-    StrictBool,
     StrictStr,
     Tag,
     ValidationInfo,
     model_validator,
 )
 
+from lifeline.config.constellation import Constellation, Network
 from lifeline.config.events import EVENT_MODELS, Event
 from lifeline.config.fields import (
     GRID_END_UTC,
     GRID_WHY,
-    AltitudeM,
-    ElevationDeg,
-    Latitude,
-    Longitude,
     Model,
     Name,
-    NonNegativeFloat,
     PositiveFloat,
     UtcDatetime,
-    designator,
     did_you_mean,
     fail,
     finite_number,
     number,
 )
-from lifeline.config.radio import (
-    DEFAULT_MBPS_PER_USER,
-    DEFAULT_USERS,
-    Jammer,
-    MbpsPerUser,
-    Radio,
-    Rain,
-    Users,
-)
-from lifeline.constants import (
-    FIBER_GROUP_INDEX,
-    FIBER_ROUTE_STRETCH,
-    ISL_MIN_GRAZING_ALTITUDE_KM,
-    MIN_ELEVATION_DEG,
-    SCHEDULING_SLOT_S,
-)
-from lifeline.geo import travel_times_s
+from lifeline.config.radio import Jammer, Radio, Rain
+from lifeline.config.sites import Gateway, Pop, Terminal
+from lifeline.constants import SCHEDULING_SLOT_S
 
-__all__ = [
-    "FILES",
-    "MAX_ROWS",
-    "UNION_TAGS",
-    "Constellation",
-    "Gateway",
-    "Network",
-    "Pair",
-    "Pop",
-    "Power",
-    "RoutePath",
-    "Scenario",
-    "Shell",
-    "Terminal",
-    "TimeConfig",
-    "Waypoint",
-]
-
-#: Key of the validation context holding what the loader found for the input files: absolute
-#: paths under ``"constellation.tle_file"``, ``"constellation.hypatia_tle_file"`` and
-#: ``"network.isl_file"``, and ``(lat_deg, lon_deg)`` tuples under ``"geojson:<value>"``.
-FILES = "files"
-
-
-def _loaded(info: ValidationInfo, key: str, field: str) -> Any:
-    """What the loader found for an input file (see :data:`FILES`)."""
-    found = ((info.context or {}).get(FILES) or {}).get(key)
-    if found is None:
-        raise fail(
-            "an input file found by the loader: validate scenarios with "
-            "lifeline.config.scenario_from_dict or load_scenario",
-            loc=(field,),
-        )
-    return found
-
-
-
-# Plausible altitude band of a LEO satellite [km]: outside it a propagated state is treated as
-# absent (lifeline/data/PROVENANCE.md, note on using the 2022-08-17 snapshot for May 2022).
-DEFAULT_ALTITUDE_BAND_KM = (150.0, 2000.0)
+__all__ = ["MAX_ROWS", "UNION_TAGS", "Pair", "Scenario", "TimeConfig"]
 
 #: Largest run, in terminal-steps (output rows): the summary holds ~14 bytes of each in memory.
 MAX_ROWS = 500_000_000
 
 _MIN_STEP_S = 1e-9  # the engine's time resolution: whole nanoseconds
-
-def _altitude_band(value: Any) -> tuple[float, float]:
-    allowed = "[min_km, max_km] with 0 < min_km < max_km"
-    if not isinstance(value, list | tuple) or len(value) != 2:
-        raise fail(allowed)
-    if not all(finite_number(v) for v in value):
-        raise fail(allowed)
-    lo, hi = float(value[0]), float(value[1])
-    if not 0 < lo < hi:
-        raise fail(allowed)
-    return lo, hi
 
 
 def _unique_names(kind: str, example: str) -> AfterValidator:
@@ -152,6 +76,7 @@ def _unique_names(kind: str, example: str) -> AfterValidator:
         return items
 
     return AfterValidator(check)
+
 
 
 def _is_multiple(value: float, step: float) -> bool:
@@ -257,372 +182,6 @@ class TimeConfig(Model):
         """Number of output time steps, ``duration_s / step_s``."""
         return round(self.duration_s / self.step_s)
 
-
-class Shell(Model):
-    """``[[constellation.shells]]``: one Walker-delta shell.
-
-    Attributes
-    ----------
-    name : str
-    altitude_km : float
-        Circular orbit altitude [km], 150..2000.
-    inclination_deg : float
-        0..180 [deg].
-    planes, sats_per_plane : int
-        >= 1.
-    phasing : int
-        Walker phasing factor F, 0 <= F < planes.
-    """
-
-    name: Name
-    altitude_km: Annotated[float, number(150, 2000)]
-    inclination_deg: Annotated[float, number(0, 180)]
-    planes: Annotated[int, number(1, integer=True)]
-    sats_per_plane: Annotated[int, number(1, integer=True)]
-    phasing: Annotated[int, number(0, integer=True)]
-
-    @model_validator(mode="after")
-    def _check(self) -> Shell:
-        if self.phasing >= self.planes:
-            raise fail(
-                f"an integer in 0..{self.planes - 1} (phasing < planes = {self.planes})",
-                loc=("phasing",),
-                value=self.phasing,
-            )
-        return self
-
-
-class Constellation(Model):
-    """``[constellation]``: exactly one of ``tle_file``, ``hypatia_tle_file``, ``preset`` or
-    ``shells``.
-
-    Attributes
-    ----------
-    tle_file : str or None
-        ``"builtin:NAME"`` (``lifeline/data/NAME.tle``) or a path relative to the scenario
-        file's folder. The resolved absolute path is :attr:`tle_path`.
-    hypatia_tle_file : str or None
-        A Hypatia ``tles.txt`` (header ``"n_orbits n_sats_per_orbit"``, then 3-line records with
-        ids 0, 1, 2, ... and one common epoch), relative to the scenario file's folder; the
-        absolute path is :attr:`hypatia_tle_path`. Satellite ``i`` of the run is Hypatia's id
-        ``i``, in plane ``i // n_sats_per_orbit`` (Hypatia's numbering, which its +Grid
-        generator assumes). Read when the run starts (:func:`lifeline.engine.build_constellation`).
-    launched_by : str or None
-        Only with ``tle_file``: keep satellites launched at or before this international
-        designator launch ``"YYYY-NNN"``.
-    preset : str or None
-        Walker constellation preset: ``"starlink-gen1"``, ``"kuiper-gen1"``, or Hypatia's paper
-        shells ``"kuiper-630"`` and ``"starlink-550"`` (set ``epoch_utc =
-        2000-01-01T00:00:00Z`` to reproduce Hypatia's ``tles.txt``).
-    epoch_utc : datetime or None
-        Epoch of Walker shells (preset or shells); ``None`` means ``time.start_utc``.
-    shells : tuple of Shell or None
-        Walker-delta shells.
-    altitude_band_km : (float, float)
-        Plausible altitude band [km]; propagated states outside it count as absent.
-    """
-
-    tle_file: Name | None = None
-    hypatia_tle_file: Name | None = None
-    launched_by: Annotated[str, PlainValidator(designator)] | None = None
-    preset: Literal["starlink-gen1", "kuiper-gen1", "kuiper-630", "starlink-550"] | None = None
-    epoch_utc: UtcDatetime | None = None
-    shells: tuple[Shell, ...] | None = None
-    altitude_band_km: Annotated[tuple[float, float], PlainValidator(_altitude_band)] = (
-        DEFAULT_ALTITUDE_BAND_KM
-    )
-    _tle_path: Path | None = PrivateAttr(None)
-    _hypatia_tle_path: Path | None = PrivateAttr(None)
-
-    @model_validator(mode="after")
-    def _check(self, info: ValidationInfo) -> Constellation:
-        given = {k: getattr(self, k) for k in ("tle_file", "hypatia_tle_file", "preset", "shells")}
-        given = {k: v for k, v in given.items() if v is not None}
-        one_of = (
-            'exactly one of tle_file ("builtin:NAME" or a path), hypatia_tle_file (a Hypatia '
-            "tles.txt), preset or [[constellation.shells]]"
-        )
-        if len(given) != 1:
-            raise fail(one_of, value=sorted(given))
-        if self.shells is not None:
-            if not self.shells:
-                raise fail(
-                    "at least one [[constellation.shells]] table", loc=("shells",), value=[]
-                )
-            names = [s.name for s in self.shells]
-            for i, name in enumerate(names):
-                if name in names[:i]:
-                    raise fail("a unique shell name", loc=("shells", i, "name"), value=name)
-        if self.tle_file is None and self.launched_by is not None:
-            raise fail("only allowed with tle_file", loc=("launched_by",), value=self.launched_by)
-        if self.epoch_utc is not None and (self.tle_file, self.hypatia_tle_file) != (None, None):
-            raise fail(
-                "only allowed with preset or shells (a TLE file has its own epochs)",
-                loc=("epoch_utc",),
-                value=self.epoch_utc,
-            )
-        if self.tle_file is not None:
-            self._tle_path = _loaded(info, "constellation.tle_file", "tle_file")
-        if self.hypatia_tle_file is not None:
-            self._hypatia_tle_path = _loaded(
-                info, "constellation.hypatia_tle_file", "hypatia_tle_file"
-            )
-        return self
-
-    @property
-    def tle_path(self) -> Path | None:
-        """Absolute path of the TLE file (``None`` for Walker constellations)."""
-        return self._tle_path
-
-    @property
-    def hypatia_tle_path(self) -> Path | None:
-        """Absolute path of the Hypatia ``tles.txt`` (``None`` unless ``hypatia_tle_file``)."""
-        return self._hypatia_tle_path
-
-
-class Network(Model):
-    """``[network]``: how satellites, gateways and PoPs are connected.
-
-    Attributes
-    ----------
-    isl : bool
-        Use inter-satellite links (otherwise bent pipe only).
-    isl_file : str or None
-        Only with ``isl = true``: a Hypatia ``isls.txt`` (one ``"a b"`` pair of satellite ids a
-        line, ids = positions in the constellation), relative to the scenario file's folder,
-        whose links replace the +Grid lifeline builds itself; the length and grazing rules
-        below still apply at every instant. The absolute path is :attr:`isl_path`; ids are
-        checked against the constellation when the run starts
-        (:func:`lifeline.engine.scenario_isl_edges`).
-    isl_max_range_km : float or None
-        Longest usable ISL [km] (e.g. a laser terminal's range); ``None``: no length limit
-        beyond the grazing rule.
-    isl_min_grazing_altitude_km : float
-        A laser link is usable only while its straight path stays above this altitude [km]
-        (Hypatia's 80 km rule, which gives 5,017 km links at 550 km, FACTS.md §2).
-    processing_delay_ms : float
-        Added to every RTT [ms], >= 0.
-    fiber_stretch : float
-        Fibre route length over great-circle distance, >= 1 (FACTS.md §8).
-    fiber_group_index : float
-        >= 1 (FACTS.md §8, SMF-28 at 1550 nm).
-    min_elevation_deg : float
-        Default minimum elevation of terminals [deg] (FACTS.md §1, 25 deg after FCC 21-48).
-    gsl_max_range_km : float or None
-        Default longest ground-satellite link of terminals [km], a rule besides the elevation
-        one; ``None``: elevation only. Hypatia's paper uses range only, e.g. 1,089.686 km for
-        Starlink-550 (``main_starlink_550.py``: sqrt(940.7^2 + 550^2) km); to reproduce it set
-        this and ``min_elevation_deg = 0``.
-    serving_policy : str
-        How a terminal's serving satellite is chosen; only ``"max_elevation"``.
-    """
-
-    isl: StrictBool = True
-    isl_file: Name | None = None
-    isl_max_range_km: PositiveFloat | None = None
-    isl_min_grazing_altitude_km: NonNegativeFloat = ISL_MIN_GRAZING_ALTITUDE_KM
-    processing_delay_ms: NonNegativeFloat = 0.0
-    fiber_stretch: Annotated[float, number(1)] = FIBER_ROUTE_STRETCH
-    fiber_group_index: Annotated[float, number(1)] = FIBER_GROUP_INDEX
-    min_elevation_deg: ElevationDeg = MIN_ELEVATION_DEG
-    gsl_max_range_km: PositiveFloat | None = None
-    serving_policy: Literal["max_elevation"] = "max_elevation"
-    _isl_path: Path | None = PrivateAttr(None)
-
-    @model_validator(mode="after")
-    def _check(self, info: ValidationInfo) -> Network:
-        if self.isl_file is None:
-            return self
-        if not self.isl:
-            raise fail(
-                "only allowed with isl = true (bent pipe has no laser links): remove isl_file "
-                "or set isl = true",
-                loc=("isl_file",),
-                value=self.isl_file,
-            )
-        self._isl_path = _loaded(info, "network.isl_file", "isl_file")
-        return self
-
-    @property
-    def isl_path(self) -> Path | None:
-        """Absolute path of the ``isl_file`` (``None`` without one)."""
-        return self._isl_path
-
-
-def _horizon(value: Any) -> tuple[float, ...]:
-    allowed = (
-        "an array of minimum elevations in 0..90 [deg], one per equal azimuth sector clockwise "
-        "from north, whose count divides 360 (e.g. 4, 8, 12, 36 or 360 values)"
-    )
-    if not isinstance(value, list | tuple) or not value or 360 % len(value):
-        raise fail(allowed)
-    for v in value:
-        if not finite_number(v) or not 0 <= v <= 90:
-            raise fail(allowed)
-    return tuple(float(v) for v in value)
-
-
-def _hours(value: Any) -> tuple[float, float]:
-    allowed = "[start, end] hours of the day (UTC) in 0..24, e.g. [18, 22]"
-    if not isinstance(value, list | tuple) or len(value) != 2:
-        raise fail(allowed)
-    if not all(finite_number(v) and 0 <= v <= 24 for v in value):
-        raise fail(allowed)
-    return float(value[0]), float(value[1])
-
-
-class Waypoint(Model):
-    """``[[terminals.waypoints]]``: where a moving terminal is at a time.
-
-    Give ``time_s`` (seconds after ``time.start_utc``) or ``time_utc``.
-    """
-
-    time_s: Annotated[float, number(0, lo_open=True)] | None = None
-    time_utc: UtcDatetime | None = None
-    lat_deg: Latitude
-    lon_deg: Longitude
-
-    @model_validator(mode="after")
-    def _check(self) -> Waypoint:
-        if (self.time_s is None) == (self.time_utc is None):
-            raise fail("exactly one of time_s (seconds after start_utc) or time_utc", value=None)
-        return self
-
-
-class RoutePath(Model):
-    """``[terminals.path]``: a route given as a GeoJSON LineString and a ground speed.
-
-    The terminal waits at its ``lat_deg, lon_deg`` until ``depart_s`` (seconds after
-    ``time.start_utc``), then moves at ``speed_kmh`` along great circles to the line's first
-    vertex and on through every vertex, and stays at the last one. ``geojson`` is a file path,
-    relative to the scenario file's folder (RFC 7946: ``[lon, lat]`` coordinates).
-    """
-
-    geojson: Name
-    speed_kmh: PositiveFloat
-    depart_s: NonNegativeFloat = 0.0
-    _lat_deg: tuple[float, ...] = PrivateAttr(())
-    _lon_deg: tuple[float, ...] = PrivateAttr(())
-
-    @model_validator(mode="after")
-    def _line(self, info: ValidationInfo) -> RoutePath:
-        self._lat_deg, self._lon_deg = _loaded(info, f"geojson:{self.geojson}", "geojson")
-        return self
-
-
-class Power(Model):
-    """``[terminals.power]``: how a terminal is powered (no table: always on).
-
-    Attributes
-    ----------
-    model : str
-        Terminal model, for its draw: ``"standard-actuated"`` (2021-23 kits, the ones sent to
-        Ukraine in 2022), ``"standard"``, ``"mini"``, ``"performance"`` (FACTS.md §6, see
-        :data:`lifeline.power.DRAW_W_BY_MODEL`).
-    draw_w : float or None
-        Average draw [W], overriding the model's.
-    battery_wh : float
-        Battery capacity [Wh], >= 0.
-    initial_charge : float
-        Share of the battery full at the start, 0..1.
-    solar_w : float
-        Rated power of a solar panel [W], laid flat, clear sky (an upper bound).
-    generator_w : float
-        Power of a generator [W] while it runs, every day between ``generator_utc_hours``
-        ``[start, end)`` (hours of the day, UTC; start > end wraps past midnight).
-    """
-
-    model: Literal["standard-actuated", "standard", "mini", "performance"] = "standard-actuated"
-    draw_w: PositiveFloat | None = None
-    battery_wh: NonNegativeFloat = 0.0
-    initial_charge: Annotated[float, number(0, 1)] = 1.0
-    solar_w: NonNegativeFloat = 0.0
-    generator_w: NonNegativeFloat = 0.0
-    generator_utc_hours: Annotated[tuple[float, float], PlainValidator(_hours)] = (0.0, 24.0)
-
-
-class Terminal(Model):
-    """``[[terminals]]``: a user terminal (a ground station in pair mode).
-
-    ``min_elevation_deg = None`` and ``max_range_km = None`` mean the network's
-    ``min_elevation_deg`` and ``gsl_max_range_km`` [deg, km].
-
-    ``horizon_deg`` is an obstruction mask (ruins, a trench, a courtyard; like the obstruction
-    map a Starlink dish builds): ``n`` minimum elevations [deg] for ``n`` equal azimuth sectors,
-    the first starting at north and going clockwise (``n`` divides 360). A satellite in a sector
-    is usable only at or above that sector's value (and the elevation mask).
-
-    ``waypoints`` make the terminal move (a convoy, a boat): it is at ``lat_deg, lon_deg`` at
-    ``time.start_utc``, then at each waypoint at its time (strictly later each), moving at a
-    constant rate in latitude and longitude in between, and stays at the last one. To wait
-    before leaving, start with a waypoint at the starting point.
-
-    ``power`` (a ``[terminals.power]`` table, :class:`Power`) gives it a battery, a solar panel
-    or a generator instead of mains; steps without power are out with reason ``no_power``.
-
-    ``users`` × ``mbps_per_user`` [Mbit/s] is the terminal's demand, the most the radio layer
-    gives it (defaults: 1 user, 25 Mbit/s, :data:`lifeline.radio.DEFAULT_MBPS_PER_USER`).
-    """
-
-    name: Name
-    lat_deg: Latitude
-    lon_deg: Longitude
-    alt_m: AltitudeM = 0.0
-    min_elevation_deg: ElevationDeg | None = None
-    max_range_km: PositiveFloat | None = None
-    horizon_deg: Annotated[tuple[float, ...], PlainValidator(_horizon)] | None = None
-    waypoints: tuple[Waypoint, ...] | None = None
-    path: RoutePath | None = None
-    power: Power | None = None
-    users: Users = DEFAULT_USERS
-    mbps_per_user: MbpsPerUser = DEFAULT_MBPS_PER_USER
-
-    @property
-    def moves(self) -> bool:
-        """The terminal follows a route (``waypoints`` or ``path``)."""
-        return bool(self.waypoints) or self.path is not None
-
-    def route(self, start_utc: datetime) -> tuple[list[float], list[float], list[float]]:
-        """``(time_s, lat_deg, lon_deg)`` of the route, the start position first (time 0)."""
-        times, lats, lons = [0.0], [self.lat_deg], [self.lon_deg]
-        if self.path is not None:
-            lat = np.r_[self.lat_deg, self.path._lat_deg]
-            lon = np.r_[self.lon_deg, self.path._lon_deg]
-            arrive = travel_times_s(lat, lon, self.path.speed_kmh, self.path.depart_s)
-            # Keep strictly later points only (a zero-length leg adds nothing).
-            for t, a, o in zip(arrive, lat, lon, strict=True):
-                if t > times[-1]:
-                    times.append(float(t))
-                    lats.append(float(a))
-                    lons.append(float(o))
-            return times, lats, lons
-        for w in self.waypoints or ():
-            t = w.time_s if w.time_utc is None else (w.time_utc - start_utc).total_seconds()
-            times.append(float(t))
-            lats.append(w.lat_deg)
-            lons.append(w.lon_deg)
-        return times, lats, lons
-
-
-class Gateway(Model):
-    """``[[gateways]]``: a ground station; ``pop = None`` homes it to the nearest PoP."""
-
-    name: Name
-    lat_deg: Latitude
-    lon_deg: Longitude
-    alt_m: AltitudeM = 0.0
-    min_elevation_deg: ElevationDeg = MIN_ELEVATION_DEG
-    max_satellites: Annotated[int, number(1, integer=True)] = 8
-    live: StrictBool = True
-    pop: Name | None = None
-
-
-class Pop(Model):
-    """``[[pops]]``: a point of presence, where traffic reaches the Internet."""
-
-    name: Name
-    lat_deg: Latitude
-    lon_deg: Longitude
 
 
 def _terminal_ref(value: Any) -> str | int:
@@ -871,4 +430,5 @@ class Scenario(Model):
     def source(self) -> str:
         """Where the scenario came from: a file path, ``"preset:NAME"`` or ``"<dict>"``."""
         return self._source
+
 

@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from lifeline.config.errors import to_scenario_error
-from lifeline.config.load import read_toml, scenario_from_dict
+from lifeline.config.load import locate, read_toml, scenario_from_dict
 from lifeline.config.scenario import Scenario
 from lifeline.config.sweep import SiteLoss, SweepConfig
 from lifeline.errors import ScenarioError
@@ -156,28 +156,16 @@ def sweep_preset_names() -> list[str]:
     return sorted(p.stem for p in _sweep_folder().glob("*.toml"))
 
 
-def _locate(source: str | Path) -> tuple[Path, str]:
-    text = str(source)
-    if text.endswith(".toml") or "/" in text or "\\" in text or Path(text).is_file():
-        path = Path(text).expanduser()
-        if not path.is_file():
-            raise ScenarioError(
-                text,
-                "",
-                str(path),
-                f"an existing sweep .toml file (not found) or a sweep preset name "
-                f"({', '.join(sweep_preset_names())})",
-            )
-        return path, text
+def _sweep_preset(name: str) -> tuple[Path, str]:
     names = sweep_preset_names()
-    if text not in names:
+    if name not in names:
         raise ScenarioError(
-            f"sweep-preset:{text}",
+            f"sweep-preset:{name}",
             "",
-            text,
+            name,
             f"a sweep preset ({', '.join(names)}) or a path to a .toml file with a [sweep] table",
         )
-    return _sweep_folder() / f"{text}.toml", f"sweep-preset:{text}"
+    return _sweep_folder() / f"{name}.toml", f"sweep-preset:{name}"
 
 
 def load_sweep(source: str | Path) -> Sweep:
@@ -199,7 +187,7 @@ def load_sweep(source: str | Path) -> Sweep:
         unknown site name, grid path or value the scenario does not accept), or the scenario's
         own field for a problem elsewhere.
     """
-    path, label = _locate(source)
+    path, label = locate(source, None, _sweep_preset, "sweep", sweep_preset_names)
     data = read_toml(path, label)
     raw = data.pop("sweep", None)
     if not isinstance(raw, dict):
