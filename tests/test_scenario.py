@@ -1,4 +1,4 @@
-"""Scenario loading, presets, site CSVs and the friendly errors (lifeline/scenario.py).
+"""Scenario loading, presets, site CSVs and the friendly errors (lifeline/config/).
 
 Each bad input must give one ScenarioError naming the file, the field path, the bad value and
 what is allowed (STYLE.md §3.8), never a pydantic traceback.

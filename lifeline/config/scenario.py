@@ -253,9 +253,9 @@ class Scenario(Model):
         :attr:`pair_ids`); ``None`` (no ``pairs`` key): no pair mode.
     events : tuple of events
         ``[[events]]``: outages, ground loss, failures, power loss with their time windows
-        (the models and their keys are in :mod:`lifeline.events`).
+        (the models and their keys are in :mod:`lifeline.config.events`).
     radio : Radio
-        ``[radio]``: the user downlink budget and shared capacities (:mod:`lifeline.radio`).
+        ``[radio]``: the user downlink budget and shared capacities (:mod:`lifeline.config.radio`).
     rain : tuple of Rain
         ``[[rain]]``: rain rate over a region for a time window.
     jammers : tuple of Jammer

@@ -148,7 +148,7 @@ class Terminal(Model):
     or a generator instead of mains; steps without power are out with reason ``no_power``.
 
     ``users`` × ``mbps_per_user`` [Mbit/s] is the terminal's demand, the most the radio layer
-    gives it (defaults: 1 user, 25 Mbit/s, :data:`lifeline.radio.DEFAULT_MBPS_PER_USER`).
+    gives it (defaults: 1 user, 25 Mbit/s, :data:`lifeline.config.radio.DEFAULT_MBPS_PER_USER`).
     """
 
     name: Name
