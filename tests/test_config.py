@@ -108,3 +108,23 @@ def test_missing_tle_file_is_located_by_the_loader():
     assert info.value.value == "missing.tle"
     expected = f"an existing TLE file (not found: {DATA / 'missing.tle'})"
     assert info.value.allowed.startswith(expected)
+
+
+def test_config_imports_no_model_code():
+    # The schema must not pull in the link, orbit or network models (it once imported the whole
+    # links/ stack for three radio models): check every import statement of lifeline/config.
+    import ast
+
+    folder = Path(__file__).resolve().parents[1] / "lifeline" / "config"
+    above = ("lifeline.links", "lifeline.orbits", "lifeline.network", "lifeline.engine")
+    found = []
+    for path in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            found += [f"{path.name}: {n}" for n in names if n.startswith(above)]
+    assert len(list(folder.glob("*.py"))) >= 10
+    assert found == []
