@@ -2,7 +2,32 @@
 
 The models only (what each key may hold); :mod:`lifeline.config.sweepfile` loads a sweep file
 and checks it against its scenario, and :mod:`lifeline.sweep` draws and runs the samples (see
-its docstring for the keys and the determinism rules).
+its docstring for the determinism rules).
+
+``[sweep]`` keys (all optional; each sample draws them all):
+
+=========================  =====================================================================
+``gateways``, ``pops``     sites lost for the whole window: ``among = [names]`` (default: all
+                           of the scenario's), and ``lost = k`` or ``lost = [k_min, k_max]``
+                           (that many, uniformly chosen) or ``probability = p`` (each
+                           independently)
+``[[sweep.regions]]``      ``name``, ``probability`` and a region as in a ``ground_loss`` event
+                           (circle or polygon): every gateway and PoP in it is lost
+``satellite_failure``      ``fraction = f`` or ``[f_min, f_max]`` (uniform) of all satellites
+                           fail, drawn with a recorded seed
+``isl_failure``            the same for laser links
+``terminals``              ``count = n`` or ``[n_min, n_max]``: keep the first n terminals
+``rain``                   rain over a circle (``lat_deg``, ``lon_deg``, ``radius_km``) for the
+                           whole window with ``probability`` (default 1), ``rate_mm_h = r`` or
+                           ``[r_min, r_max]`` (uniform)
+``jammer``                 one downlink jammer placed uniformly within ``radius_km`` of
+                           (``lat_deg``, ``lon_deg``), ``eirp_dbw`` (number or uniform range),
+                           ``bandwidth_mhz``, optional ``alt_m``, ``extra_loss_db``,
+                           ``probability`` (present at all, default 1)
+``grid``                   ``"dotted.path" = [values]``: a plain grid over any scenario field
+                           (``"network.isl" = [true, false]``, ``"terminals[0].alt_m" = [...]``);
+                           each grid point gets every random draw (common random numbers)
+=========================  =====================================================================
 """
 
 from __future__ import annotations
