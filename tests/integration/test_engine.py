@@ -16,13 +16,13 @@ from skyfield.api import EarthSatellite, load, wgs84
 from skyfield.framelib import itrs
 
 import lifeline
+from lifeline.config import load_scenario, scenario_from_dict
 from lifeline.constants import C_KM_S
 from lifeline.engine import build_constellation
 from lifeline.errors import LifelineError
 from lifeline.geo import great_circle_km
 from lifeline.io.tle import read_tle
 from lifeline.network.topology import fiber_delay_ms
-from lifeline.scenario import load_scenario, scenario_from_dict
 from tests.helpers import ROOT, count_launched_by
 
 # End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import lifeline
+from lifeline.config import Scenario
 from lifeline.geo import great_circle_km
-from lifeline.scenario import Scenario
 from tests.helpers import AZOVSTAL, first_minutes
 
 # End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import lifeline
+from lifeline.config import load_scenario, scenario_from_dict
 from lifeline.errors import ScenarioError
-from lifeline.scenario import load_scenario, scenario_from_dict
 
 # End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
 pytestmark = pytest.mark.slow

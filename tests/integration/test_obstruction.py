@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 import lifeline
+from lifeline.config import scenario_from_dict
 from lifeline.errors import ScenarioError
 from lifeline.reasons import REASONS
 from lifeline.results import TerminalAccumulator, summarize
-from lifeline.scenario import scenario_from_dict
 
 # End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
 pytestmark = pytest.mark.slow

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import lifeline
-from lifeline.scenario import scenario_from_dict
+from lifeline.config import scenario_from_dict
 from tests.helpers import AZOVSTAL
 
 # End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.

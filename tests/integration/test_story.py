@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import pytest
 
+from lifeline.config import load_scenario
 from lifeline.geo import great_circle_km
-from lifeline.scenario import load_scenario
 
 # End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
 pytestmark = pytest.mark.slow

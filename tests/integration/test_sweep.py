@@ -25,13 +25,13 @@ from typer.testing import CliRunner
 import lifeline
 import lifeline.sweep as sweep_runner
 from lifeline.cli import app
+from lifeline.config import load_sweep
 from lifeline.engine import SharedInputsCache
 from lifeline.engine import shared as engine_shared
 from lifeline.errors import ScenarioError
 from lifeline.geo import great_circle_km
 from lifeline.sweep import (
     FIGURES,
-    load_sweep,
     plan_samples,
     run_sample,
     run_sweep,

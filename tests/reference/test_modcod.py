@@ -98,23 +98,24 @@ def test_uncongested_terminal_downlink_in_published_range():
     # Published range: Michel et al., IMC 2022 (FACTS.md §5, first row): downloads "can exceed
     # 300 Mbit/s" in Belgium, Jan–Apr 2022; Puchol's reading of early tests (FACTS.md §3): peak
     # single user ~700 Mbit/s on a 240 MHz channel.
+    from lifeline import constants as k
     from lifeline.constants import WGS84_A_KM
     from lifeline.links import budget as b
 
-    eirp = b.SAT_EIRP_DENSITY_DBW_PER_MHZ + 10 * np.log10(b.USER_CHANNEL_BANDWIDTH_MHZ)
+    eirp = k.SAT_EIRP_DENSITY_DBW_PER_MHZ + 10 * np.log10(k.USER_CHANNEL_BANDWIDTH_MHZ)
     scan = b.scan_loss_db(b.off_nadir_deg(40.0, WGS84_A_KM + 550.0))
     gain = b.aperture_gain_dbi(
-        b.TERMINAL_APERTURE_M, b.USER_DOWNLINK_FREQ_GHZ, b.TERMINAL_APERTURE_EFFICIENCY
+        k.TERMINAL_APERTURE_M, k.USER_DOWNLINK_FREQ_GHZ, k.TERMINAL_APERTURE_EFFICIENCY
     )
     cn = b.carrier_to_noise_db(
         eirp - scan,
-        b.fspl_db(812.0, b.USER_DOWNLINK_FREQ_GHZ),
-        b.g_over_t_db_k(gain, b.TERMINAL_SYSTEM_TEMPERATURE_K),
-        b.USER_CHANNEL_BANDWIDTH_MHZ,
-        0.14 + b.IMPLEMENTATION_LOSS_DB,
+        b.fspl_db(812.0, k.USER_DOWNLINK_FREQ_GHZ),
+        b.g_over_t_db_k(gain, k.TERMINAL_SYSTEM_TEMPERATURE_K),
+        k.USER_CHANNEL_BANDWIDTH_MHZ,
+        0.14 + k.IMPLEMENTATION_LOSS_DB,
     )
     assert cn == pytest.approx(7.89, abs=0.02)
     modcod = select_modcod(TABLE, cn)
-    rate = capacity_mbps(TABLE, modcod, b.USER_CHANNEL_BANDWIDTH_MHZ)
+    rate = capacity_mbps(TABLE, modcod, k.USER_CHANNEL_BANDWIDTH_MHZ)
     assert TABLE.names[int(modcod)] == "8PSK 2/3"
     assert 300.0 <= rate <= 700.0

@@ -208,11 +208,11 @@ SCENARIO = {
 def test_scenario_pairs_equal_brute_force(tmp_path):
     """Each pair's length = min over entry/exit satellites of GSL + ISL-only path + GSL, with
     the terminal engine's geodetic elevation (lifeline.geo.look_angles) and the range rules."""
+    from lifeline.config import scenario_from_dict
     from lifeline.geo import look_angles
     from lifeline.links.isl import isl_geometry
     from lifeline.orbits.propagate import propagate_ecef
     from lifeline.pairmode import run_scenario_pairs, scenario_network
-    from lifeline.scenario import scenario_from_dict
 
     scenario = scenario_from_dict(SCENARIO)
     result = run_scenario_pairs(scenario, tmp_path)
@@ -252,8 +252,8 @@ def test_scenario_pairs_equal_brute_force(tmp_path):
 
 
 def test_scenario_without_pairs_is_an_error(tmp_path):
+    from lifeline.config import scenario_from_dict
     from lifeline.pairmode import run_scenario_pairs
-    from lifeline.scenario import scenario_from_dict
 
     data = {k: v for k, v in SCENARIO.items() if k != "pairs"}
     with pytest.raises(PairSelectionError, match="pairs"):

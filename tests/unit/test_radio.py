@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
+from lifeline.config import Jammer, Radio, Rain
 from lifeline.geo import geodetic_to_ecef_km
 from lifeline.links.atmosphere import AttenuationTable
 from lifeline.links.modcod import load_modcod_table
-from lifeline.radio import Jammer, Radio, Rain, prepare_radio, radio_columns, rain_rate_mm_h
+from lifeline.radio import prepare_radio, radio_columns, rain_rate_mm_h
 
 START = datetime(2022, 5, 11, tzinfo=UTC)
 # Azovstal and Kyiv (FACTS.md §7; Kyiv from the default preset's Wikipedia infobox).

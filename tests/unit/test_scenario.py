@@ -1,4 +1,4 @@
-"""Scenario loading, presets, site CSVs and the friendly errors (lifeline/scenario.py).
+"""Scenario loading, presets, site CSVs and the friendly errors (lifeline/config/).
 
 Each bad input must give one ScenarioError naming the file, the field path, the bad value and
 what is allowed (STYLE.md §3.8), never a pydantic traceback.
@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from lifeline.errors import LifelineError, ScenarioError
-from lifeline.io.sites import SitesError, read_gateways_csv, read_pops_csv
-from lifeline.presets import list_presets, preset_path
-from lifeline.scenario import (
+from lifeline.config import (
     Scenario,
     ScenarioValidationError,
     load_scenario,
     scenario_from_dict,
 )
+from lifeline.errors import LifelineError, ScenarioError
+from lifeline.io.sites import SitesError, read_gateways_csv, read_pops_csv
+from lifeline.presets import list_presets, preset_path
 from tests.helpers import ROOT, write_text
 
 DATA = ROOT / "lifeline" / "data"
@@ -655,7 +655,7 @@ def test_bad_site_csv(tmp_path, text, line, column, allowed):
 
 def test_run_size_is_capped(tmp_path):
     """A window of 1 ms steps over a day for 50 terminals is 4.3e9 rows: refused up front."""
-    from lifeline.scenario import MAX_ROWS, scenario_from_dict
+    from lifeline.config import MAX_ROWS, scenario_from_dict
 
     data = {
         "extends": "mariupol-2022",
@@ -795,7 +795,7 @@ def test_bad_pairs_name_file_field_value_and_allowed(tmp_path, text, field, valu
 
 def test_pair_steps_are_capped():
     """100 terminals, all 4,950 pairs, 1 ms steps over a day: 4.3e11 pair-steps, refused."""
-    from lifeline.scenario import MAX_ROWS
+    from lifeline.config import MAX_ROWS
 
     data = {
         "extends": "mariupol-2022",
