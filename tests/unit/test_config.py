@@ -7,7 +7,6 @@ the behaviour lifeline/config/load.py documents.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated
 
 import pytest
@@ -16,8 +15,8 @@ from pydantic import PlainValidator, TypeAdapter, ValidationError
 from lifeline.config import load_scenario, merge, scenario_from_dict
 from lifeline.config.fields import finite_number, number, utc_datetime
 from lifeline.errors import ScenarioError
+from tests.helpers import DATA, ROOT
 
-DATA = Path(__file__).parent / "data"
 HUGE = 10**400  # a TOML integer with no float
 
 
@@ -115,7 +114,7 @@ def test_config_imports_no_model_code():
     # links/ stack for three radio models): check every import statement of lifeline/config.
     import ast
 
-    folder = Path(__file__).resolve().parents[1] / "lifeline" / "config"
+    folder = ROOT / "lifeline" / "config"
     above = ("lifeline.links", "lifeline.orbits", "lifeline.network", "lifeline.engine")
     found = []
     for path in sorted(folder.glob("*.py")):
