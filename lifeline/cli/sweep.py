@@ -90,8 +90,9 @@ def sweep(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No bar, no tables.")] = False,
 ) -> None:
     """Run a scenario over many draws of its unknowns; write OUT/sweep.parquet and a summary."""
+    from lifeline.config import load_sweep
     from lifeline.daskutil import check_scheduler, check_sweep_counts
-    from lifeline.sweep import load_sweep, run_sweep
+    from lifeline.sweep import run_sweep
 
     def go() -> None:
         sw = load_sweep(scenario)
