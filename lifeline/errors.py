@@ -6,9 +6,12 @@ is allowed, and carries those as attributes so callers (the CLI, tests) need not
 
 from __future__ import annotations
 
-#: Longest quotation of a value or of a file's text in an error message [characters]: enough to
-#: recognise a line, too little to echo a file (an assumption).
-EXCERPT_CHARS = 60
+#: Longest quotation of a data file's text in an error message [characters]: enough to
+#: recognise a line, too little to echo a file named by mistake (a key, a password file; an
+#: assumption).
+EXCERPT_CHARS = 40
+#: Longest quotation of a scenario value (the user's own TOML: paths, names) [characters].
+VALUE_CHARS = 200
 
 
 def printable(text: object, limit: int | None = None) -> str:
@@ -65,7 +68,7 @@ class ScenarioError(LifelineError):
         self.value = value
         self.allowed = allowed
         where = f"{file}: {field}" if field else file
-        super().__init__(f"{where} = {excerpt(value)}: {allowed}")
+        super().__init__(f"{where} = {excerpt(value, VALUE_CHARS)}: {allowed}")
 
 
 class TLEError(LifelineError):

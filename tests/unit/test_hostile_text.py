@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from lifeline.errors import EXCERPT_CHARS, InputFileError, ScenarioError, TLEError, excerpt
+from lifeline.errors import (
+    EXCERPT_CHARS,
+    VALUE_CHARS,
+    InputFileError,
+    ScenarioError,
+    TLEError,
+    excerpt,
+)
 from lifeline.io.tle import read_tle
 
 # First record of lifeline/data/starlink-2022-08-17.tle (CelesTrak GP data, PROVENANCE.md).
@@ -75,7 +82,9 @@ def test_proc_self_environ_as_a_tle_file():
 def test_long_line_is_quoted_short():
     line = "X" * 10_000
     text = str(ScenarioError("s.toml", "name", line, "a short name"))
-    assert len(text) < 3 * EXCERPT_CHARS and text.endswith("…: a short name")
+    assert len(text) < VALUE_CHARS + 40 and text.endswith("…: a short name")
+    text = str(InputFileError("sites.csv", 2, line, "a name", column="name"))
+    assert len(text) < EXCERPT_CHARS + 40 and text.endswith("…: a name")
 
 
 def test_escape_codes_are_quoted_escaped():

@@ -28,10 +28,17 @@ LAYERS: dict[str, int] = {
     "time": 0,
     "geo": 0,
     "data": 0,  # shipped data files, no code
+    # Process and file hygiene every writer and runner shares: output folders and their lock,
+    # worker processes, Dask addresses, run-size estimates.
+    "outdir": 0,
+    "procs": 0,
+    "daskutil": 0,
+    "runsize": 0,
     # 1: reading files (io imports only layer 0) and the scenario schema built on them.
     "io": 1,
     "config": 1,
     "presets": 1,  # the shipped preset files and their lookup, read by config
+    "runfolder": 1,  # a run folder's summary.json, read and checked
     # 2: physics of one kind each: where satellites are, what a link can carry.
     "orbits": 2,
     "links": 2,
@@ -42,6 +49,7 @@ LAYERS: dict[str, int] = {
     "events": 3,
     "power": 3,
     "results": 3,
+    "streams": 3,  # the per-terminal streams the summary is computed from
     # 4: the two engines that step through time.
     "engine": 4,
     "pairmode": 4,
