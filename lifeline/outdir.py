@@ -50,6 +50,7 @@ LIFELINE_NAMES = frozenset(
         "summary.json",
         "terminals.parquet",
         ".terminals.parts",
+        ".terminals.streams",
         "scenario.json",
         "report.html",
         "figures",

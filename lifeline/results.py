@@ -11,12 +11,13 @@ place only when complete, so a run that dies leaves no complete-looking file.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,11 +26,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lifeline.errors import InputFileError
+from lifeline.outdir import OutputDirError
 from lifeline.reasons import REASONS
+from lifeline.runfolder import read_summary_file
+from lifeline.streams import MemoryStreams
 
 if TYPE_CHECKING:  # the summary reads a scenario's fields; results sit below the config layer
     from lifeline.config import Scenario
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "1"
 
@@ -118,43 +123,40 @@ def temp_beside(path: Path) -> Path:
     return Path(tmp)
 
 
+def fsync_path(path: Path) -> None:
+    """Flush a file (or a folder's entries) to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 @contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it onto ``path`` only on success."""
+def atomic_path(path: Path, durable: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only on success.
+
+    ``durable``: flush the file, then the folder's entry, to the disk before returning, so
+    that after a power loss the file is either whole or absent (what a resume relies on; a
+    rename alone may reach the disk before the data, leaving a 0-byte file).
+    """
     path = Path(path)
     tmp = temp_beside(path)
     try:
         yield tmp
+        if durable:
+            fsync_path(tmp)
         os.replace(tmp, path)
+        if durable:
+            fsync_path(path.parent)
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def write_json(path: Path, data: object) -> None:
-    """Write JSON atomically."""
-    with atomic_path(path) as tmp:
+def write_json(path: Path, data: object, durable: bool = False) -> None:
+    """Write JSON atomically (``durable``: see :func:`atomic_path`)."""
+    with atomic_path(path, durable) as tmp:
         tmp.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n")
-
-
-@dataclass
-class TerminalAccumulator:
-    """Per-terminal streams kept in memory for the summary (compact: ~9 bytes per row)."""
-
-    n_terminals: int
-    connected: list[np.ndarray] = field(default_factory=list)  # (steps, N) bool chunks
-    rtt_ms: list[np.ndarray] = field(default_factory=list)  # (steps, N) float32 chunks
-    satellite: list[np.ndarray] = field(default_factory=list)  # (steps, N) int32 chunks
-    reason: list[np.ndarray] = field(default_factory=list)  # (steps, N) int8 chunks
-    throughput_mbps: list[np.ndarray] = field(default_factory=list)  # (steps, N) float32
-    demand_mbps: np.ndarray | None = None  # (N,)
-
-    def add(self, connected, rtt_ms, satellite, reason, throughput_mbps=None) -> None:
-        self.connected.append(np.asarray(connected, dtype=bool))
-        self.rtt_ms.append(np.asarray(rtt_ms, dtype=np.float32))
-        self.satellite.append(np.asarray(satellite, dtype=np.int32))
-        self.reason.append(np.asarray(reason, dtype=np.int8))
-        if throughput_mbps is not None:
-            self.throughput_mbps.append(np.asarray(throughput_mbps, dtype=np.float32))
 
 
 def _runs(mask: np.ndarray) -> np.ndarray:
@@ -178,7 +180,7 @@ def _durations(runs_s: np.ndarray) -> dict:
 
 
 def summarize(
-    acc: TerminalAccumulator,
+    acc: MemoryStreams,
     terminal_names: list[str],
     reason_names: tuple[str, ...],
     step_s: float,
@@ -197,22 +199,19 @@ def summarize(
     steps, the demand [Mbit/s] and the share of demand served [%] = Σ throughput / Σ demand
     over every step (outages serve nothing).
     """
-    connected = np.concatenate(acc.connected) if acc.connected else np.zeros((0, acc.n_terminals))
-    rtt = np.concatenate(acc.rtt_ms) if acc.rtt_ms else np.zeros((0, acc.n_terminals))
-    sat = np.concatenate(acc.satellite) if acc.satellite else np.zeros((0, acc.n_terminals))
-    reason = np.concatenate(acc.reason) if acc.reason else np.zeros((0, acc.n_terminals))
     obstructed = reason_names.index("obstructed") if "obstructed" in reason_names else -1
-    thr = np.concatenate(acc.throughput_mbps) if acc.throughput_mbps else None
     out = {}
+    # One terminal at a time (its whole run; from disk for DiskStreams): memory holds one
+    # terminal's steps, not the run's.
     for i, name in enumerate(terminal_names):
-        c = connected[:, i].astype(bool)
-        r = rtt[c, i].astype(float)
-        s = sat[:, i]
+        c, rtt_i, s, reason_i, thr_i = acc.terminal(i)
+        c = c.astype(bool)
+        r = rtt_i[c].astype(float)
         both = c[1:] & c[:-1]
         outages = _runs(~c)
-        codes = [k for k in range(1, len(reason_names)) if np.any(reason[:, i] == k)]
+        codes = [k for k in range(1, len(reason_names)) if np.any(reason_i == k)]
         by_reason = {
-            reason_names[k]: float(np.count_nonzero(reason[:, i] == k) * step_s) for k in codes
+            reason_names[k]: float(np.count_nonzero(reason_i == k) * step_s) for k in codes
         }
         pct = np.percentile(r, [5, 50, 95]) if len(r) else [None, None, None]
         first = int(np.argmax(c)) if c.any() else None
@@ -225,15 +224,15 @@ def summarize(
             "outages": len(outages),
             "longest_outage_s": float(outages.max() * step_s) if len(outages) else 0.0,
             "outage_s_by_reason": by_reason,
-            "obstructed_pct": float(100.0 * np.mean(reason[:, i] == obstructed)) if len(c) else 0.0,
+            "obstructed_pct": float(100.0 * np.mean(reason_i == obstructed)) if len(c) else 0.0,
             "time_to_first_service_s": None if first is None else first * step_s,
             "outage_durations": _durations(outages * step_s),
             "outage_durations_by_reason": {
-                reason_names[k]: _durations(_runs(reason[:, i] == k) * step_s) for k in codes
+                reason_names[k]: _durations(_runs(reason_i == k) * step_s) for k in codes
             },
         }
-        if thr is not None and len(c) and acc.demand_mbps is not None:
-            t = thr[:, i].astype(float)
+        if thr_i is not None and len(c) and acc.demand_mbps is not None:
+            t = thr_i.astype(float)
             p5, p50 = np.percentile(t[c], [5, 50]) if c.any() else (None, None)
             demand = float(acc.demand_mbps[i])
             out[name]["throughput_mbps_p5"] = None if p5 is None else round(float(p5), 3)
@@ -258,7 +257,7 @@ class RunInfo:
 
 
 def build_summary(
-    scenario: Scenario, info: RunInfo, acc: TerminalAccumulator, elapsed_s: float
+    scenario: Scenario, info: RunInfo, acc: MemoryStreams, elapsed_s: float
 ) -> dict:
     """The content of ``summary.json``: the run's facts and every terminal's figures
     (:func:`summarize`, with its power statistics when it has a power model)."""
@@ -298,19 +297,10 @@ def read_summary(out_dir: Path) -> dict:
     Raises
     ------
     InputFileError
-        If the file is missing or is not a lifeline summary.
+        If the file is missing or is not a lifeline summary (checked field by field:
+        :func:`lifeline.runfolder.check_summary`).
     """
-    path = Path(out_dir) / "summary.json"
-    allowed = "the output folder of `lifeline run` (with a summary.json)"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputFileError(str(path), 0, "missing", allowed) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputFileError(str(path), 0, str(exc), f"a readable JSON file; {allowed}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("terminals"), dict):
-        raise InputFileError(str(path), 0, "no 'terminals' table", allowed, column="terminals")
-    return data
+    return read_summary_file(Path(out_dir) / "summary.json")
 
 
 def compare_summaries(a: dict, b: dict) -> list[dict]:
@@ -363,40 +353,100 @@ PARTS_DIR = ".terminals.parts"
 _CHUNK_KEY = b"lifeline.chunk"
 
 
-class ResumeError(InputFileError):
-    """``--resume`` on a folder whose completed chunks belong to another run."""
+class ResumeError(OutputDirError):
+    """The finished chunks in an output folder cannot be used as asked (another run's, a
+    corrupt manifest, or chunks a run without ``--resume``/``--fresh`` would discard)."""
+
+
+def _chunk_ok(path: Path) -> bool:
+    """Whether a chunk file is whole: a Parquet footer with the chunk's counters."""
+    try:
+        return _CHUNK_KEY in (pq.read_schema(path).metadata or {})
+    except (OSError, pa.ArrowException):
+        return False
 
 
 class RunCheckpoint:
     """A run's completed time chunks, each in its own Parquet file under ``OUT/.terminals.parts``.
 
-    Each file is written atomically (temporary name, then rename), so a file there is a whole
-    chunk; ``manifest.json`` names the run they belong to (a fingerprint of the resolved
-    scenario, its TLE file and the lifeline version). A run killed midway leaves them;
-    ``lifeline run --resume`` recomputes only the chunks without a file and the finished run
-    removes the folder. A run without ``resume`` starts afresh.
+    Each file is written atomically and flushed to the disk (temporary name, fsync, rename,
+    fsync of the folder), so a file there is a whole chunk even after a power loss;
+    ``manifest.json`` names the run they belong to (a fingerprint of the resolved scenario,
+    its TLE file and the lifeline version). A run killed midway leaves them. Then:
+
+    - ``resume``: the chunks are kept and only the missing ones are computed; a chunk file
+      that cannot be read (a 0-byte file from a power loss) is deleted and computed again (a
+      warning says so); chunks of another run, or a manifest that cannot be read, are refused.
+    - ``fresh``: the chunks are discarded (a warning gives their number) and the run starts over.
+    - neither: refused while chunks are there, so finished work is never lost silently.
+
+    The finished run removes the folder (:meth:`remove`).
+
+    Attributes
+    ----------
+    recomputed : list of pathlib.Path
+        Unreadable chunk files found on ``resume`` and removed.
+    discarded : int
+        Chunks dropped by ``fresh``.
     """
 
-    def __init__(self, out_dir: Path, fingerprint: str, resume: bool) -> None:
+    def __init__(
+        self, out_dir: Path, fingerprint: str, resume: bool, fresh: bool = False
+    ) -> None:
         self.folder = Path(out_dir) / PARTS_DIR
+        self.recomputed: list[Path] = []
+        self.discarded = 0
         manifest = self.folder / "manifest.json"
-        if self.folder.is_dir() and resume:
-            try:
-                found = json.loads(manifest.read_text()).get("fingerprint")
-            except (OSError, ValueError, AttributeError):
-                found = None
-            if found != fingerprint:
-                raise ResumeError(
-                    str(self.folder),
-                    0,
-                    "completed chunks of another scenario or lifeline version",
-                    "--resume with the scenario that was interrupted, or a run without --resume "
-                    "(which starts afresh)",
+        chunks = sorted(self.folder.glob("steps-*.parquet")) if self.folder.is_dir() else []
+        if self.folder.exists() and fresh:
+            self.discarded = len(chunks)
+            if chunks:
+                log.warning(
+                    "%s: discarding %d finished chunks of an earlier run (--fresh)",
+                    self.folder,
+                    len(chunks),
                 )
-        elif self.folder.exists():
             shutil.rmtree(self.folder)
+        elif self.folder.exists() and resume:
+            self._check_manifest(manifest, fingerprint)
+            for path in chunks:
+                if not _chunk_ok(path):
+                    log.warning("%s is unreadable (cut short by a crash?): computed again", path)
+                    path.unlink()
+                    self.recomputed.append(path)
+        elif chunks:
+            raise ResumeError(
+                self.folder.parent,
+                f"holds {len(chunks)} finished chunks of an interrupted run (in {PARTS_DIR})",
+                "add --resume to finish that run, or --fresh to discard them and start over",
+            )
+        elif self.folder.exists():
+            shutil.rmtree(self.folder)  # a manifest without chunks: nothing to keep
         self.folder.mkdir(parents=True, exist_ok=True)
-        write_json(manifest, {"fingerprint": fingerprint})
+        write_json(manifest, {"fingerprint": fingerprint}, durable=True)
+
+    def _check_manifest(self, manifest: Path, fingerprint: str) -> None:
+        try:
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+            found = data["fingerprint"]
+        except FileNotFoundError:
+            raise ResumeError(
+                manifest,
+                "is missing, so the chunks beside it cannot be matched to a run",
+                "run with --fresh to start over",
+            ) from None
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            raise ResumeError(
+                manifest,
+                f"is corrupt ({type(exc).__name__}), so the chunks cannot be matched to a run",
+                "run with --fresh to start over",
+            ) from None
+        if found != fingerprint:
+            raise ResumeError(
+                self.folder,
+                "holds completed chunks of another scenario or lifeline version",
+                "--resume with the scenario that was interrupted, or --fresh to discard them",
+            )
 
     def _path(self, k0: int, k1: int) -> Path:
         return self.folder / f"steps-{k0:010d}-{k1:010d}.parquet"
@@ -406,9 +456,9 @@ class RunCheckpoint:
         return self._path(k0, k1).is_file()
 
     def save(self, k0: int, k1: int, table: pa.Table, counts: dict[str, int]) -> None:
-        """Keep a completed chunk's rows and its counters (atomically)."""
+        """Keep a completed chunk's rows and its counters (atomically, flushed to the disk)."""
         meta = {**(table.schema.metadata or {}), _CHUNK_KEY: json.dumps(counts).encode()}
-        with atomic_path(self._path(k0, k1)) as tmp:
+        with atomic_path(self._path(k0, k1), durable=True) as tmp:
             pq.write_table(table.replace_schema_metadata(meta), tmp, compression="zstd")
 
     def load(self, k0: int, k1: int) -> tuple[pa.Table, dict[str, int]]:
@@ -419,13 +469,24 @@ class RunCheckpoint:
             counts = json.loads(table.schema.metadata[_CHUNK_KEY])
         except (OSError, KeyError, ValueError, pa.ArrowException) as exc:
             raise ResumeError(
-                str(path), 0, f"unreadable ({exc})", "a chunk file written by lifeline run"
+                path, f"unreadable ({exc})", "a chunk file written by lifeline run"
             ) from None
         return table.replace_schema_metadata(TERMINALS_SCHEMA.metadata), counts
 
     def remove(self) -> None:
         """Drop the chunks once the run's files are in place."""
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def remove_partials(out_dir: Path) -> list[Path]:
+    """Delete the temporary files (``.NAME.*.partial``) a killed run left in ``out_dir``.
+
+    Call it only while holding the folder's lock: another writer's are in use.
+    """
+    found = sorted(Path(out_dir).glob(".*.partial"))
+    for path in found:
+        path.unlink(missing_ok=True)
+    return found
 
 
 def _codes(column: pa.ChunkedArray, names: list[str]) -> np.ndarray:
@@ -441,7 +502,7 @@ def accumulator_columns(
     table: pa.Table, n_terminals: int, satellite_names: list[str], reasons: list[str]
 ) -> tuple[np.ndarray, ...]:
     """(connected, rtt_ms, satellite, reason, throughput_mbps), each (steps, N), back from the
-    rows of a chunk (what :meth:`TerminalAccumulator.add` takes)."""
+    rows of a chunk (what :meth:`lifeline.streams.MemoryStreams.add` takes)."""
 
     def grid(values: np.ndarray) -> np.ndarray:
         return values.reshape(-1, n_terminals)

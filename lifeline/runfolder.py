@@ -99,7 +99,9 @@ def check_summary(data: Any, path: str) -> dict:
         should be.
     """
     if not isinstance(data, dict):
-        raise InputFileError(path, 0, type(data).__name__, f"a JSON object; {_ALLOWED}")
+        raise InputFileError(
+            path, 0, type(data).__name__, f"an object with one; {_ALLOWED}", column="terminals"
+        )
     terminals = data.get("terminals")
     if not isinstance(terminals, dict):
         raise InputFileError(path, 0, terminals, _ALLOWED, column="terminals")

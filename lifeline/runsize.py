@@ -36,14 +36,16 @@ PARENT_BASE_MB = 250.0
 WORKER_BASE_MB = 200.0
 RADIO_MB = 360.0
 #: Costs on 2 workers, fitted to the Gen1 runs (10 and 1,000 terminals, 1 h at 1 s: 1.6 s and
-#: 9.0 s; 1,000 terminals, 24 h at 15 s: 49.7 s): per step for 4,408 satellites (interpolation,
-#: visibility), per 15-s slot (routing) and per terminal-step (paths, rows) [s].
-STEP_S = 3.0e-4
-SLOT_S = 6.1e-3
+#: 9.0 s; 1,000 terminals, 24 h at 15 s: 49.7 s; the default preset, 16 s): per scheduling slot
+#: for 4,408 satellites (visibility, routing; it scales with the satellites) and per
+#: terminal-step (paths, rows) [s]. Steps within a slot cost little beyond their rows.
+SLOT_S = 6.4e-3
 TERMINAL_STEP_S = 2.1e-6
 REFERENCE_SATELLITES = 4408
-#: The radio layer's extra time (+25-66 % measured): the upper figure is used.
-RADIO_TIME_FACTOR = 1.66
+#: The radio layer's extra time: its ITU-R tables once [s] and the SINR, MODCOD and fair
+#: sharing per terminal-step [s] (1,000 terminals, 1 h at 1 s: +6.0 s; default preset: +3 s).
+RADIO_SETUP_S = 2.5
+RADIO_TERMINAL_STEP_S = 2.0e-6
 #: Fixed set-up time [s] (TLE parsing, process start).
 SETUP_S = 0.5
 
@@ -168,11 +170,11 @@ def estimate_run(
         peak_mb = parent_mb + worker_mb - WORKER_BASE_MB
     else:
         peak_mb = parent_mb + workers * worker_mb
+    per_row_s = TERMINAL_STEP_S + (RADIO_TERMINAL_STEP_S if radio else 0.0)
     compute_s = (
-        (n_slots * SLOT_S + n_steps * STEP_S) * n_satellites / REFERENCE_SATELLITES
-        + n_steps * n_terminals * TERMINAL_STEP_S
+        n_slots * SLOT_S * n_satellites / REFERENCE_SATELLITES + n_steps * n_terminals * per_row_s
     ) * (2.0 / min(workers, cores))  # the figures are of 2 workers on 2 cores
-    wall_s = SETUP_S + compute_s * (RADIO_TIME_FACTOR if radio else 1.0)
+    wall_s = SETUP_S + (RADIO_SETUP_S if radio else 0.0) + compute_s
     return RunSize(
         n_steps=n_steps,
         n_terminals=n_terminals,

@@ -12,12 +12,14 @@ from rich.console import Console
 from rich.table import Table
 
 from lifeline.cli.app import DEFAULT_PRESET, app, guard, progress_bar
+from lifeline.cli.text import cell, say
+from lifeline.errors import printable
 
 
 def _summary_table(summary: dict) -> Table:
     mode = "with laser ISLs" if summary["isl"] else "bent pipe"
     table = Table(
-        title=f"{summary['scenario']} ({mode})",
+        title=cell(f"{summary['scenario']} ({mode})"),
         caption="avail%: share of steps served; RTT in ms; HO: handovers; out: outages "
         "(longest in s); Mb/s: throughput p50; dem%: share of demand served",
     )
@@ -34,7 +36,7 @@ def _summary_table(summary: dict) -> Table:
 
     for name, t in summary["terminals"].items():
         row = [
-            name,
+            cell(name),
             f"{t['availability_pct']:.2f}",
             ms(t["rtt_ms_p5"]),
             ms(t["rtt_ms_p50"]),
@@ -67,46 +69,71 @@ def run(
             "--resume", help="Finish an interrupted run in OUT: recompute only missing chunks."
         ),
     ] = False,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh", help="Discard the finished chunks of an interrupted run in OUT; start over."
+        ),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Run even if it looks too large for this machine's memory, or write into a "
+            "folder of other files.",
+        ),
+    ] = False,
 ) -> None:
     """Run a scenario; write OUT/terminals.parquet, summary.json, scenario.json, report.html.
 
     Finished 10-minute chunks are kept in OUT/.terminals.parts until the run completes, so an
-    interrupted run (Ctrl-C, killed) continues with --resume.
+    interrupted run (Ctrl-C, killed) continues with --resume. OUT is locked while the run
+    writes it: a second run into it is refused.
     """
     from lifeline.api import load_scenario
     from lifeline.api import run as run_scenario
     from lifeline.results import PARTS_DIR
 
     def go() -> None:
-        sc = load_scenario(scenario)
         console = Console(stderr=True)
-        show = not quiet and not as_json and console.is_terminal
         try:
+            sc = load_scenario(scenario)
+            show = not quiet and not as_json and console.is_terminal
             with progress_bar(console, disable=not show) as bar:
-                task = bar.add_task(sc.name, total=sc.time.n_steps)
+                task = bar.add_task(printable(sc.name, 60), total=sc.time.n_steps)
                 result = run_scenario(
                     sc,
                     out,
                     progress=lambda done, total: bar.update(task, completed=done),
                     workers=workers or None,
                     resume=resume,
+                    fresh=fresh,
+                    force=force,
+                    command=f"lifeline run {scenario}",
                 )
         except KeyboardInterrupt:
-            console.print(
-                f"interrupted: finished chunks are kept in {out / PARTS_DIR}; run again with "
-                "--resume to finish",
-                highlight=False,
-            )
+            kept = list((out / PARTS_DIR).glob("steps-*.parquet")) if out.is_dir() else []
+            if kept:
+                say(
+                    console,
+                    f"interrupted: {len(kept)} finished chunks are kept in {out / PARTS_DIR}; "
+                    "run again with --resume to finish",
+                )
+            else:
+                say(console, "interrupted before any chunk finished; nothing kept")
             sys.exit(130)
+        if result.already_finished:
+            say(
+                console,
+                f"{out}: this run is already finished (summary.json); nothing was recomputed "
+                "(--fresh runs it again)",
+            )
         if as_json:
             sys.stdout.write(json.dumps(result.summary, indent=2) + "\n")
         elif not quiet:
             Console().print(_summary_table(result.summary))
             written = ", ".join(str(out / f) for f in ("terminals.parquet", "summary.json"))
-            Console().print(
-                f"wrote {written}, {out / 'scenario.json'} and {out / 'report.html'}",
-                highlight=False,
-            )
+            say(Console(), f"wrote {written}, {out / 'scenario.json'} and {out / 'report.html'}")
 
     guard(go)
 
@@ -114,23 +141,37 @@ def run(
 @app.command()
 def validate(
     scenario: Annotated[str, typer.Argument(help="Scenario TOML file or preset.")],
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=0, help="Processes to plan for (0: one per core).")
+    ] = 0,
+    force: Annotated[
+        bool, typer.Option("--force", help="Pass a run too large for this machine's memory.")
+    ] = False,
 ) -> None:
-    """Check a scenario (and its TLE, ISL and ground-station files) without running it."""
+    """Check a scenario (and its TLE, ISL and ground-station files) without running it; print
+    its size and an estimate of its time and memory (refused above the free memory)."""
     import numpy as np
 
     from lifeline.config import load_scenario
-    from lifeline.engine import build_constellation, scenario_isl_edges
+    from lifeline.engine import build_constellation, run_size, scenario_isl_edges
+    from lifeline.runsize import check_memory
 
     def go() -> None:
         sc = load_scenario(scenario)
         constellation = build_constellation(sc)
         start = np.datetime64(sc.time.start_utc.replace(tzinfo=None), "ns")
         n_isl = len(scenario_isl_edges(sc, constellation, start))
+        size = run_size(sc, len(constellation), workers or None)
+        check_memory(str(scenario), size, force=force)
         typer.echo(
-            f"{scenario}: ok ({len(constellation)} satellites, {n_isl} laser links, "
-            f"{len(sc.terminals)} terminals, {len(sc.gateways)} gateways, {len(sc.pops)} PoPs, "
-            f"{sc.time.n_steps} steps)"
+            printable(
+                f"{scenario}: ok ({len(constellation)} satellites, {n_isl} laser links, "
+                f"{len(sc.terminals)} terminals, {len(sc.gateways)} gateways, "
+                f"{len(sc.pops)} PoPs, {sc.time.n_steps} steps)"
+            )
         )
+        typer.echo(f"  size: {size.describe()}")
+        typer.echo(f"  estimate: {size.estimate()}")
 
     guard(go)
 

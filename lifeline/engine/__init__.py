@@ -28,7 +28,14 @@ everything else is internal to the engine.
 """
 
 from lifeline.engine.inputs import Ground, build_constellation, build_ground, scenario_isl_edges
-from lifeline.engine.run import CHUNK_S, ProgressCallback, RunInfo, chunk_bounds, simulate
+from lifeline.engine.run import (
+    CHUNK_S,
+    ProgressCallback,
+    RunInfo,
+    chunk_bounds,
+    run_size,
+    simulate,
+)
 from lifeline.engine.shared import SharedInputs, SharedInputsCache, shared_key
 
 __all__ = [
@@ -41,6 +48,7 @@ __all__ = [
     "build_constellation",
     "build_ground",
     "chunk_bounds",
+    "run_size",
     "scenario_isl_edges",
     "shared_key",
     "simulate",

@@ -39,16 +39,18 @@ from lifeline.engine.slot import SlotRows, simulate_slot
 from lifeline.events import compile_events
 from lifeline.links.gsl import SiteSet
 from lifeline.orbits.propagate import Constellation, Ephemeris
+from lifeline.procs import init_worker, ordered_map, stop_pool
 from lifeline.radio import RadioColumns, RadioPrep, prepare_radio, radio_columns
 from lifeline.reasons import REASON_JAMMED, REASON_LOW_SINR, REASON_NO_POWER, REASONS
 from lifeline.results import (
     TERMINALS_SCHEMA,
     RunCheckpoint,
     RunInfo,
-    TerminalAccumulator,
     accumulator_columns,
     dictionary_column,
 )
+from lifeline.runsize import RunSize, estimate_run
+from lifeline.streams import MemoryStreams
 
 log = logging.getLogger(__name__)
 
@@ -299,8 +301,9 @@ def simulate_chunk(prep: Prepared, k0: int, k1: int) -> ChunkResult:
 _worker_prep: Prepared | None = None
 
 
-def _init_worker(scenario: Scenario) -> None:
+def _init_worker(scenario: Scenario, parent_pid: int) -> None:
     global _worker_prep
+    init_worker(parent_pid)  # exit with the parent; Ctrl-C is the parent's
     logging.getLogger("lifeline").setLevel(logging.ERROR)  # the parent warns (simulate)
     _worker_prep = prepare(scenario)
 
@@ -310,14 +313,31 @@ def _worker_chunk(bounds: tuple[int, int]) -> ChunkResult:
     return simulate_chunk(_worker_prep, *bounds)
 
 
+def run_size(scenario: Scenario, n_satellites: int, workers: int | None = None) -> RunSize:
+    """The run's size and estimated time and memory (:func:`lifeline.runsize.estimate_run`)."""
+    tm = scenario.time
+    first = chunk_bounds(scenario)[0] if tm.n_steps else (0, 0)
+    return estimate_run(
+        tm.n_steps,
+        tm.step_s,
+        tm.slot_s,
+        first[1] - first[0],
+        len(scenario.terminals),
+        n_satellites,
+        scenario.radio.enabled,
+        workers,
+    )
+
+
 def simulate(
     scenario: Scenario,
     on_table: Callable[[pa.Table], None],
-    accumulator: TerminalAccumulator,
+    accumulator: MemoryStreams,
     progress: ProgressCallback | None = None,
     workers: int | None = None,
     shared: SharedInputs | None = None,
     checkpoint: RunCheckpoint | None = None,
+    check_size: Callable[[RunSize], None] | None = None,
 ) -> RunInfo:
     """Run the scenario, handing each chunk's rows to ``on_table`` in time order.
 
@@ -325,7 +345,8 @@ def simulate(
     ----------
     scenario : a validated scenario.
     on_table : receives one ``pyarrow.Table`` (schema ``TERMINALS_SCHEMA``) per chunk.
-    accumulator : collects the per-terminal streams the summary needs.
+    accumulator : collects the per-terminal streams the summary needs (in memory, or on disk:
+        :class:`lifeline.streams.DiskStreams`, so memory does not grow with the run).
     progress : called as ``progress(steps_done, steps_total)``.
     workers : processes for the time chunks (None: one per CPU core; 1: in this process).
         Chunks are independent (each propagates its own window), so they run in parallel in a
@@ -334,8 +355,12 @@ def simulate(
         chunks use its ephemerides and geometry only when they run in this process.
     checkpoint : where each finished chunk is kept; chunks it already holds (an interrupted
         run being resumed) are read back instead of recomputed.
+    check_size : called with the run's estimated size once the constellation is known, before
+        any chunk (it raises to refuse a run too large for the machine).
     """
     prep = prepare(scenario, shared)
+    if check_size is not None:
+        check_size(run_size(scenario, len(prep.constellation), workers))
     ground, constellation = prep.ctx.ground, prep.constellation
     demand = np.array([t.users * t.mbps_per_user for t in scenario.terminals], dtype=float)
     accumulator.demand_mbps = demand
@@ -406,13 +431,25 @@ def simulate(
             result = simulate_chunk(prep, k0, k1) if (k0, k1) in pending else None
             consume(result, k0, k1, radio)
     else:
-        with ProcessPoolExecutor(n_workers, initializer=_init_worker, initargs=(scenario,)) as pool:
-            # map() submits every chunk at once and yields in submission order (rows stream out
-            # in time order); the tables are built while the workers start on the chunks.
-            results = pool.map(_worker_chunk, todo)
+        pool = ProcessPoolExecutor(
+            n_workers, initializer=_init_worker, initargs=(scenario, os.getpid())
+        )
+        ok = False
+        try:
+            # At most one chunk per worker plus one waiting is submitted and not yet consumed
+            # (ordered_map), so finished chunks do not pile up here while the parent turns an
+            # earlier one into rows: memory is bounded by the chunk, not the run. Results come
+            # in time order; the radio tables are built while the workers start.
+            results = ordered_map(pool, _worker_chunk, todo, ahead=n_workers + 1)
             radio = build_radio()
             for k0, k1 in bounds:
                 consume(next(results) if (k0, k1) in pending else None, k0, k1, radio)
+            ok = True
+        finally:
+            if ok:
+                pool.shutdown()
+            else:  # an error or Ctrl-C: end the workers now, not after their chunks
+                stop_pool(pool)
     if sgp4_errors or out_of_band:
         log.warning(
             "%s: %d propagated samples are unusable (%d SGP4 errors, %d outside the altitude "

@@ -10,7 +10,8 @@ import lifeline
 from lifeline.config import scenario_from_dict
 from lifeline.errors import ScenarioError
 from lifeline.reasons import REASONS
-from lifeline.results import TerminalAccumulator, summarize
+from lifeline.results import summarize
+from lifeline.streams import MemoryStreams
 
 # End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
 pytestmark = pytest.mark.slow
@@ -86,7 +87,7 @@ def test_availability_statistics_by_hand():
         + [0]
     )
     reason = np.array(seq, dtype=np.int8)[:, None]
-    acc = TerminalAccumulator(1)
+    acc = MemoryStreams(1)
     acc.add(reason == 0, np.where(reason == 0, 30.0, np.nan), np.zeros_like(reason), reason)
     s = summarize(acc, ["T"], REASONS, step_s=1.0)["T"]
     assert s["time_to_first_service_s"] == 2.0

@@ -82,12 +82,16 @@ def test_presets_lists_each_preset_on_one_line(runner):
 def test_validate_preset_prints_counts(runner):
     result = runner.invoke(app, ["validate", "mariupol-2022"])
     assert result.exit_code == 0, result.output
+    # Its size (86,400 steps x 5 terminals, the preset's satellites after launched_by) and an
+    # estimate follow (lifeline.runsize).
+    assert "  size: 86,400 steps x 5 terminals = 432,000 rows, " in result.output
+    assert "  estimate: about " in result.output
     # Counts from lifeline/presets/mariupol-2022.toml: 5 [[terminals]], "18 gateways, 3 PoPs"
     # (its generated block), 86400 s at 1 s steps.
     assert re.search(
         r"^mariupol-2022: ok \(\d+ satellites, \d+ laser links, 5 terminals, 18 gateways, "
         r"3 PoPs, 86400 steps\)$",
-        result.output.strip(),
+        result.output.splitlines()[0],
     ), result.output
     n_sats = int(re.search(r"(\d+) satellites", result.output).group(1))
     # The preset keeps the 2022-08-17 snapshot's satellites launched up to 2022-049.
@@ -102,9 +106,10 @@ def test_validate_fixture_prints_counts(runner):
     assert result.exit_code == 0, result.output
     # tests/data: 5 records in tiny.toml's TLE file, bent pipe (isl = false), one site of each
     # kind, 120 s / 10 s.
-    assert result.output == (
-        f"{TINY}: ok (5 satellites, 0 laser links, 1 terminals, 1 gateways, 1 PoPs, 12 steps)\n"
-    )
+    assert result.output.splitlines()[:2] == [
+        f"{TINY}: ok (5 satellites, 0 laser links, 1 terminals, 1 gateways, 1 PoPs, 12 steps)",
+        "  size: 12 steps x 1 terminals = 12 rows, 5 satellites",
+    ]
 
 
 def test_run_json_writes_both_files_and_prints_the_summary(runner, tmp_path):

@@ -34,7 +34,7 @@ def test_good_summary_reads(tmp_path):
     "text, message",
     [
         ("", ": 'Expecting value': valid JSON"),
-        ("[]", ": 'list': a JSON object"),
+        ("[]", ": terminals = 'list': an object with one"),
         ('{"terminals": 5}', ": terminals = 5: the output folder of `lifeline run`"),
         ('{"terminals": {"a": 5}}', ": terminals.a = 5: an object of figures"),
         (
