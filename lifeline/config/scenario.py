@@ -100,7 +100,8 @@ class TimeConfig(Model):
         Output time step [s], in 1e-9..3600 (the engine counts time in whole nanoseconds).
     slot_s : float
         Scheduling slot [s]: a whole number of steps. Default 15 s, Starlink's global
-        re-planning interval (FACTS.md §4, Mohan et al., WWW 2024).
+        re-planning interval (Mohan et al., WWW 2024;
+        references.md#reconfiguration-interval).
     propagation_step_s : float
         Coarse SGP4 sampling step [s], in 1..600; finer times are interpolated (cubic
         Hermite is sub-metre at 60 s, so a finer step only costs time).

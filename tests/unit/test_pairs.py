@@ -226,7 +226,8 @@ def test_scenario_pairs_equal_brute_force(tmp_path):
     times = network.epoch_utc + np.array([0, 30], dtype="timedelta64[s]")
     r_all, _, _ = propagate_ecef(network.satrecs, times)
     site_km = geodetic_to_ecef_km(network.gs_lat_deg, network.gs_lon_deg, network.gs_elevation_m)
-    mask_deg = np.array([25.0, 40.0, 25.0, 25.0])  # FACTS.md §1 default 25 deg; Kyiv's own 40
+    # references.md#min-elevation default 25 deg; Kyiv's own 40
+    mask_deg = np.array([25.0, 40.0, 25.0, 25.0])
     range_km = np.array([1000.0, 1000.0, 900.0, 1000.0])
     n_connected = 0
     for step, r_km in enumerate(r_all):
