@@ -58,7 +58,7 @@ __all__ = [
 OUTAGE_REASONS = ("", REASON_LOW_SINR, REASON_JAMMED)
 
 #: Height of a terminal above the ground [m] for the jammer's radio horizon. Estimate: a dish on
-#: a roof, a vehicle or a tripod, ~2 m.
+#: a roof, a vehicle or a tripod, ~2 m (assumption, references.md#jamming).
 TERMINAL_HEIGHT_M = 2.0
 
 

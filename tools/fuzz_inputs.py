@@ -1,6 +1,6 @@
 """Fuzz lifeline's input handling: mutate a tiny valid scenario and TLE file, run the CLI.
 
-The rule being checked (STYLE.md §3.8): bad input gets one clear error naming the file, the
+The rule being checked: bad input gets one clear error naming the file, the
 field or line, the value and what is allowed, with exit code 2; a crash or a traceback for
 user input is a bug. Each case starts from ``tests/data/tiny.toml`` and ``tests/data/tiny.tle``
 (5 satellites, 12 steps: a whole run takes ~0.05 s), applies 1-3 random mutations (delete,

@@ -1,4 +1,4 @@
-"""``lifeline sweep``: many plausible futures of a scenario on Dask (issue 8)."""
+"""``lifeline sweep``: many plausible futures of a scenario on Dask."""
 
 from __future__ import annotations
 

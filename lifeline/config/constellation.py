@@ -193,15 +193,15 @@ class Network(Model):
         beyond the grazing rule.
     isl_min_grazing_altitude_km : float
         A laser link is usable only while its straight path stays above this altitude [km]
-        (Hypatia's 80 km rule, which gives 5,017 km links at 550 km, FACTS.md §2).
+        (Hypatia's 80 km rule, which gives 5,017 km links at 550 km, references.md#isl-range).
     processing_delay_ms : float
         Added to every RTT [ms], >= 0.
     fiber_stretch : float
-        Fibre route length over great-circle distance, >= 1 (FACTS.md §8).
+        Fibre route length over great-circle distance, >= 1 (references.md#fibre-stretch).
     fiber_group_index : float
-        >= 1 (FACTS.md §8, SMF-28 at 1550 nm).
+        >= 1 (SMF-28 at 1550 nm, references.md#fibre-group-index).
     min_elevation_deg : float
-        Default minimum elevation of terminals [deg] (FACTS.md §1, 25 deg after FCC 21-48).
+        Default minimum elevation of terminals [deg], 25 (references.md#min-elevation).
     gsl_max_range_km : float or None
         Default longest ground-satellite link of terminals [km], a rule besides the elevation
         one; ``None``: elevation only. Hypatia's paper uses range only, e.g. 1,089.686 km for

@@ -57,34 +57,36 @@ __all__ = [
 #: Jammer targets the run supports (see the module docstring for ``uplink``).
 JAMMER_TARGETS = ("user_downlink",)
 
-#: Users behind a terminal when ``terminals[].users`` is not given: one household or group.
+#: Users behind a terminal when ``terminals[].users`` is not given: one household or group
+#: (assumption, references.md#kits).
 DEFAULT_USERS = 1
 
 #: Demand per user [Mbit/s] when ``terminals[].mbps_per_user`` is not given: 25 Mbit/s, the
-#: FCC's fixed-broadband download benchmark (FCC 15-10, 2015 Broadband Progress Report, §45).
+#: FCC's fixed-broadband download benchmark (FCC 15-10, 2015 Broadband Progress Report, §45;
+#: references.md#kits).
 DEFAULT_MBPS_PER_USER = 25.0
 
-#: Beams a satellite forms at once. Estimate, no sourced value (FACTS.md §3: beam count not
-#: found): a V1.5 satellite's ≈24 Gbit/s downlink (FACTS.md §3, estimate) over Puchol's
-#: ~700 Mbit/s per 240 MHz channel (FACTS.md §3) is ≈34 channels; with one channel per beam,
-#: 32 beams.
+#: Beams a satellite forms at once. Estimate, no sourced beam count (references.md#user-beams):
+#: a V1.5 satellite's ≈24 Gbit/s downlink over Puchol's ~700 Mbit/s per 240 MHz channel
+#: (references.md#satellite-capacity) is ≈34 channels; with one channel per beam, 32 beams.
 BEAMS_PER_SATELLITE = 32
 
 #: Cell size [km] of the beam grid. Estimate: Starlink's cell grid is not public; its
-#: availability map draws hexagonal cells of roughly 16 km across (no citable source in
-#: FACTS.md), so a 16 km square cell is the stand-in.
+#: availability map draws hexagonal cells of roughly 16 km across (no citable source), so a
+#: 16 km square cell is the stand-in (references.md#user-beams).
 CELL_SIZE_KM = 16.0
 
 #: Exceedance probability [%] of the gas, cloud and scintillation terms: 50 %, the median
-#: atmosphere (rain comes from ``[[rain]]`` events only, so a clear sky is the reference).
+#: atmosphere (rain comes from ``[[rain]]`` events only, so a clear sky is the reference;
+#: assumption, references.md#itu-r-models).
 EXCEEDANCE_PERCENT = 50.0
 
-#: Feeder-link capacity per (gateway, satellite) [Mbit/s]: 25.6 Gbit/s, FACTS.md §3 ("Gateway
-#: feeder capacity per satellite", Puchol reading the filings; estimate).
+#: Feeder-link capacity per (gateway, satellite) [Mbit/s]: 25.6 Gbit/s, Puchol reading the
+#: filings; estimate (references.md#satellite-capacity).
 FEEDER_CAPACITY_MBPS = 25_600.0
 
-#: Laser-link capacity [Mbit/s]: up to 100 Gbit/s (FACTS.md §2, "Rate per laser link", a 2023
-#: value, so optimistic for May 2022).
+#: Laser-link capacity [Mbit/s]: up to 100 Gbit/s (references.md#isl-range; a 2023 value, so
+#: optimistic for May 2022).
 ISL_CAPACITY_MBPS = 100_000.0
 
 Users = Annotated[int, number(0, integer=True)]
@@ -95,27 +97,30 @@ Count = Annotated[int, number(1, integer=True)]
 class Radio(Model):
     """``[radio]``: the user downlink (Ku) and the capacities traffic shares.
 
-    Every default names its source (FACTS.md rows; :mod:`lifeline.constants`) or is
+    Every default names its source (docs/references.md; :mod:`lifeline.constants`) or is
     labelled an estimate. ``enabled = false`` leaves the radio columns empty (every connected
     terminal gets its demand; no radio outage).
 
     Attributes
     ----------
-    downlink_freq_ghz : carrier [GHz], 11.7 (FACTS.md §3, middle of 10.7–12.7 GHz).
-    channel_bandwidth_mhz : 240 MHz (FACTS.md §3, Humphreys et al. 2023).
+    downlink_freq_ghz : carrier [GHz], 11.7 (middle of 10.7–12.7 GHz, references.md#rf-bands).
+    channel_bandwidth_mhz : 240 MHz (Humphreys et al. 2023, references.md#downlink-waveform).
     channels_per_beam : channels a beam carries at once, 1 (estimate).
     beams_per_satellite : 32 (estimate, :data:`BEAMS_PER_SATELLITE`).
     cell_size_km : 16 (estimate, :data:`CELL_SIZE_KM`).
-    roll_off : 0.1 (FACTS.md §8b).
-    sat_eirp_density_dbw_per_mhz : 6.33 (estimate from del Portillo's budget, FACTS.md §8b;
-        :data:`lifeline.constants.SAT_EIRP_DENSITY_DBW_PER_MHZ`).
+    roll_off : 0.1 (references.md#del-portillo-budget).
+    sat_eirp_density_dbw_per_mhz : 6.33 (estimate from del Portillo's budget,
+        references.md#del-portillo-budget; :data:`lifeline.constants.SAT_EIRP_DENSITY_DBW_PER_MHZ`).
     scan_loss_exponent : 1 (Mailloux 2005, projected aperture).
-    terminal_aperture_m : 0.48 (FACTS.md §3, filing). terminal_efficiency : 0.6 (estimate,
-        FACTS.md §8b). terminal_system_temperature_k : 362.9 (FACTS.md §8b).
-    implementation_loss_db, margin_db : 1 dB each (FACTS.md §8, pylink convention).
+    terminal_aperture_m : 0.48 (filing). terminal_efficiency : 0.6 (estimate).
+        terminal_system_temperature_k : 362.9 (estimate). All three:
+        references.md#terminal-antenna.
+    implementation_loss_db, margin_db : 1 dB each (pylink convention,
+    references.md#implementation-margin).
     exceedance_percent : p of the gas, cloud and scintillation terms, 50 % (median).
     antenna_pattern : terminal off-axis pattern toward jammers, "S.465" or "S.580".
-    feeder_capacity_mbps : 25,600 (FACTS.md §3). isl_capacity_mbps : 100,000 (FACTS.md §2).
+    feeder_capacity_mbps : 25,600 (references.md#satellite-capacity). isl_capacity_mbps :
+        100,000 (references.md#isl-range).
     """
 
     enabled: StrictBool = True
@@ -174,7 +179,7 @@ def _target(value: Any) -> str:
     if value == "uplink":
         raise fail(
             '"user_downlink" (uplink jamming needs the satellites\' Ku receive gain and G/T, '
-            "which FACTS.md §3 lists as not found)"
+            "which are not public, references.md#jamming)"
         )
     if value not in JAMMER_TARGETS:
         raise fail('"user_downlink"')

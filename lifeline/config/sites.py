@@ -104,7 +104,8 @@ class Power(Model):
     ----------
     model : str
         Terminal model, for its draw: ``"standard-actuated"`` (2021-23 kits, the ones sent to
-        Ukraine in 2022), ``"standard"``, ``"mini"``, ``"performance"`` (FACTS.md §6, see
+        Ukraine in 2022), ``"standard"``, ``"mini"``, ``"performance"``
+        (references.md#terminal-power, see
         :data:`lifeline.power.DRAW_W_BY_MODEL`).
     draw_w : float or None
         Average draw [W], overriding the model's.

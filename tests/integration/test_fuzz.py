@@ -1,4 +1,4 @@
-"""Mutated scenario and TLE files never crash the CLI (STYLE.md §3.8).
+"""Mutated scenario and TLE files never crash the CLI.
 
 The mutation engine and the checks live in ``tools/fuzz_inputs.py`` (which runs 10,000 cases);
 here hypothesis drives the same engine through ``st.randoms()``, so a failing case shrinks to

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 def azovstal(horizon=None, minutes=3):
     """mariupol-2022-bentpipe with Azovstal only, optionally behind a horizon mask."""
-    terminal = {"name": "Azovstal", "lat_deg": 47.098, "lon_deg": 37.610}  # FACTS.md §7
+    terminal = {"name": "Azovstal", "lat_deg": 47.098, "lon_deg": 37.610}  # references.md#sites
     if horizon is not None:
         terminal["horizon_deg"] = horizon
     data = {

@@ -26,7 +26,8 @@ def run_powered(power, hours=2.0):
 
 
 def test_battery_runs_out_after_capacity_over_draw():
-    """A 90 Wh battery and the 2021-23 dish at 90 W (FACTS.md §6, 80-100 W measured): one hour
+    """A 90 Wh battery and the 2021-23 dish at 90 W (references.md#terminal-power, 80-100 W
+    measured): one hour
     of service, then 'no_power' (no panel, no generator)."""
     result = run_powered({"battery_wh": 90.0})
     df = result.terminals

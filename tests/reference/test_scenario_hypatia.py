@@ -1,4 +1,4 @@
-"""Hypatia-format inputs in a scenario (issue 4, item 1): ``constellation.hypatia_tle_file``,
+"""Hypatia-format inputs in a scenario: ``constellation.hypatia_tle_file``,
 ``network.isl_file`` and ``ground_stations_file``.
 
 The pair RTTs of such a scenario are compared with Hypatia's published values and with

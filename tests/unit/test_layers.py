@@ -10,8 +10,6 @@ import ast
 import re
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import ROOT
 
 PACKAGE = ROOT / "lifeline"
@@ -193,7 +191,6 @@ UNSHIPPED = re.compile(r"FACTS\.md|STYLE\.md|DESIGN\.md|\.\./shared")
 SEARCHED = ["lifeline", "tests", "docs", "tools", "benchmarks", "examples", "README.md"]
 
 
-@pytest.mark.xfail(strict=True, reason="citations being moved to docs/references.md")
 def test_no_file_points_outside_the_repository():
     this = Path(__file__).resolve()
     hits = []

@@ -11,7 +11,8 @@ from lifeline.errors import InputFileError
 from lifeline.geo import great_circle_km, travel_times_s
 from lifeline.io.geojson import read_linestring
 
-# Mariupol (FACTS §7) → Berdiansk → Zaporizhzhia, [lon, lat] as RFC 7946 §3.1.1 orders them.
+# Mariupol (references.md#sites) → Berdiansk → Zaporizhzhia, [lon, lat] as RFC 7946 §3.1.1 orders
+# them.
 CONVOY = [[37.5494, 47.0958], [36.7845, 46.7558], [35.1175, 47.85]]
 
 
