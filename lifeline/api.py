@@ -25,10 +25,10 @@ from lifeline.results import (
     RunInfo,
     TerminalsWriter,
     build_summary,
+    read_summary,
     remove_partials,
     write_json,
 )
-from lifeline.runfolder import read_summary_file
 from lifeline.runsize import check_memory
 from lifeline.streams import DiskStreams, MemoryStreams
 
@@ -92,7 +92,7 @@ def _finished(out_dir: Path, fingerprint: str) -> RunResult | None:
     """The finished run in ``out_dir`` if it is this run (same fingerprint), else None."""
     if not ((out_dir / "summary.json").is_file() and (out_dir / "terminals.parquet").is_file()):
         return None
-    summary = read_summary_file(out_dir / "summary.json")
+    summary = read_summary(out_dir)
     if summary.get("run_fingerprint") != fingerprint:
         raise ResumeError(
             out_dir,

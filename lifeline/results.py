@@ -26,9 +26,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from lifeline.errors import InputFileError
 from lifeline.outdir import OutputDirError
 from lifeline.reasons import REASONS
-from lifeline.runfolder import read_summary_file
 from lifeline.streams import MemoryStreams
 
 if TYPE_CHECKING:  # the summary reads a scenario's fields; results sit below the config layer
@@ -297,10 +297,19 @@ def read_summary(out_dir: Path) -> dict:
     Raises
     ------
     InputFileError
-        If the file is missing or is not a lifeline summary (checked field by field:
-        :func:`lifeline.runfolder.check_summary`).
+        If the file is missing or is not a lifeline summary.
     """
-    return read_summary_file(Path(out_dir) / "summary.json")
+    path = Path(out_dir) / "summary.json"
+    allowed = "the output folder of `lifeline run` (with a summary.json)"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputFileError(str(path), 0, "missing", allowed) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputFileError(str(path), 0, str(exc), f"a readable JSON file; {allowed}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("terminals"), dict):
+        raise InputFileError(str(path), 0, "no 'terminals' table", allowed, column="terminals")
+    return data
 
 
 def compare_summaries(a: dict, b: dict) -> list[dict]:

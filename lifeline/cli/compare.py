@@ -34,11 +34,10 @@ def compare(
     as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
 ) -> None:
     """Per-terminal availability, RTT (and throughput, when present): A, B and B − A."""
-    from lifeline.results import COMPARED, compare_summaries
-    from lifeline.runfolder import read_summary_file
+    from lifeline.results import COMPARED, compare_summaries, read_summary
 
     def go() -> None:
-        a, b = read_summary_file(dir_a / "summary.json"), read_summary_file(dir_b / "summary.json")
+        a, b = read_summary(dir_a), read_summary(dir_b)
         rows = compare_summaries(a, b)
         if as_json:
             typer.echo(json.dumps({"a": str(dir_a), "b": str(dir_b), "terminals": rows}, indent=2))

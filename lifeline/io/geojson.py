@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 
 from lifeline.errors import InputFileError
-from lifeline.io.nesting import check_nesting
 
 _ALLOWED = "a GeoJSON LineString (a geometry, a Feature, or a FeatureCollection with one)"
 
@@ -54,7 +53,6 @@ def read_linestring(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise InputFileError(file, 0, None, f"a readable UTF-8 GeoJSON file ({err})") from None
-    check_nesting(text, file, "json")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:

@@ -36,7 +36,6 @@ LAYERS: dict[str, int] = {
     "io": 1,
     "config": 1,
     "presets": 1,  # the shipped preset files and their lookup, read by config
-    "runfolder": 1,  # a run folder's summary.json, read and checked
     # 2: physics of one kind each: where satellites are, what a link can carry.
     "orbits": 2,
     "links": 2,
