@@ -20,9 +20,10 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import TypeVar
 
-__all__ = ["PARENT_POLL_S", "init_worker", "ordered_map", "stop_pool"]
+__all__ = ["PARENT_POLL_S", "init_worker", "interrupt_once", "ordered_map", "stop_pool"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -67,6 +68,39 @@ def init_worker(parent_pid: int) -> None:
             os._exit(1)
         return
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+
+
+@contextmanager
+def interrupt_once() -> Iterator[None]:
+    """Within the block, the first Ctrl-C raises ``KeyboardInterrupt`` and later ones are
+    ignored (to the end of the process once one fired); otherwise the previous handler is back
+    afterwards.
+
+    The first stops the work; the clean-up that follows (stopping workers, removing temporary
+    files, releasing the folder's lock, saying what was kept) is bounded, so a second Ctrl-C
+    must not break into it halfway and leave a traceback. Outside the main thread (where
+    signals cannot be handled) it does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    fired = False
+
+    def first(signum: int, frame: object) -> None:
+        nonlocal fired
+        fired = True
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, first)
+    try:
+        yield
+    finally:
+        # After a Ctrl-C the process is on its way out (interpreter shutdown joins threads
+        # and pools): a second one stays ignored to the end.
+        if not fired:
+            signal.signal(signal.SIGINT, previous)
 
 
 def stop_pool(pool: ProcessPoolExecutor, timeout_s: float = 1.0) -> None:

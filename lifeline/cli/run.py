@@ -14,6 +14,7 @@ from rich.table import Table
 from lifeline.cli.app import DEFAULT_PRESET, app, guard, progress_bar
 from lifeline.cli.text import cell, say
 from lifeline.errors import printable
+from lifeline.procs import interrupt_once
 
 
 def _summary_table(summary: dict) -> Table:
@@ -91,6 +92,10 @@ def run(
     writes it: a second run into it is refused.
     """
     def go() -> None:
+        with interrupt_once():
+            work()
+
+    def work() -> None:
         console = Console(stderr=True)
         try:
             from lifeline.api import load_scenario

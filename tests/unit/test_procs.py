@@ -132,3 +132,21 @@ def test_ordered_map_stops_the_workers_when_the_consumer_stops():
     results.close()  # what an exception or Ctrl-C in the consumer does
     assert time.monotonic() - started < 2.0
     assert not any(p.is_alive() for p in processes)
+
+
+def test_interrupt_once_raises_once_then_ignores():
+    from lifeline.procs import interrupt_once
+
+    before = signal.getsignal(signal.SIGINT)
+    with interrupt_once():
+        pass
+    assert signal.getsignal(signal.SIGINT) is before  # untouched when nothing fired
+    with pytest.raises(KeyboardInterrupt), interrupt_once():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(1)
+    try:
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # a second one is ignored
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.1)  # nothing raised
+    finally:
+        signal.signal(signal.SIGINT, before)
