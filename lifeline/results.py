@@ -349,11 +349,13 @@ class TerminalsWriter:
         self._writer.write_table(table)
 
     def close(self, ok: bool) -> None:
-        """Finish: rename into place when ``ok``, otherwise discard the partial file."""
-        self._writer.close()
-        if ok:
-            os.replace(self._tmp, self.path)
-        else:
+        """Finish: rename into place when ``ok``, otherwise discard the partial file (also when
+        closing fails, e.g. on a full disk: no half-written file stays behind)."""
+        try:
+            self._writer.close()
+            if ok:
+                os.replace(self._tmp, self.path)
+        finally:
             self._tmp.unlink(missing_ok=True)
 
 
