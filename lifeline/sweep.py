@@ -49,10 +49,18 @@ import pyarrow.parquet as pq
 from lifeline.api import run as api_run
 from lifeline.config import Scenario, Sweep, config_json, grid_variant, scenario_from_dict
 from lifeline.config.sweep import FailureFraction, SiteLoss
+from lifeline.daskutil import (
+    CONNECT_TIMEOUT_S,
+    SchedulerError,
+    check_scheduler,
+    check_sweep_counts,
+    completed,
+)
 from lifeline.engine import SharedInputsCache
 from lifeline.errors import ScenarioError
 from lifeline.geo import destination_deg
-from lifeline.results import atomic_path, write_json
+from lifeline.outdir import output_errors, output_lock, prepare_output_dir
+from lifeline.results import atomic_path, remove_partials, write_json
 
 __all__ = [
     "SampleSpec",
@@ -307,7 +315,7 @@ def _write_sample(out_dir: Path, spec: SampleSpec, frame: pd.DataFrame) -> None:
     meta = {b"lifeline_sweep_sample": spec.key.encode(), b"status": frame["status"][0].encode()}
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), **meta})
     path = _sample_path(out_dir, spec.key)
-    with atomic_path(path) as tmp:
+    with atomic_path(path, durable=True) as tmp:  # what --resume relies on
         pq.write_table(table, tmp)
 
 
@@ -409,15 +417,18 @@ def _in_process(todo: list[SampleSpec]) -> Iterator[tuple[SampleSpec, pd.DataFra
 
 
 def _on_dask(
-    todo: list[SampleSpec], client: Any, fingerprint: str
+    todo: list[SampleSpec],
+    client: Any,
+    fingerprint: str,
+    on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[tuple[SampleSpec, pd.DataFrame | str]]:
-    from distributed import as_completed
-
     by_future = {
         client.submit(run_sample, spec, key=f"sample-{spec.key}-{fingerprint[:12]}"): spec
         for spec in todo
     }
-    for future in as_completed(by_future):
+    # daskutil.completed, not distributed.as_completed: it stops (WorkersGoneError) when every
+    # worker has gone instead of waiting forever, and it wakes every second for Ctrl-C.
+    for future in completed(client, list(by_future), on_wait=on_wait):
         spec = by_future.pop(future)
         if future.status == "error":
             exc = future.exception()
@@ -432,12 +443,11 @@ def _client(scheduler: str | None, workers: int | None):
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
+        address = check_scheduler(scheduler)  # malformed, silent or not Dask: a clear error
         try:
-            return Client(scheduler, timeout="10s")
+            return Client(address, timeout=f"{CONNECT_TIMEOUT_S:g}s")
         except OSError as exc:
-            raise ScenarioError(
-                "--scheduler", "", scheduler, f"the address of a running Dask scheduler ({exc})"
-            ) from None
+            raise SchedulerError(scheduler, f"cannot connect ({exc})") from None
     cluster = LocalCluster(
         n_workers=workers or os.cpu_count() or 1,
         threads_per_worker=1,
@@ -459,6 +469,8 @@ def run_sweep(
     resume: bool = False,
     progress: ProgressCallback | None = None,
     on_failure: FailureCallback | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    force: bool = False,
 ) -> SweepResult:
     """Run (or finish) a sweep and write ``OUT/sweep.parquet`` and ``OUT/sweep-summary.json``.
 
@@ -475,15 +487,43 @@ def run_sweep(
         without a complete file of status ``ok``.
     progress : called as ``progress(samples_done, samples_total)``.
     on_failure : called with each failed sample and its error; the sweep goes on.
+    on_wait : told, in words, when no Dask worker is left and the sweep waits for one.
+    force : write into a folder of other files.
 
     Raises
     ------
     ScenarioError
         ``out_dir`` holds another sweep, or holds one and ``resume`` is not set.
+    lifeline.daskutil.SweepLimitError
+        Seed outside 0..2**63-1, or more samples or local workers than a machine holds.
+    lifeline.daskutil.SchedulerError, lifeline.daskutil.WorkersGoneError
+        The scheduler is not a usable Dask scheduler, or every worker has gone.
+    lifeline.outdir.OutputDirError
+        ``out_dir`` cannot be used (a file, someone else's folder, read-only, full, or being
+        written by another command).
     """
-    if samples < 1 or seed < 0:
-        raise ScenarioError(sweep.source, "--samples/--seed", (samples, seed), ">= 1 and >= 0")
-    out_dir = Path(out_dir)
+    check_sweep_counts(samples, len(sweep.grid_points), seed, None if scheduler else workers)
+    out_dir = prepare_output_dir(out_dir, force=force)
+    with output_lock(out_dir, f"lifeline sweep {sweep.source}"), output_errors(out_dir):
+        return _run_sweep(
+            sweep, out_dir, samples, seed, scheduler, workers, resume, progress, on_failure, on_wait
+        )
+
+
+def _run_sweep(
+    sweep: Sweep,
+    out_dir: Path,
+    samples: int,
+    seed: int,
+    scheduler: str | None,
+    workers: int | None,
+    resume: bool,
+    progress: ProgressCallback | None,
+    on_failure: FailureCallback | None,
+    on_wait: Callable[[str], None] | None,
+) -> SweepResult:
+    remove_partials(out_dir)
+    remove_partials(out_dir / "samples")
     _open_out_dir(out_dir, sweep, seed, resume)
     specs = plan_samples(sweep, samples, seed)
     frames: dict[int, pd.DataFrame] = {}
@@ -520,7 +560,7 @@ def run_sweep(
         else:
             with _client(scheduler, workers) as client:
                 try:
-                    for spec, result in _on_dask(todo, client, sweep.fingerprint):
+                    for spec, result in _on_dask(todo, client, sweep.fingerprint, on_wait):
                         record(spec, result)
                 finally:
                     if scheduler is None:

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from lifeline.cli.app import app, guard, progress_bar
 from lifeline.cli.text import cell, say
+from lifeline.procs import interrupt_once
 
 
 def _distribution_table(summary: dict) -> Table:
@@ -88,16 +89,20 @@ def sweep(
         bool, typer.Option("--resume", help="Finish the interrupted sweep in --out.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No bar, no tables.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Write into a folder that holds other files.")
+    ] = False,
 ) -> None:
     """Run a scenario over many draws of its unknowns; write OUT/sweep.parquet and a summary."""
     from lifeline.config import load_sweep
-    from lifeline.daskutil import check_scheduler, check_sweep_counts
     from lifeline.sweep import run_sweep
 
     def go() -> None:
+        with interrupt_once():
+            work()
+
+    def work() -> None:
         sw = load_sweep(scenario)
-        check_sweep_counts(samples, len(sw.grid_points), seed, workers or None)
-        address = None if scheduler is None else check_scheduler(scheduler)
         console = Console(stderr=True)
         show = not quiet and console.is_terminal
         total = samples * len(sw.grid_points)
@@ -115,11 +120,13 @@ def sweep(
                     out,
                     samples,
                     seed,
-                    scheduler=address,
+                    scheduler=scheduler,
                     workers=workers or None,
                     resume=resume,
                     progress=lambda done, n: bar.update(task, completed=done),
                     on_failure=failed,
+                    on_wait=lambda message: say(console, message, style="yellow"),
+                    force=force,
                 )
         except KeyboardInterrupt:
             say(
