@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.text import Text
 
-from lifeline.errors import LifelineError
+from lifeline.errors import LifelineError, printable
 
 app = typer.Typer(
     add_completion=False,
@@ -28,9 +28,10 @@ DEFAULT_PRESET = "mariupol-2022"
 
 
 def fail(err: Exception) -> None:
-    # The message is user text (file names, TOML like "[time]"): never read it as markup.
+    # The message is user text (file names, TOML like "[time]"): never read it as markup, and
+    # control characters in it (a path with an escape code) are shown, not sent.
     Console(stderr=True).print(
-        Text("error: ", style="bold red") + Text(str(err)), highlight=False, soft_wrap=True
+        Text("error: ", style="bold red") + Text(printable(err)), highlight=False, soft_wrap=True
     )
     raise typer.Exit(2)
 

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from lifeline.cli.app import app, guard, progress_bar
+from lifeline.errors import printable
 
 
 @app.command()
@@ -34,6 +35,7 @@ def hypatia(
 ) -> None:
     """Pair mode on a Hypatia folder: write OUT/pairs.parquet (time 0 = the TLE epoch)."""
     from lifeline.io.hypatia import read_network_dir
+    from lifeline.outdir import output_errors, output_lock, prepare_output_dir
     from lifeline.pairmode import PairNetwork, PairSelectionError, resolve_pairs, run_pairs
 
     def go() -> None:
@@ -42,7 +44,12 @@ def hypatia(
         network = PairNetwork.from_hypatia(read_network_dir(network_dir))
         selected = resolve_pairs(pairs, network.gs_names)
         console = Console(stderr=True)
-        with progress_bar(console, disable=quiet or not console.is_terminal, eta=False) as bar:
+        prepare_output_dir(out)
+        with (
+            output_lock(out, f"lifeline hypatia {network_dir}"),
+            output_errors(out),
+            progress_bar(console, disable=quiet or not console.is_terminal, eta=False) as bar,
+        ):
             task = bar.add_task("pairs", total=None)
             result = run_pairs(
                 network,
@@ -57,7 +64,7 @@ def hypatia(
         if not quiet:
             split = result.times.per_step_ms()
             typer.echo(
-                f"wrote {result.path}: {result.n_steps} steps x {result.n_pairs} pairs; "
+                printable(f"wrote {result.path}: {result.n_steps} steps x {result.n_pairs} pairs; ")
                 + ", ".join(f"{k} {v:.2f}" for k, v in split.items())
                 + " ms per step"
             )
@@ -96,8 +103,8 @@ def analyze(
         top = summary["top10_rtt_swing_ms"][:3]
         typer.echo(
             "  largest RTT swing: "
-            + "; ".join(f"{t['src']}-{t['dst']} {t['rtt_swing_ms']:.2f} ms" for t in top)
+            + printable("; ".join(f"{t['src']}-{t['dst']} {t['rtt_swing_ms']:.2f} ms" for t in top))
         )
-        typer.echo(f"wrote {out_dir / 'analysis'}")
+        typer.echo(printable(f"wrote {out_dir / 'analysis'}"))
 
     guard(go)

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from lifeline.cli.app import DEFAULT_PRESET, app, guard
 from lifeline.cli.text import cell, say
+from lifeline.procs import interrupt_once
 
 
 @app.command()
@@ -46,15 +47,25 @@ def plan(
     ] = 5,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for plan.json.")] = Path("out"),
     workers: Annotated[int, typer.Option("--workers", "-w", min=0, help="0: one per core.")] = 0,
+    force: Annotated[
+        bool, typer.Option("--force", help="Write into a folder that holds other files.")
+    ] = False,
 ) -> None:
     """Print the plan and write OUT/plan.json."""
     from lifeline.api import load_scenario
     from lifeline.io.sites import read_gateways_csv
+    from lifeline.outdir import output_errors, output_lock, prepare_output_dir
     from lifeline.plan import make_plan
     from lifeline.results import write_json
 
     def go() -> None:
+        with interrupt_once():
+            work()
+
+    def work() -> None:
         sc = load_scenario(scenario)
+        # Checked before the planner's runs (minutes), so a bad --out fails at once.
+        prepare_output_dir(out, force=force)
         path = candidates or Path(str(files("lifeline.data").joinpath("starlink-gateways.csv")))
         result = make_plan(
             sc,
@@ -67,7 +78,8 @@ def plan(
             n_candidates=n_candidates,
             workers=workers or None,
         )
-        write_json(out / "plan.json", result)
+        with output_lock(out, f"lifeline plan {scenario}"), output_errors(out):
+            write_json(out / "plan.json", result)
         table = Table(
             title=cell(f"Plan for {sc.name}: {users} users x {mbps:g} Mbit/s, {availability:g} %")
         )

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from lifeline.cli.app import app, guard
+from lifeline.errors import printable
 
 
 @app.command()
@@ -19,14 +20,20 @@ def report(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing.")] = False,
 ) -> None:
     """Rebuild OUT_DIR/report.html (self-contained, opens offline) from the run's files."""
+    from contextlib import nullcontext
+
+    from lifeline.outdir import output_errors, output_lock
     from lifeline.report import build_report, write_pngs
 
     def go() -> None:
-        written = [build_report(out_dir)]
-        if png:
-            written += write_pngs(out_dir)
+        # Locked while the page is written: not while a run is still writing the folder.
+        lock = output_lock(out_dir, "lifeline report") if out_dir.is_dir() else nullcontext()
+        with lock, output_errors(out_dir):
+            written = [build_report(out_dir)]
+            if png:
+                written += write_pngs(out_dir)
         if not quiet:
             for path in written:
-                typer.echo(f"wrote {path}")
+                typer.echo(printable(f"wrote {path}"))
 
     guard(go)

@@ -91,6 +91,7 @@ def run(
     interrupted run (Ctrl-C, killed) continues with --resume. OUT is locked while the run
     writes it: a second run into it is refused.
     """
+
     def go() -> None:
         with interrupt_once():
             work()
