@@ -45,9 +45,11 @@ log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_S = 10.0
 #: Time to listen for what a service sends on its own after a connection [s]. A Dask scheduler
 #: sends its handshake, a frame whose first 8 bytes are its length (distributed.comm.tcp); an
-#: SSH or mail server sends a text banner, which read as a length asks for exabytes.
+#: SSH or mail server sends a text banner, which read as a length asks for exabytes. 0.5 s is an
+#: assumption: a local or LAN service answers in milliseconds.
 BANNER_WAIT_S = 0.5
-#: Largest plausible Dask handshake frame [bytes] (a few hundred bytes in practice).
+#: Largest plausible Dask handshake frame [bytes] (an assumption: a few hundred bytes in
+#: practice, so 1 MiB leaves room and still rejects any text banner read as a length).
 MAX_HANDSHAKE_BYTES = 1 << 20
 #: How long a sweep waits for a worker when none is connected before it stops [s] (an
 #: assumption: long enough for a worker restarted by its nanny to come back).

@@ -10,7 +10,8 @@ from __future__ import annotations
 #: recognise a line, too little to echo a file named by mistake (a key, a password file; an
 #: assumption).
 EXCERPT_CHARS = 40
-#: Longest quotation of a scenario value (the user's own TOML: paths, names) [characters].
+#: Longest quotation of a scenario value (the user's own TOML: paths, names) [characters] (an
+#: assumption: a long path fits).
 VALUE_CHARS = 200
 
 

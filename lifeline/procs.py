@@ -30,7 +30,8 @@ R = TypeVar("R")
 
 log = logging.getLogger(__name__)
 
-#: How often a worker without ``prctl`` (not Linux) checks that its parent is alive [s].
+#: How often a worker without ``prctl`` (not Linux) checks that its parent is alive [s] (an
+#: assumption: well inside the 2 s a stop may take).
 PARENT_POLL_S = 0.5
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
