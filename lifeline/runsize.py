@@ -65,7 +65,8 @@ class RunTooLargeError(LifelineError):
         self.budget_mb = budget_mb
         super().__init__(
             f"{file}: this run needs about {_mb(size.peak_mb)} of memory ({size.describe()}), "
-            f"more than the {_mb(budget_mb)} available; use a larger time.step_s, a shorter "
+            f"more than its budget of {_mb(budget_mb)} (half the memory free now); use a larger "
+            "time.step_s, a shorter "
             "window or fewer terminals, or --force to run it anyway"
         )
 
