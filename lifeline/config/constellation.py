@@ -91,10 +91,7 @@ class Shell(Model):
 
 class Constellation(Model):
     """``[constellation]``: which satellites fly. Give exactly one source: ``tle_file``,
-    ``hypatia_tle_file``, ``preset`` or ``[[constellation.shells]]``.
-
-    The resolved absolute paths of the files are :attr:`tle_path` and :attr:`hypatia_tle_path`.
-    """
+    ``hypatia_tle_file``, ``preset`` or ``[[constellation.shells]]``."""
 
     tle_file: Name | None = Field(
         None,
@@ -183,11 +180,7 @@ class Constellation(Model):
 
 
 class Network(Model):
-    """``[network]``: how satellites, gateways and PoPs are connected.
-
-    The absolute path of the ``isl_file`` is :attr:`isl_path`; its ids are checked against the
-    constellation when the run starts (:func:`lifeline.engine.scenario_isl_edges`).
-    """
+    """``[network]``: how satellites, gateways and PoPs are connected."""
 
     isl: StrictBool = Field(
         True,
@@ -259,6 +252,7 @@ class Network(Model):
 
     @property
     def isl_path(self) -> Path | None:
-        """Absolute path of the ``isl_file`` (``None`` without one)."""
+        """Absolute path of the ``isl_file`` (``None`` without one); its ids are checked against
+        the constellation when the run starts (:func:`lifeline.engine.scenario_isl_edges`)."""
         return self._isl_path
 

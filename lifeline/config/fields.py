@@ -187,7 +187,9 @@ def number_pair(lo: float, hi: float, *, integer: bool = False) -> PlainValidato
             raise fail(allowed)
         return (value, value)
 
-    return PlainValidator(allowing(allowed)(check))
+    # What TOML may hold here (a number or a pair), for schema readers such as the reference.
+    given = (int if integer else float) | tuple[int if integer else float, ...]
+    return PlainValidator(allowing(allowed)(check), json_schema_input_type=given)
 
 
 def coordinates(

@@ -89,8 +89,7 @@ class TimeConfig(Model):
     """``[time]``: the simulated interval and its time steps.
 
     Give exactly one of ``duration_s`` and ``end_utc``; the duration is a whole number of
-    steps. Both are then available as the properties :attr:`duration_s` and :attr:`end_utc`
-    (the fields hold the values as given in the file).
+    steps.
     """
 
     start_utc: UtcDatetime = Field(description="Start of the interval (inclusive).")
@@ -231,11 +230,7 @@ PairSelection = Annotated[
 
 
 class Scenario(Model):
-    """A whole scenario file: its top-level keys and tables.
-
-    :attr:`pair_ids` gives the terminal ids of pair mode; :attr:`source` where the scenario
-    came from.
-    """
+    """A whole scenario file: its top-level keys and tables."""
 
     name: Name = Field(description="Short name of the scenario, shown in outputs and reports.")
     description: StrictStr = Field("", description="What the scenario is about, in words.")

@@ -203,7 +203,8 @@ def _grid(value: Any) -> dict[str, tuple[Any, ...]]:
 
 
 class SweepConfig(Model):
-    """The ``[sweep]`` table (see the module docstring)."""
+    """``[sweep]``: the unknowns a sweep draws, all optional; each sample draws them all, with
+    seeds recorded so a sample repeats (:mod:`lifeline.sweep`)."""
 
     description: str = Field("", description="What the sweep asks, in words.")
     gateways: SiteLoss | None = Field(None, description="Gateways lost for the whole window.")
