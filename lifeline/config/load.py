@@ -178,29 +178,45 @@ def merge(base: dict[str, Any], over: dict[str, Any], table: str = "") -> dict[s
     return out
 
 
-#: Input-file keys (table, key) whose relative paths are relative to the file that gives them.
+#: Input-file keys whose relative paths are relative to the file that gives them (``[]``: every
+#: entry of an array of tables).
 PATH_KEYS = (
-    ("constellation", "tle_file"),
-    ("constellation", "hypatia_tle_file"),
-    ("network", "isl_file"),
-    ("", "ground_stations_file"),
+    "constellation.tle_file",
+    "constellation.hypatia_tle_file",
+    "network.isl_file",
+    "ground_stations_file",
+    "terminals[].path.geojson",
 )
+
+# "builtin:NAME" and other "scheme:NAME" values name no file of the scenario's folder.
+_SCHEME_RE = re.compile(r"^[a-z]{2,}:")
+
+
+def _anchored(node: Any, parts: list[str], base_dir: Path) -> Any:
+    """`node` with the relative path at `parts` joined to `base_dir` (copied on the way;
+    values of the wrong type are left for the field's own check)."""
+    if not parts:
+        if not isinstance(node, str) or not node.strip() or _SCHEME_RE.match(node):
+            return node
+        return node if Path(node).is_absolute() else str(base_dir / node)
+    key, rest = parts[0], parts[1:]
+    if not isinstance(node, dict):
+        return node
+    if key.endswith("[]"):
+        items = node.get(key[:-2])
+        if not isinstance(items, list):
+            return node
+        return {**node, key[:-2]: [_anchored(item, rest, base_dir) for item in items]}
+    return {**node, key: _anchored(node[key], rest, base_dir)} if key in node else node
 
 
 def _absolute_paths(data: dict[str, Any], base_dir: Path) -> dict[str, Any]:
-    """Anchor a base file's relative input paths (``tle_file``, ``isl_file``, ...) to that
-    file's folder before merging. Set directly, not merged: merging a ``tle_file`` would drop
-    the base's ``launched_by`` and ``epoch_utc`` as if the overlay had chosen a new source."""
-    out = dict(data)
-    for table, key in PATH_KEYS:
-        holder = out.get(table) if table else out
-        path = holder.get(key) if isinstance(holder, dict) else None
-        if not isinstance(path, str) or path.startswith(_BUILTIN) or Path(path).is_absolute():
-            continue
-        if table:
-            out[table] = holder = dict(holder)
-        holder[key] = str(base_dir / path)
-    return out
+    """Anchor a base file's relative input paths (:data:`PATH_KEYS`) to that file's folder
+    before merging. Set directly, not merged: merging a ``tle_file`` would drop the base's
+    ``launched_by`` and ``epoch_utc`` as if the overlay had chosen a new source."""
+    for key in PATH_KEYS:
+        data = _anchored(data, key.split("."), base_dir)
+    return data
 
 
 def _resolve_extends(

@@ -421,13 +421,12 @@ def _extends() -> list[str]:
             f"- `[{table}]`: setting any of {setting} drops the base's {drops} "
             "(those this file does not set)."
         )
-    keys = ", ".join(f"`{t}.{k}`" if t else f"`{k}`" for t, k in PATH_KEYS)
+    keys = ", ".join(f"`{k}`" for k in PATH_KEYS)
     lines += [
         "- `[network]`: `isl = false` drops the base's `isl_file`.",
         "",
-        f"Relative paths in a base ({keys}) are resolved against the base file's folder, so "
-        "a base keeps working when extended from elsewhere; other paths are relative to the "
-        "folder of the file being loaded.",
+        f"Relative paths in a base ({keys}, and its own `extends`) are resolved against the "
+        "base file's folder, so a base works the same when extended from another folder.",
         "",
     ]
     return lines
