@@ -87,39 +87,49 @@ _ROLE = re.compile(r":(?:attr|func|mod|class|data|meth):`~?([^`]+)`")
 # ----------------------------------------------------------------------------------------------
 
 
-def _unwrap(annotation: Any) -> tuple[Any, list[Any], bool]:
-    """(core type, validator metadata, optional) of an annotation: ``Annotated`` layers and
-    ``| None`` peeled off."""
-    metadata: list[Any] = []
-    optional = False
-    while True:
-        origin = get_origin(annotation)
-        if origin is Annotated:
-            annotation, *meta = get_args(annotation)
-            metadata += meta
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            optional = optional or len(args) < len(get_args(annotation))
-            if len(args) != 1:
-                return typing.Union[tuple(args)], metadata, optional  # noqa: UP007
-            annotation = args[0]
-        else:
-            return annotation, metadata, optional
+def _is_union(annotation: Any) -> bool:
+    return get_origin(annotation) in (typing.Union, types.UnionType)
+
+
+def _strip(annotation: Any) -> Any:
+    """The type under any ``Annotated`` layers."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation
+
+
+def _alternatives(annotation: Any) -> list[Any]:
+    """The alternatives of a (possibly ``Annotated``) union, ``None`` left out, in order; a
+    one-element list for any other type."""
+    if _is_union(_strip(annotation)):
+        args = [a for a in get_args(_strip(annotation)) if a is not type(None)]
+        return [alt for a in args for alt in _alternatives(a)]
+    return [annotation]
+
+
+def _metadata(annotation: Any) -> list[Any]:
+    """``Annotated`` metadata of an annotation and of each alternative of a union in it."""
+    if get_origin(annotation) is Annotated:
+        inner, *meta = get_args(annotation)
+        return meta + _metadata(inner)
+    if _is_union(annotation):
+        return [m for a in get_args(annotation) for m in _metadata(a)]
+    return []
+
+
+def _validators(info: FieldInfo) -> list[Any]:
+    """Validator metadata of a field: pydantic keeps a top-level ``Annotated``'s in
+    ``metadata`` and leaves those inside ``X | None`` in the annotation."""
+    return list(info.metadata) + _metadata(info.annotation)
 
 
 def _is_model(t: Any) -> bool:
     return inspect.isclass(t) and issubclass(t, BaseModel)
 
 
-def _members(core: Any) -> list[Any]:
-    """The alternatives of a union (unwrapped), or the type itself."""
-    if get_origin(core) in (typing.Union, types.UnionType):
-        return [_unwrap(a)[0] for a in get_args(core)]
-    return [core]
-
-
-def _items(core: Any) -> Any | None:
+def _items(annotation: Any) -> Any | None:
     """Item type of a ``tuple[X, ...]`` (or ``list[X]``), else ``None``."""
+    core = _strip(annotation)
     args = get_args(core)
     if get_origin(core) is list and len(args) == 1:
         return args[0]
@@ -133,14 +143,14 @@ def _children(annotation: Any) -> tuple[list[type[BaseModel]], bool]:
     an array of tables."""
     found: list[type[BaseModel]] = []
     many = False
-    for member in _members(_unwrap(annotation)[0]):
-        item = _items(member)
+    for alt in _alternatives(annotation):
+        item = _items(alt)
         if item is not None:
-            models = [m for m in _members(_unwrap(item)[0]) if _is_model(m)]
+            models = [_strip(m) for m in _alternatives(item) if _is_model(_strip(m))]
             many = many or bool(models)
             found += models
-        elif _is_model(member):
-            found.append(member)
+        elif _is_model(_strip(alt)):
+            found.append(_strip(alt))
     return found, many
 
 
@@ -153,11 +163,12 @@ def _type_name(annotation: Any, validators: tuple[Any, ...] = ()) -> str:
     given = [getattr(v, "json_schema_input_type", Any) for v in validators]
     if any(g is not Any for g in given):
         return _type_name(next(g for g in given if g is not Any))
-    core = _unwrap(annotation)[0]
+    alternatives = _alternatives(annotation)
+    if len(alternatives) > 1:
+        return " or ".join(dict.fromkeys(_type_name(a) for a in alternatives))
+    core = _strip(alternatives[0])
     if get_origin(core) is Literal:
         return " or ".join(dict.fromkeys(_NAMES[type(v)] for v in get_args(core)))
-    if get_origin(core) in (typing.Union, types.UnionType):
-        return " or ".join(dict.fromkeys(_type_name(a) for a in get_args(core)))
     item = _items(core)
     if item is not None:
         inner = _type_name(item)
@@ -171,31 +182,24 @@ def _type_name(annotation: Any, validators: tuple[Any, ...] = ()) -> str:
     return _NAMES.get(core, getattr(core, "__name__", str(core)))
 
 
-def _metadata(annotation: Any) -> list[Any]:
-    """``Annotated`` metadata of an annotation and of each member of a union in it."""
-    if get_origin(annotation) is Annotated:
-        inner, *meta = get_args(annotation)
-        return meta + _metadata(inner)
-    if get_origin(annotation) in (typing.Union, types.UnionType):
-        return [m for a in get_args(annotation) for m in _metadata(a)]
-    return []
-
-
-def _validators(info: FieldInfo) -> list[Any]:
-    """Validator metadata of a field: pydantic keeps a top-level ``Annotated``'s in
-    ``metadata`` and leaves those inside ``X | None`` in the annotation."""
-    return list(info.metadata) + _metadata(info.annotation)
+def _literal(annotation: Any) -> tuple[Any, ...]:
+    """The options of a ``Literal`` key (``()`` for any other)."""
+    alternatives = _alternatives(annotation)
+    core = _strip(alternatives[0]) if len(alternatives) == 1 else None
+    return get_args(core) if get_origin(core) is Literal else ()
 
 
 def _allowed(info: FieldInfo) -> str:
-    """What the key accepts: its validators' sentences, a Literal's options, true or false."""
-    texts = [t for t in map(allowed_text, _validators(info)) if t]
-    for member in _members(_unwrap(info.annotation)[0]):
-        if get_origin(member) is Literal:
-            texts.append(", ".join(_toml(v) for v in get_args(member)))
-        elif member is bool:
+    """What the key accepts, alternative by alternative: its validators' sentences, a
+    Literal's options, true or false."""
+    texts = [allowed_text(m) for m in info.metadata]
+    for alt in _alternatives(info.annotation):
+        texts += [allowed_text(m) for m in _metadata(alt)]
+        if get_origin(_strip(alt)) is Literal:
+            texts.append(", ".join(_toml(v) for v in get_args(_strip(alt))))
+        elif _strip(alt) is bool:
             texts.append("true or false")
-    return "; or ".join(dict.fromkeys(texts))
+    return "; or ".join(dict.fromkeys(t for t in texts if t))
 
 
 def unchecked_validators(model: type[BaseModel]) -> list[str]:
@@ -312,9 +316,8 @@ class Section:
 def _tag(model: type[BaseModel]) -> tuple[str, str]:
     """(key, value) of the ``Literal`` that tells a union member apart (``kind``)."""
     for key, info in model.model_fields.items():
-        core = _unwrap(info.annotation)[0]
-        if get_origin(core) is Literal and len(get_args(core)) == 1:
-            return info.alias or key, get_args(core)[0]
+        if len(_literal(info.annotation)) == 1:
+            return info.alias or key, _literal(info.annotation)[0]
     raise ValueError(f"{model.__name__} has no Literal tag")
 
 
@@ -358,7 +361,7 @@ def _row(section: Section, key: str, tables: dict[str, Section]) -> str:
     info = section.model.model_fields[key]
     name = info.alias or key
     allowed = _allowed(info)
-    if section.kinds and get_origin(_unwrap(info.annotation)[0]) is Literal:
+    if section.kinds and _literal(info.annotation):
         allowed = section.kinds
     child = tables.get(f"{section.paths[0]}.{name}" if section.paths[0] else name)
     if child is not None:
@@ -409,7 +412,7 @@ def _extends() -> list[str]:
         "relative to this file's folder; a base may extend another) and merges this file over "
         "it.",
         "",
-        _markdown(_paragraphs((merge.__doc__ or "").split("\n", 2)[2])),
+        _markdown(_paragraphs(merge.__doc__ or "").split("\n\n", 1)[-1]),  # after the summary
         "",
         "Keys that exclude each other, per table:",
         "",
