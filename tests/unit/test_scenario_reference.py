@@ -108,8 +108,9 @@ def test_extends_rules_match_merge():
         assert f"- `[{table}]`: setting any of" in text
         assert all(f"`{key}`" in text for key in given | dropped)
     assert all(f"`{key}`" in text for key in PATH_KEYS)
-    assert "`[[terminals]]` replace all of the base's terminals" in text
-    # ... and merge does what the text says.
+    assert "merge key by key" in text and "`network.isl = false`" in text
+    # ... and merge does what the text says: tables key by key, arrays replaced, the base's
+    # end_utc dropped for the overlay's duration_s, its isl_file for isl = false.
     base = {
         "time": {"start_utc": "a", "end_utc": "b", "step_s": 2},
         "terminals": [{"name": "A"}, {"name": "B"}],
