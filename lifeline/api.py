@@ -96,7 +96,7 @@ def _finished(out_dir: Path, fingerprint: str) -> RunResult | None:
     if summary.get("run_fingerprint") != fingerprint:
         raise ResumeError(
             out_dir,
-            "holds a finished run of another scenario or lifeline version",
+            "holds a finished run of another scenario, TLE file or lifeline version",
             "--fresh to replace it with this run, or choose another --out",
         )
     warnings = summary.get("propagation_warnings") or {}
@@ -205,21 +205,21 @@ def _run(
         writer = TerminalsWriter(out_dir / "terminals.parquet")
     ok = False
     try:
-        info = simulate(
-            scenario,
-            writer.write if writer else tables.append,
-            acc,
-            progress,
-            workers,
-            shared,
-            checkpoint,
-            None if force else lambda size: check_memory(scenario.source, size),
-        )
-        ok = True
-    finally:
-        if writer is not None:
-            writer.close(ok)
-    try:
+        try:
+            info = simulate(
+                scenario,
+                writer.write if writer else tables.append,
+                acc,
+                progress,
+                workers,
+                shared,
+                checkpoint,
+                None if force else lambda size: check_memory(scenario.source, size),
+            )
+            ok = True
+        finally:
+            if writer is not None:
+                writer.close(ok)
         summary = build_summary(scenario, info, acc, time.perf_counter() - started)
     finally:
         acc.close()

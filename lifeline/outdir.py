@@ -42,8 +42,10 @@ log = logging.getLogger(__name__)
 #: The lock file inside an output folder while a command writes it.
 LOCK_FILE = ".lifeline.lock"
 
-#: Names that only lifeline writes into an output folder: a folder holding one of them is a
-#: lifeline output (of run, sweep, plan, hypatia, analyze, report) and may be written again.
+#: Names only lifeline writes into an output folder (of run, sweep, plan, hypatia): a folder
+#: holding one of them is a lifeline output and may be written again. Generic names lifeline
+#: also writes (report.html, scenario.json, figures) do not count: a user's own folder may
+#: have them.
 LIFELINE_NAMES = frozenset(
     {
         LOCK_FILE,
@@ -51,16 +53,11 @@ LIFELINE_NAMES = frozenset(
         "terminals.parquet",
         ".terminals.parts",
         ".terminals.streams",
-        "scenario.json",
-        "report.html",
-        "figures",
         "pairs.parquet",
         "pairs_meta.json",
-        "analysis",
         "sweep.json",
         "sweep.parquet",
         "sweep-summary.json",
-        "samples",
         "plan.json",
     }
 )

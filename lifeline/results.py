@@ -455,7 +455,7 @@ class RunCheckpoint:
         if found != fingerprint:
             raise ResumeError(
                 self.folder,
-                "holds completed chunks of another scenario or lifeline version",
+                "holds completed chunks of another scenario, TLE file or lifeline version",
                 "--resume with the scenario that was interrupted, or --fresh to discard them",
             )
 

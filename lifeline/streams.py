@@ -3,13 +3,15 @@
 The summary needs every step of five columns per terminal (connected, RTT, serving satellite,
 reason, throughput: 14 bytes per terminal-step). Kept in memory that is 1.2 GB for a day at 1 s
 with 1,000 terminals. :class:`DiskStreams` writes each chunk's columns into one file per column,
-laid out terminal-major (all steps of terminal 0, then terminal 1, ...), so that a chunk is
-written through a short-lived memory map and the summary reads one terminal's steps at a time:
-memory holds a chunk while writing and one terminal while summarising.
+laid out terminal-major (all steps of terminal 0, then terminal 1, ...): a chunk is written as
+one ``pwrite`` per terminal and column into space reserved when the run starts, and the summary
+reads one terminal's steps at a time, so memory holds a chunk while writing and one terminal
+while summarising.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -102,10 +104,22 @@ class DiskStreams(MemoryStreams):
         self._filled = 0
         self._thr = False
         self.folder.mkdir(parents=True, exist_ok=True)
-        for name, dtype in _COLUMNS.items():
-            with open(self._path(name), "wb") as fh:
-                # Sparse until written: the file system allocates only what is written.
-                fh.truncate(n_terminals * n_steps * dtype.itemsize)
+        self._fds: dict[str, int] = {}
+        try:
+            for name, dtype in _COLUMNS.items():
+                fd = os.open(self._path(name), os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+                self._fds[name] = fd
+                size = n_terminals * n_steps * dtype.itemsize
+                # Reserve the space now: a full disk fails here, at once and with ENOSPC,
+                # not hours later (and never as a SIGBUS, as writes through a memory map of a
+                # sparse file on a full file system end).
+                if size and hasattr(os, "posix_fallocate"):
+                    os.posix_fallocate(fd, 0, size)
+                else:
+                    os.ftruncate(fd, size)
+        except BaseException:
+            self.close()
+            raise
 
     def _path(self, name: str) -> Path:
         return self.folder / f"{name}.bin"
@@ -130,16 +144,14 @@ class DiskStreams(MemoryStreams):
         for name, dtype in _COLUMNS.items():
             if values[name] is None:
                 continue
-            block = np.asarray(values[name], dtype=dtype).reshape(steps, self.n_terminals)
-            # A map of the whole file, unmapped again at once: only the chunk's pages are
-            # touched, and nothing stays resident in this process.
-            mm = np.memmap(
-                self._path(name), dtype=dtype, mode="r+",
-                shape=(self.n_terminals, self.total_steps),
-            )  # fmt: skip
-            mm[:, k0:k1] = block.T
-            mm.flush()
-            del mm
+            # (N, steps): each terminal's slice of the chunk is one contiguous write at its
+            # place in the terminal-major file.
+            block = np.ascontiguousarray(
+                np.asarray(values[name], dtype=dtype).reshape(steps, self.n_terminals).T
+            )
+            fd = self._fds[name]
+            for i in range(self.n_terminals):
+                os.pwrite(fd, block[i].tobytes(), (i * self.total_steps + k0) * dtype.itemsize)
         self._filled = k1
 
     @property
@@ -163,4 +175,7 @@ class DiskStreams(MemoryStreams):
         )  # fmt: skip
 
     def close(self) -> None:
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds = {}
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -194,7 +194,7 @@ def test_resume_of_a_finished_run_computes_nothing(tmp_path, scenario):
     other.write_text(TWO_CHUNKS.replace("1200", "600"))
     _one_line_error(
         _run(str(other), "--out", str(out), "--resume"),
-        "holds a finished run of another scenario or lifeline version",
+        "holds a finished run of another scenario, TLE file or lifeline version",
     )
 
 

@@ -185,3 +185,12 @@ def test_lock_file_names_its_holder(tmp_path):
     assert holder["command"] == "lifeline run x"
     started = time.strptime(holder["started_utc"], "%Y-%m-%dT%H:%M:%SZ")
     assert abs(time.mktime(started) - time.mktime(time.gmtime())) < 60
+
+
+def test_generic_names_do_not_make_a_lifeline_folder(tmp_path):
+    # A user's folder with their own report.html is not a run folder: writing there would
+    # replace that file.
+    (tmp_path / "report.html").write_text("my report")
+    (tmp_path / "figures").mkdir()
+    with pytest.raises(OutputDirError):
+        prepare_output_dir(tmp_path)
