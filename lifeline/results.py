@@ -371,8 +371,11 @@ def _fits(kind: str, value: object) -> bool:
     return isinstance(value, dict) and all(_is_number(v) for v in value.values())
 
 
-def read_summary(out_dir: Path) -> dict:
+def read_summary(out_dir: Path, *, need_terminals: bool = True) -> dict:
     """``out_dir/summary.json`` of a finished run, checked field by field.
+
+    `need_terminals`: the per-terminal table must be there (``compare`` needs it; the report
+    can take the terminals from ``terminals.parquet``).
 
     Raises
     ------
@@ -392,15 +395,18 @@ def read_summary(out_dir: Path) -> dict:
         raise InputFileError(file, 0, str(exc), f"a readable UTF-8 file; {allowed}") from None
     data = parse_json(text, file, f"valid JSON; {allowed}")
     if not isinstance(data, dict):
-        raise InputFileError(file, 0, type(data).__name__, f"a JSON object; {allowed}")
-    if not isinstance(data.get("terminals"), dict):
+        raise InputFileError(
+            file, 0, f"a JSON {type(data).__name__}", f"an object of terminals; {allowed}",
+            column="terminals",
+        )  # fmt: skip
+    if not isinstance(data.get("terminals", None if need_terminals else {}), dict):
         raise InputFileError(
             file, 0, data.get("terminals"), f"an object of terminals; {allowed}", column="terminals"
         )
     for key, kind in _SUMMARY_FIELDS.items():
         if key in data and not _fits(kind, data[key]):
             raise InputFileError(file, 0, data[key], _KIND_ALLOWED[kind], column=key)
-    for name, figures in data["terminals"].items():
+    for name, figures in data.get("terminals", {}).items():
         where = f"terminals[{name!r}]"
         if not isinstance(figures, dict):
             raise InputFileError(file, 0, figures, "an object of figures", column=where)

@@ -107,7 +107,7 @@ def load_report_data(out_dir: str | Path) -> ReportData:
     table_path = out_dir / "terminals.parquet"
     if not table_path.is_file():
         raise InputFileError(str(table_path), 0, "missing", _RUN_FOLDER)
-    summary = read_summary(out_dir)
+    summary = read_summary(out_dir, need_terminals=False)
     try:
         table = pq.read_table(table_path)
     except (OSError, pa.ArrowException) as exc:

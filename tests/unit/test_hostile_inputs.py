@@ -240,10 +240,13 @@ BROKEN_SUMMARIES = {
         lambda rf: (rf / "summary.json").read_text()[:50],
         "summary.json",
     ),
-    "a list": (lambda rf: "[1, 2]", "summary.json: 'list': a JSON object"),
-    "no terminals": (
-        lambda rf: _edit(rf, lambda d: d.pop("terminals")),
-        "summary.json: terminals = None: an object of terminals",
+    "a list": (
+        lambda rf: "[1, 2]",
+        "summary.json: terminals = 'a JSON list': an object of terminals",
+    ),
+    "terminals not an object": (
+        lambda rf: _edit(rf, lambda d: d.update(terminals=["Mariupol"])),
+        "summary.json: terminals = ['Mariupol']: an object of terminals",
     ),
     "terminal not an object": (
         lambda rf: _edit(rf, lambda d: d["terminals"].update(Mariupol=3)),
@@ -287,6 +290,14 @@ def test_broken_summary(tmp_path: Path, run_folder: Path, command: str, case: st
     out = _fails(args)
     assert str(folder / "summary.json") in out
     assert expected in out
+
+
+def test_compare_needs_the_terminals(tmp_path: Path, run_folder: Path) -> None:
+    # The report takes the terminals from terminals.parquet; compare has only the summaries.
+    folder = _broken(tmp_path, run_folder, _edit(run_folder, lambda d: d.pop("terminals")))
+    out = _fails(["compare", str(run_folder), str(folder)])
+    assert f"{folder / 'summary.json'}: terminals = None: an object of terminals" in out
+    assert runner.invoke(app, ["report", str(folder), "-q"]).exit_code == 0
 
 
 def test_missing_summary(tmp_path: Path, run_folder: Path) -> None:
