@@ -34,7 +34,14 @@ from lifeline.config.errors import to_scenario_error
 from lifeline.config.fields import FILES, did_you_mean
 from lifeline.config.scenario import UNION_TAGS, Scenario
 from lifeline.errors import ScenarioError
-from lifeline.io.depth import MAX_DEPTH, MAX_KEY_PARTS, deep_path, describe_path, long_dotted_key
+from lifeline.io.depth import (
+    MAX_DEPTH,
+    MAX_KEY_PARTS,
+    deep_path,
+    describe_path,
+    first_deep_line,
+    long_dotted_key,
+)
 from lifeline.io.geojson import read_linestring
 from lifeline.io.hypatia import HypatiaFormatError, read_ground_stations
 from lifeline.presets import preset_names, preset_path
@@ -113,8 +120,12 @@ def read_toml(path: Path, label: str) -> dict[str, Any]:
         data = tomllib.loads(text)
     except RecursionError:
         # tomllib parses nested arrays and inline tables recursively.
+        line = first_deep_line(text)
         raise ScenarioError(
-            label, "", "arrays or tables nested hundreds of levels deep", too_deep
+            label,
+            f"line {line}" if line else "",
+            "arrays or tables nested hundreds of levels deep",
+            too_deep,
         ) from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)

@@ -20,6 +20,7 @@ __all__ = [
     "MAX_KEY_PARTS",
     "deep_path",
     "describe_path",
+    "first_deep_line",
     "long_dotted_key",
     "parse_json",
 ]
@@ -70,6 +71,24 @@ def long_dotted_key(text: str, limit: int = MAX_KEY_PARTS) -> int | None:
     return None if match is None else text.count("\n", 0, match.start()) + 1
 
 
+def first_deep_line(text: str, limit: int = MAX_DEPTH) -> int:
+    """1-based line where brackets (``[``/``{`` less ``]``/``}``) first nest deeper than `limit`.
+
+    Only to point at the spot once a parser has failed on the depth: brackets inside strings
+    count too, which a parser would not do. 0 if no line is that deep.
+    """
+    depth = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        for char in line:
+            if char in "[{":
+                depth += 1
+                if depth > limit:
+                    return number
+            elif char in "]}":
+                depth -= 1
+    return 0
+
+
 def describe_path(path: tuple[str | int, ...], shown: int = 4) -> str:
     """``x[0][0]…`` for the first `shown` parts of a path (the rest is cut)."""
     out = ""
@@ -98,7 +117,11 @@ def parse_json(text: str, file: str, what: str = "valid JSON") -> Any:
         raise InputFileError(file, err.lineno, err.msg, what) from None
     except RecursionError:  # the decoder recurses per level
         raise InputFileError(
-            file, 0, "arrays or objects nested hundreds of levels deep", too_deep, column="nesting"
+            file,
+            first_deep_line(text),
+            "arrays or objects nested hundreds of levels deep",
+            too_deep,
+            column="nesting",
         ) from None
     path = deep_path(data)
     if path is not None:

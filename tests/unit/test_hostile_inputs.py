@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 import lifeline.api
 from lifeline.cli import app
 from lifeline.constants import MAX_CATALOG_NUMBER
-from lifeline.io.depth import MAX_DEPTH, deep_path, long_dotted_key
+from lifeline.io.depth import MAX_DEPTH, deep_path, first_deep_line, long_dotted_key
 from tests.helpers import TINY, TINY_TLE, write_text
 
 runner = CliRunner()
@@ -99,6 +99,8 @@ def test_deep_toml(tmp_path: Path, levels: int) -> None:
     out = _fails(["validate", str(path)])
     assert "scenario.toml" in out
     assert f"at most {MAX_DEPTH} levels of nested arrays and tables" in out
+    line = TINY.read_text(encoding="utf-8").count("\n") + 2  # after tiny.toml and a blank line
+    assert f"scenario.toml: line {line}" in out or "scenario.toml: pops[0].x[0]" in out
 
 
 def test_deep_inline_tables(tmp_path: Path) -> None:
@@ -133,6 +135,8 @@ def test_depth_checks() -> None:
     assert deep_path(ok) is None
     assert deep_path([ok]) == (0,) * MAX_DEPTH
     assert deep_path({"a": {"b": 1}}, limit=1) == ("a",)
+    assert first_deep_line("[]\n" + "[" * MAX_DEPTH + "\n[" + "]" * 66) == 3
+    assert first_deep_line("[" * MAX_DEPTH + "]" * MAX_DEPTH) == 0
     assert long_dotted_key("x = 1\n" + ".".join(["k"] * 65) + " = 2\n") == 2
     assert long_dotted_key(".".join(["k"] * 64) + " = 2\n") is None
 
