@@ -1,9 +1,7 @@
 """A quick slice of the hostile fuzz (``tools/fuzz_inputs.py --surface hostile``).
 
 hypothesis draws the case's random generator, so a failing case shrinks. Each family gets a
-few cases (validation mostly, a run now and then: ~0.1 s a case); the families whose clean
-handling lives in the output-safety and terminal-hygiene work (output paths, names printed in
-tables, sweep seeds, scheduler addresses) are in :data:`PENDING` until that work is merged.
+few cases (validation mostly, a run now and then: ~0.1 s a case), every family included.
 """
 
 from __future__ import annotations
@@ -20,10 +18,7 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 import fuzz_hostile as fh  # noqa: E402
 
-#: Families that still fail on this branch: their fixes arrive with the output-safety branch
-#: (lifeline.outdir, lifeline.cli.text, lifeline.daskutil). Move them to READY once merged.
-PENDING = ("outpath", "names", "counts", "scheduler")
-READY = tuple(f for f in fh.FAMILIES if f not in PENDING)
+READY = tuple(fh.FAMILIES)
 
 
 @pytest.fixture(scope="module")

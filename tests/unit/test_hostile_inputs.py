@@ -351,11 +351,6 @@ def test_event_far_after_the_run_is_harmless(tmp_path: Path, window: str) -> Non
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the seed bound arrives with the h-safety branch (lifeline.daskutil."
-    "check_sweep_counts, called by `lifeline sweep`); remove this mark once it is merged",
-)
 def test_sweep_seed_past_64_bits(tmp_path: Path) -> None:
     # Before: OverflowError "Python int too large to convert to C long" from pyarrow when the
     # first sample was written, with a traceback.
