@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from lifeline.errors import LifelineError, excerpt, printable
+from lifeline.errors import VALUE_CHARS, LifelineError, excerpt, printable
 
 __all__ = [
     "LOCK_FILE",
@@ -93,7 +93,8 @@ class OutputDirError(LifelineError):
         self.path = str(path)
         self.problem = problem
         self.allowed = allowed
-        super().__init__(f"{path}: {problem}; {allowed}")
+        # The path as given may be anything: shown printable and at most VALUE_CHARS long.
+        super().__init__(f"{printable(path, VALUE_CHARS)}: {problem}; {allowed}")
 
 
 class FolderLockedError(OutputDirError):
@@ -162,7 +163,13 @@ def prepare_output_dir(path: str | Path, *, force: bool = False) -> Path:
         files (without ``force``).
     """
     folder = Path(path)
-    if folder.exists() and not folder.is_dir():
+    try:
+        is_file = folder.exists() and not folder.is_dir()
+    except OSError as exc:  # a name too long, a symbolic-link loop
+        raise OutputDirError(
+            folder, f"cannot use this path: {describe_os_error(exc)}", "choose another --out"
+        ) from None
+    if is_file:
         raise OutputDirError(folder, "is a file, not a folder", "give --out a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)

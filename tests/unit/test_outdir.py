@@ -194,3 +194,12 @@ def test_generic_names_do_not_make_a_lifeline_folder(tmp_path):
     (tmp_path / "figures").mkdir()
     with pytest.raises(OutputDirError):
         prepare_output_dir(tmp_path)
+
+
+def test_name_too_long(tmp_path):
+    out = tmp_path / ("x" * 5000)
+    with pytest.raises(OutputDirError) as info:
+        prepare_output_dir(out)
+    message = str(info.value)
+    assert "cannot use this path: the path is too long; choose another --out" in message
+    assert len(message) < 400  # the path is cut, not printed whole
