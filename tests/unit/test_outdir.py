@@ -173,7 +173,10 @@ def test_lock_held_by_another_process_and_stale_after_kill(tmp_path, caplog):
         child.wait()
     # The killed holder left its lock file; the kernel dropped its flock: stale, taken over.
     assert json.loads((tmp_path / LOCK_FILE).read_text())["pid"] == child.pid
-    with caplog.at_level(logging.WARNING), output_lock(tmp_path, "lifeline run") as held:
+    with (
+        caplog.at_level(logging.WARNING, logger="lifeline.outdir"),
+        output_lock(tmp_path, "lifeline run") as held,
+    ):
         assert held.holder["pid"] == os.getpid()
     assert f"took over a stale lock of lifeline sweep s.toml (PID {child.pid})" in caplog.text
 
