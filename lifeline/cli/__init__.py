@@ -3,7 +3,7 @@
 Importing the command modules registers their commands on the one typer ``app``.
 """
 
-from lifeline.cli import compare, pairs, plan, report, run, sweep
+from lifeline.cli import compare, data, pairs, plan, report, run, sweep
 from lifeline.cli.app import DEFAULT_PRESET, app
 
-__all__ = ["DEFAULT_PRESET", "app", "compare", "pairs", "plan", "report", "run", "sweep"]
+__all__ = ["DEFAULT_PRESET", "app", "compare", "data", "pairs", "plan", "report", "run", "sweep"]
