@@ -20,6 +20,13 @@ from importlib.metadata import version
 import numpy as np
 from numpy.typing import NDArray
 
+from lifeline.report.mapping import (
+    lat_label,
+    lon_label,
+    nice_ticks,
+    unwrap_chain_deg,
+    unwrap_lon_deg,
+)
 from lifeline.report.prepare import Views
 
 __all__ = ["MAX_SERIES_PLOTS", "REASON_COLORS", "render_html"]
@@ -89,7 +96,7 @@ def _map_figure(v: Views) -> tuple[str, dict]:
             {
                 "type": "scatter",
                 "mode": "lines",
-                "x": _arr(lon, 5),
+                "x": _arr(unwrap_chain_deg(lon, v.lon0_deg), 5),
                 "y": _arr(lat, 5),
                 "line": {"color": "#9467bd", "width": 2, "dash": "dash"},
                 "name": _e(name),
@@ -109,7 +116,8 @@ def _map_figure(v: Views) -> tuple[str, dict]:
                 "textposition": "top right",
                 "hovertext": [
                     _e(f"{s.name} ({s.detail})" if s.detail else s.name)
-                    + f"<br>{s.lat_deg:.4f}°N {s.lon_deg:.4f}°E"
+                    + "<br>"
+                    + _e(position_text(s.lat_deg, s.lon_deg))
                     for s in sites
                 ],
                 "hoverinfo": "text",
@@ -124,14 +132,9 @@ def _map_figure(v: Views) -> tuple[str, dict]:
         px: list = []
         py: list = []
         for link in snap.links:
-            chain = [terminal_at.get(link["terminal"]), (link["sat_lon"], link["sat_lat"])]
-            chain += [where.get(link.get("gateway")), where.get(link.get("pop"))]
-            for point in chain:
-                if point is not None:
-                    px.append(round(point[0], 4))
-                    py.append(round(point[1], 4))
-            px.append(None)
-            py.append(None)
+            lon, lat = path_lonlat(link, terminal_at, where, v.lon0_deg)
+            px += _arr(lon, 4) + [None]
+            py += _arr(lat, 4) + [None]
         data.append(
             {
                 "type": "scatter",
@@ -148,7 +151,7 @@ def _map_figure(v: Views) -> tuple[str, dict]:
             {
                 "type": "scatter",
                 "mode": "markers",
-                "x": [round(link["sat_lon"], 4) for link in snap.links],
+                "x": _arr(unwrap_lon_deg([lk["sat_lon"] for lk in snap.links], v.lon0_deg), 4),
                 "y": [round(link["sat_lat"], 4) for link in snap.links],
                 "hovertext": [_link_text(link) for link in snap.links],
                 "hoverinfo": "text",
@@ -164,17 +167,23 @@ def _map_figure(v: Views) -> tuple[str, dict]:
         label = datetime.fromtimestamp(snap.time_ms / 1e3, UTC).strftime("%H:%M:%S")
         steps.append({"method": "restyle", "args": [{"visible": visible}], "label": label})
     mid_lat = math.radians(sum(v.lat_range) / 2)
+    x_ticks = nice_ticks(*v.lon_range)
+    y_ticks = nice_ticks(*v.lat_range)
     layout = {
         "title": {"text": "Sites, serving satellites and paths at the chosen time (UTC)"},
         "xaxis": {
             "range": list(v.lon_range),
-            "title": {"text": "longitude [deg]"},
+            "title": {"text": "longitude"},
             "zeroline": False,
+            "tickvals": x_ticks.tolist(),
+            "ticktext": [lon_label(x) for x in x_ticks],
         },
         "yaxis": {
             "range": list(v.lat_range),
             "zeroline": False,
-            "title": {"text": "latitude [deg]"},
+            "title": {"text": "latitude"},
+            "tickvals": y_ticks.tolist(),
+            "ticktext": [lat_label(y) for y in y_ticks],
             # Equirectangular map drawn true to scale at the middle latitude.
             "scaleanchor": "x",
             "scaleratio": 1 / max(math.cos(mid_lat), 0.2),
@@ -185,6 +194,29 @@ def _map_figure(v: Views) -> tuple[str, dict]:
         "margin": {"l": 60, "r": 20, "t": 40, "b": 160},
     }
     return _figure("fig-map", data, layout, 720)
+
+
+def position_text(lat_deg: float, lon_deg: float) -> str:
+    """``21.1400°S 175.2000°W`` for a point (longitude wrapped into (-180, 180])."""
+    lon = (lon_deg + 180.0) % 360.0 - 180.0
+    return (
+        f"{abs(lat_deg):.4f}°{'N' if lat_deg >= 0 else 'S'} "
+        f"{abs(lon):.4f}°{'E' if lon >= 0 else 'W'}"
+    )
+
+
+def path_lonlat(
+    link: dict,
+    terminal_at: dict[str, tuple[float, float]],
+    where: dict[str, tuple[float, float]],
+    lon0_deg: float,
+) -> tuple[NDArray, NDArray]:
+    """A serving path's vertices (terminal → satellite → gateway → PoP), each step drawn the
+    short way round (:func:`lifeline.report.mapping.unwrap_chain_deg`)."""
+    chain = [terminal_at.get(link["terminal"]), (link["sat_lon"], link["sat_lat"])]
+    chain += [where.get(link.get("gateway")), where.get(link.get("pop"))]
+    points = np.array([p for p in chain if p is not None], dtype=float).reshape(-1, 2)
+    return unwrap_chain_deg(points[:, 0], lon0_deg), points[:, 1]
 
 
 def _link_text(link: dict) -> str:

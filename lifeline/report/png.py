@@ -14,7 +14,20 @@ from pathlib import Path
 
 import numpy as np
 
-from lifeline.report.html import MAX_SERIES_PLOTS, SITE_STYLE, TERMINAL_COLORS, reason_colors
+from lifeline.report.html import (
+    MAX_SERIES_PLOTS,
+    SITE_STYLE,
+    TERMINAL_COLORS,
+    path_lonlat,
+    reason_colors,
+)
+from lifeline.report.mapping import (
+    lat_label,
+    lon_label,
+    nice_ticks,
+    unwrap_chain_deg,
+    unwrap_lon_deg,
+)
 from lifeline.report.prepare import Views
 
 __all__ = ["render_pngs"]
@@ -22,6 +35,16 @@ __all__ = ["render_pngs"]
 DPI = 150
 # Plotly marker symbols -> Matplotlib markers.
 _MARKERS = {"circle": "o", "triangle-up": "^", "x": "x", "square": "s", "star": "*"}
+
+
+#: kind -> (label offset [pt], horizontal alignment, font size, colour).
+_LABEL_STYLE = {
+    "terminal": ((4, 4), "left", 8, "#111111"),
+    "gateway": ((5, -4), "left", 6.5, "#2a6e2a"),
+    "gateway_down": ((5, -4), "left", 6.5, "#a02020"),
+    "pop": ((-5, -4), "right", 6.5, "#1f5f9f"),
+    "jammer": ((4, 4), "left", 7, "#6a3d9a"),
+}
 
 
 def _dates(time_ms: np.ndarray) -> np.ndarray:
@@ -36,32 +59,41 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
+def _map_size_in(v: Views) -> tuple[float, float]:
+    """Figure size [in] that fits the map's true-to-scale box (no squashed strip)."""
+    aspect = _map_aspect(v)
+    width_deg = v.lon_range[1] - v.lon_range[0]
+    height_deg = (v.lat_range[1] - v.lat_range[0]) * aspect
+    ratio = height_deg / max(width_deg, 1e-9)
+    # 9 in wide for the axes; the height follows the map, within what a page can hold, plus
+    # room for the title, the axis labels and the legend below.
+    return 9.0, min(max(9.0 * ratio, 3.0), 11.0) + 2.2
+
+
+def _map_aspect(v: Views) -> float:
+    # Equirectangular, true to scale at the middle latitude (as on the web page).
+    return 1 / max(math.cos(math.radians(sum(v.lat_range) / 2)), 0.2)
+
+
 def _map(v: Views, path: Path) -> Path:
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(9, 7), layout="constrained")
+    fig = Figure(figsize=_map_size_in(v), layout="constrained")
     ax = fig.add_subplot()
     ax.plot(v.outline_lon, v.outline_lat, color="#9a9a9a", lw=0.6)
     for name, lon, lat in v.routes:
-        ax.plot(lon, lat, "--", color="#9467bd", lw=1.5, label=name)
-    snap = v.snapshots[0] if v.snapshots else None
-    where = {s.name: (s.lon_deg, s.lat_deg) for s in v.sites}
+        ax.plot(unwrap_chain_deg(lon, v.lon0_deg), lat, "--", color="#9467bd", lw=1.5, label=name)
+    # The first instant with a path drawn (the slider on the web page shows the others).
+    snap = next((sn for sn in v.snapshots if sn.links), v.snapshots[0] if v.snapshots else None)
+    where = {s.name: (s.lon_deg, s.lat_deg) for s in v.sites if s.kind != "terminal"}
+    terminal_at = {s.name: (s.lon_deg, s.lat_deg) for s in v.sites if s.kind == "terminal"}
     if snap is not None:
         for k, link in enumerate(snap.links):
-            chain = [where.get(link["terminal"]), (link["sat_lon"], link["sat_lat"])]
-            chain += [where.get(link.get("gateway")), where.get(link.get("pop"))]
-            xy = np.array([p for p in chain if p is not None])
-            ax.plot(
-                xy[:, 0],
-                xy[:, 1],
-                color="#ff7f0e",
-                lw=1,
-                alpha=0.8,
-                label="paths" if k == 0 else None,
-            )
+            lon, lat = path_lonlat(link, terminal_at, where, v.lon0_deg)
+            ax.plot(lon, lat, color="#ff7f0e", lw=1, alpha=0.8, label="paths" if k == 0 else None)
         if snap.links:
             ax.plot(
-                [lk["sat_lon"] for lk in snap.links],
+                unwrap_lon_deg([lk["sat_lon"] for lk in snap.links], v.lon0_deg),
                 [lk["sat_lat"] for lk in snap.links],
                 "D",
                 color="#ff7f0e",
@@ -81,29 +113,36 @@ def _map(v: Views, path: Path) -> Path:
                 ls="none",
                 label=label,
             )
-        if kind == "terminal":
-            for s in sites:
-                ax.annotate(
-                    s.name,
-                    (s.lon_deg, s.lat_deg),
-                    xytext=(4, 4),
-                    textcoords="offset points",
-                    fontsize=8,
-                )
+        # Terminals labelled above right, gateways below right, PoPs below left: a gateway
+        # beside its PoP (Clevedon and Auckland) keeps both labels readable.
+        offset, align, size, tone = _LABEL_STYLE[kind]
+        for s in sites:
+            ax.annotate(
+                s.name,
+                (s.lon_deg, s.lat_deg),
+                xytext=offset,
+                textcoords="offset points",
+                ha=align,
+                va="top" if offset[1] < 0 else "bottom",
+                fontsize=size,
+                color=tone,
+                annotation_clip=True,
+            )
     ax.set_xlim(*v.lon_range)
     ax.set_ylim(*v.lat_range)
-    # Equirectangular, true to scale at the middle latitude (as on the web page).
-    ax.set_aspect(1 / max(math.cos(math.radians(sum(v.lat_range) / 2)), 0.2))
+    ax.set_aspect(_map_aspect(v))
+    x_ticks, y_ticks = nice_ticks(*v.lon_range), nice_ticks(*v.lat_range)
+    ax.set_xticks(x_ticks, [lon_label(x) for x in x_ticks])
+    ax.set_yticks(y_ticks, [lat_label(y) for y in y_ticks])
+    ax.grid(alpha=0.25)
     ax.set_facecolor("#eef4fa")
-    ax.set_xlabel("longitude [deg]")
-    ax.set_ylabel("latitude [deg]")
     when = (
         datetime.fromtimestamp(snap.time_ms / 1e3, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         if snap
         else ""
     )
-    ax.set_title(f"{v.title}: sites, serving satellites and paths {when}")
-    ax.legend(fontsize=7, loc="best")
+    ax.set_title(f"{v.title}: sites, serving satellites and paths {when}", fontsize=10)
+    fig.legend(loc="outside lower center", ncols=4, fontsize=7, frameon=False)
     return _save(fig, path)
 
 

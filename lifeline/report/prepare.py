@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from lifeline.geo import enu_basis, geodetic_to_ecef_km
 from lifeline.report.data import ReportData
+from lifeline.report.mapping import central_lon_deg, shifted_rings, unwrap_lon_deg
 
 __all__ = [
     "MapSnapshot",
@@ -44,6 +45,8 @@ MAP_SNAPSHOTS = 48
 OPTIONAL_SERIES = (("throughput_mbps", "Throughput", "Mbit/s"),)
 #: Map margin around the sites [deg].
 MAP_MARGIN_DEG = 3.0
+#: Largest height/width (or width/height) ratio of the map box (true to scale).
+MAP_MAX_ASPECT = 1.3
 
 
 def minmax_decimate(time_s: ArrayLike, values: ArrayLike, n_bins: int) -> tuple[NDArray, NDArray]:
@@ -185,7 +188,9 @@ def outline_lonlat(
     Parameters
     ----------
     geojson : a FeatureCollection of Polygon / MultiPolygon features.
-    lon_range, lat_range : (min, max) [deg].
+    lon_range : (min, max) [deg], unwrapped (may extend past ±180°, see
+        :mod:`lifeline.report.mapping`); a ring is copied at ±360° where the copy reaches in.
+    lat_range : (min, max) [deg].
 
     Returns
     -------
@@ -199,18 +204,13 @@ def outline_lonlat(
         for poly in polys:
             for ring in poly:
                 xy = np.asarray(ring, dtype=float)
-                if (
-                    xy[:, 0].max() < lon_range[0]
-                    or xy[:, 0].min() > lon_range[1]
-                    or xy[:, 1].max() < lat_range[0]
-                    or xy[:, 1].min() > lat_range[1]
-                ):
+                if xy[:, 1].max() < lat_range[0] or xy[:, 1].min() > lat_range[1]:
                     continue
                 lons += [xy[:, 0], [np.nan]]
                 lats += [xy[:, 1], [np.nan]]
     if not lons:
         return np.zeros(0), np.zeros(0)
-    return np.concatenate(lons), np.concatenate(lats)
+    return shifted_rings(np.concatenate(lons), np.concatenate(lats), lon_range)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -260,8 +260,9 @@ class Views:
     routes: list[tuple[str, NDArray, NDArray]]  # (name, lon, lat)
     outline_lon: NDArray
     outline_lat: NDArray
-    lon_range: tuple[float, float]
+    lon_range: tuple[float, float]  # unwrapped around lon0_deg
     lat_range: tuple[float, float]
+    lon0_deg: float  # the map's central meridian (lifeline.report.mapping)
     snapshots: list[MapSnapshot]
     series: list[TerminalSeries]
     cdfs: dict[str, dict[str, tuple[NDArray, NDArray]]]  # column -> terminal -> (x, p)
@@ -356,15 +357,35 @@ def _sites(
     return sites, routes
 
 
-def _extent(sites: list[Site]) -> tuple[tuple[float, float], tuple[float, float]]:
+def _extent(sites: list[Site]) -> tuple[float, tuple[float, float], tuple[float, float]]:
+    """(central meridian, unwrapped longitude range, latitude range) of the map [deg].
+
+    Sites are unwrapped in place around the central meridian (``Site.lon_deg`` becomes the
+    map's x); a set of sites that spans most of the globe gets the whole world.
+    """
     if not sites:
-        return (-180.0, 180.0), (-60.0, 80.0)
+        return 0.0, (-180.0, 180.0), (-60.0, 80.0)
+    lon0 = central_lon_deg([s.lon_deg for s in sites])
+    for s in sites:
+        s.lon_deg = float(unwrap_lon_deg(s.lon_deg, lon0))
     lon = np.array([s.lon_deg for s in sites])
     lat = np.array([s.lat_deg for s in sites])
-    return (
-        (max(-180.0, lon.min() - MAP_MARGIN_DEG), min(180.0, lon.max() + MAP_MARGIN_DEG)),
-        (max(-90.0, lat.min() - MAP_MARGIN_DEG), min(90.0, lat.max() + MAP_MARGIN_DEG)),
-    )
+    lo, hi = lon.min() - MAP_MARGIN_DEG, lon.max() + MAP_MARGIN_DEG
+    south = max(-90.0, lat.min() - MAP_MARGIN_DEG)
+    north = min(90.0, lat.max() + MAP_MARGIN_DEG)
+    # Widen the narrower side so the map is at most MAP_MAX_ASPECT times taller than wide or
+    # wider than tall (true to scale at the middle latitude): no strip.
+    scale = 1 / max(np.cos(np.radians((south + north) / 2)), 0.2)
+    width, height = hi - lo, (north - south) * scale
+    if height > MAP_MAX_ASPECT * width:
+        pad = (height / MAP_MAX_ASPECT - width) / 2
+        lo, hi = lo - pad, hi + pad
+    elif width > MAP_MAX_ASPECT * height:
+        pad = (width / MAP_MAX_ASPECT - height) / 2 / scale
+        south, north = max(-90.0, south - pad), min(90.0, north + pad)
+    if hi - lo > 300.0:
+        lo, hi = lon0 - 180.0, lon0 + 180.0
+    return lon0, (float(lo), float(hi)), (float(south), float(north))
 
 
 def build_views(data: ReportData, n_bins: int = DISPLAY_BINS) -> Views:
@@ -421,7 +442,7 @@ def build_views(data: ReportData, n_bins: int = DISPLAY_BINS) -> Views:
     sites, routes = _sites(scenario, summary)
     if scenario is None:
         notes.append(f"The scenario is not available ({data.scenario_origin}): no map sites.")
-    lon_range, lat_range = _extent(sites)
+    lon0, lon_range, lat_range = _extent(sites)
     geojson = json.loads(
         resources.files("lifeline.data")
         .joinpath("natural-earth-110m-countries.geojson")
@@ -438,6 +459,7 @@ def build_views(data: ReportData, n_bins: int = DISPLAY_BINS) -> Views:
         outline_lat=outline_lat,
         lon_range=lon_range,
         lat_range=lat_range,
+        lon0_deg=lon0,
         snapshots=snapshots,
         series=series,
         cdfs=cdfs,
