@@ -216,7 +216,9 @@ def test_page_is_self_contained_and_escaped(run_dir, tmp_path):
     for attribute in ("src=", "href=", "@import", "url("):
         assert attribute + "'http" not in page and attribute + '"http' not in page
     assert page.count("data-figure=") == 1 + 2 + 2  # map, 2 series, RTT and throughput CDF
-    assert "outage s: jammed" in page and "throughput_mbps_p50" in page
+    # One naming style in the table: names with units, no raw summary keys as column heads.
+    assert "Lost to jamming [s]</th>" in page and "Rate typical [Mbit/s]</th>" in page
+    assert "throughput_mbps_p50</th>" not in page and "time_to_first_service_s</th>" not in page
     assert path.stat().st_size < 8e6
 
 

@@ -28,8 +28,22 @@ from lifeline.report.mapping import (
     unwrap_lon_deg,
 )
 from lifeline.report.prepare import Views
+from lifeline.report.scenario_text import scenario_html
+from lifeline.report.verdict import COLUMNS, REASON_TEXT, column_label, format_duration
 
 __all__ = ["MAX_SERIES_PLOTS", "REASON_COLORS", "render_html"]
+
+#: Short names of outage causes for column heads.
+REASON_SHORT = {
+    "no_satellite": "no satellite",
+    "no_gateway_path": "no gateway path",
+    "ground_down": "ground down",
+    "satellite_failed": "satellite failure",
+    "no_power": "no power",
+    "obstructed": "obstruction",
+    "low_sinr": "weak signal",
+    "jammed": "jamming",
+}
 
 #: Per-terminal time-series plots on the page; the table still lists every terminal.
 MAX_SERIES_PLOTS = 20
@@ -177,6 +191,9 @@ def _map_figure(v: Views) -> tuple[str, dict]:
             "zeroline": False,
             "tickvals": x_ticks.tolist(),
             "ticktext": [lon_label(x) for x in x_ticks],
+            # Keep the range (the sites' box) and shrink the drawing area to keep the scale,
+            # rather than widening the map into empty ocean.
+            "constrain": "domain",
         },
         "yaxis": {
             "range": list(v.lat_range),
@@ -184,6 +201,7 @@ def _map_figure(v: Views) -> tuple[str, dict]:
             "title": {"text": "latitude"},
             "tickvals": y_ticks.tolist(),
             "ticktext": [lat_label(y) for y in y_ticks],
+            "constrain": "domain",
             # Equirectangular map drawn true to scale at the middle latitude.
             "scaleanchor": "x",
             "scaleratio": 1 / max(math.cos(mid_lat), 0.2),
@@ -319,50 +337,79 @@ def _cdf_figure(column: str, label: str, unit: str, v: Views) -> tuple[str, dict
 # Tables and page
 # ----------------------------------------------------------------------------------------------
 
-_KNOWN_COLUMNS = {
-    "availability_pct": ("availability %", "{:.2f}"),
-    "rtt_ms_p5": ("RTT p5 ms", "{:.1f}"),
-    "rtt_ms_p50": ("RTT p50 ms", "{:.1f}"),
-    "rtt_ms_p95": ("RTT p95 ms", "{:.1f}"),
-    "handovers": ("handovers", "{}"),
-    "outages": ("outages", "{}"),
-    "longest_outage_s": ("longest outage s", "{:.0f}"),
-}
-
-
-def _cell(value: object, fmt: str = "{}") -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float) and fmt == "{}":
-        fmt = "{:.3g}"
-    try:
-        return _e(fmt.format(value))
-    except (ValueError, TypeError):
-        return _e(value)
-
 
 def _summary_table(v: Views) -> str:
+    """The per-site table: friendly column names with units and help, every figure in full."""
     rows = v.table_rows
     reasons = sorted({r for row in rows for r in (row.get("outage_s_by_reason") or {})})
-    extra = [
+    keys = [k for k in COLUMNS if any(isinstance(row.get(k), int | float) for row in rows)]
+    # Any other plain number the summary has is shown too, under its own key.
+    keys += [
         k
         for k in dict.fromkeys(k for row in rows for k in row)
-        if k not in _KNOWN_COLUMNS
-        and k not in ("terminal", "outage_s_by_reason")
-        and all(isinstance(row.get(k), int | float | str | None) for row in rows)
+        if k not in COLUMNS
+        and k != "terminal"
+        and any(isinstance(row.get(k), int | float) for row in rows)
+        and all(isinstance(row.get(k), int | float | None) for row in rows)
     ]
-    known = [k for k in _KNOWN_COLUMNS if any(k in row for row in rows)]
-    head = ["terminal"] + [_KNOWN_COLUMNS[k][0] for k in known]
-    head += [f"outage s: {r}" for r in reasons] + extra
-    out = ["<table><thead><tr>", *(f"<th>{_e(h)}</th>" for h in head), "</tr></thead><tbody>"]
+    head = [("Site", "the terminal's name")] + [column_label(k) for k in keys]
+    head += [(f"Lost to {REASON_SHORT.get(r, r)} [s]", REASON_TEXT.get(r, r)) for r in reasons]
+    out = ["<div class='table-wrap'><table class='summary'><thead><tr>"]
+    out += [f"<th title='{_e(h)}'>{_e(label)}</th>" for label, h in head]
+    out.append("</tr></thead><tbody>")
     for row in rows:
         cells = [f"<td>{_e(row['terminal'])}</td>"]
-        cells += [f"<td>{_cell(row.get(k), _KNOWN_COLUMNS[k][1])}</td>" for k in known]
+        cells += [f"<td>{_number(row.get(k))}</td>" for k in keys]
         by_reason = row.get("outage_s_by_reason") or {}
-        cells += [f"<td>{_cell(by_reason.get(r, 0.0), '{:.0f}')}</td>" for r in reasons]
-        cells += [f"<td>{_cell(row.get(k))}</td>" for k in extra]
+        cells += [f"<td>{_number(by_reason.get(r, 0.0))}</td>" for r in reasons]
         out.append("<tr>" + "".join(cells) + "</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
+    help_items = "".join(f"<dt>{_e(label)}</dt><dd>{_e(h)}</dd>" for label, h in head[1:] if h)
+    out.append(f"<details><summary>What the columns mean</summary><dl>{help_items}</dl></details>")
+    return "".join(out)
+
+
+def _number(value: object) -> str:
+    """A table figure: integers as they are, other numbers with 3 significant digits but never
+    fewer than the integer part (99.95 stays 99.95, 12345.6 stays 12346)."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return _e(value)
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{value:,.0f}"
+    digits = 2 if abs(value) < 100 else (1 if abs(value) < 1000 else 0)
+    return f"{value:,.{digits}f}"
+
+
+def _verdicts(v: Views) -> str:
+    """The plain-language verdict of every site, then each one's outage timetable."""
+    out = ["<section id='verdict'><h2>Verdict</h2>"]
+    for verdict in v.verdicts:
+        out.append(
+            f"<div class='verdict {verdict.grade}'><h3>{_e(verdict.name)}: "
+            f"{_e(verdict.headline)}</h3><p>{_e(' '.join(verdict.sentences))}</p>"
+        )
+        if verdict.outages:
+            more = (
+                f" (the {len(verdict.outages)} longest of {verdict.n_outages})"
+                if verdict.n_outages > len(verdict.outages)
+                else ""
+            )
+            rows = "".join(
+                f"<tr><td>{_e(o.start_utc.strftime('%Y-%m-%d %H:%M:%S'))}</td>"
+                f"<td>{_e(o.end_utc.strftime('%H:%M:%S'))}</td>"
+                f"<td>{_e(format_duration(o.duration_s))}</td>"
+                f"<td>{_e(REASON_TEXT.get(o.cause, o.cause or '—'))}</td></tr>"
+                for o in verdict.outages
+            )
+            out.append(
+                f"<details class='timetable'><summary>Outage timetable{_e(more)}</summary>"
+                "<table><thead><tr><th>From (UTC)</th><th>To</th><th>For</th><th>Cause</th>"
+                f"</tr></thead><tbody>{rows}</tbody></table></details>"
+            )
+        out.append("</div>")
+    out.append("</section>")
     return "".join(out)
 
 
@@ -371,7 +418,14 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 a
 max-width:1200px;padding:1em 2em;color:#222}
 h1{margin-bottom:0.2em}.sub{color:#555;margin-top:0}
 table{border-collapse:collapse;font-size:0.9em}th,td{border:1px solid #ccc;padding:3px 8px}
-td{text-align:right}td:first-child{text-align:left}th{background:#f2f2f2}
+td{text-align:right}td:first-child{text-align:left}th{background:#f2f2f2;cursor:help}
+.table-wrap{overflow-x:auto;max-width:100%}table.summary{width:100%}
+table.summary th{white-space:normal;vertical-align:bottom;font-weight:600}
+.verdict{border-left:6px solid #999;padding:0.2em 1em;margin:0.6em 0;background:#fafafa}
+.verdict h3{margin:0.3em 0}.verdict.good{border-color:#2ca02c}
+.verdict.gaps{border-color:#f0b000}.verdict.poor{border-color:#d62728}
+.verdict.none{border-color:#555}.timetable td{text-align:left}
+dl{display:grid;grid-template-columns:max-content auto;gap:0.2em 1em}dd{margin:0}
 pre{background:#f7f7f7;border:1px solid #ddd;padding:1em;overflow:auto;font-size:0.85em}
 .note{background:#fff6e0;border-left:4px solid #f0b000;padding:0.5em 1em}
 .figure{border:1px solid #eee;margin:0.5em 0}
@@ -412,12 +466,8 @@ def render_html(v: Views, scenario: dict | None, scenario_origin: str, summary: 
     if scenario and scenario.get("description"):
         parts.append(f"<p>{_e(scenario['description'].strip())}</p>")
     parts += [f"<p class='note'>{_e(n)}</p>" for n in v.notes]
-    parts.append("<h2>Availability and outages</h2>" + _summary_table(v))
-    parts.append(
-        "<p>Availability is the share of time steps with a path to a PoP; RTT percentiles are "
-        "over connected steps; outage time is split by cause (the <code>reason</code> "
-        "column).</p>"
-    )
+    parts.append(_verdicts(v))
+    parts.append("<h2>All sites</h2>" + _summary_table(v))
     if v.sites:
         figures.append(_map_figure(v))
         parts.append("<h2>Map</h2><div class='figure' id='fig-map'></div>")
@@ -448,7 +498,8 @@ def render_html(v: Views, scenario: dict | None, scenario_origin: str, summary: 
     parts.append(f"<p>From {_e(scenario_origin)}.</p>")
     if scenario is not None:
         parts.append(
-            f"<pre id='scenario'>{_e(json.dumps(scenario, indent=2, ensure_ascii=False))}</pre>"
+            "<details id='scenario'><summary>What this run assumed (the resolved scenario)"
+            f"</summary>{scenario_html(scenario)}</details>"
         )
     run_info = {k: val for k, val in summary.items() if k != "terminals"}
     parts.append(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import resources
 
 import numpy as np
@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 from lifeline.geo import enu_basis, geodetic_to_ecef_km
 from lifeline.report.data import ReportData
 from lifeline.report.mapping import central_lon_deg, shifted_rings, unwrap_lon_deg
+from lifeline.report.verdict import SiteVerdict, outages_from_spans, site_verdict
 
 __all__ = [
     "MapSnapshot",
@@ -270,6 +271,7 @@ class Views:
     reasons: list[str]
     table_rows: list[dict]
     notes: list[str]
+    verdicts: list[SiteVerdict] = field(default_factory=list)
 
 
 def _categorical(table, name: str) -> tuple[NDArray, list[str]]:
@@ -417,6 +419,8 @@ def build_views(data: ReportData, n_bins: int = DISPLAY_BINS) -> Views:
         r for k, r in enumerate(reason_names) if r and np.any((reason_codes == k) & ~connected)
     ]
 
+    start_utc = datetime.fromtimestamp(start_ms / 1e3, UTC)
+    verdicts: list[SiteVerdict] = []
     series: list[TerminalSeries] = []
     cdfs: dict[str, dict[str, tuple[NDArray, NDArray]]] = {"rtt_ms": {}}
     cdfs.update({c: {} for c, _, _ in extra_columns})
@@ -437,6 +441,14 @@ def build_views(data: ReportData, n_bins: int = DISPLAY_BINS) -> Views:
             if len(s0):
                 outages[r] = (start_ms + s0 * 1e3, start_ms + s1 * 1e3)
         series.append(TerminalSeries(name, start_ms + t_rtt * 1e3, v_rtt, extra, outages))
+        verdicts.append(
+            site_verdict(
+                name,
+                summary.get("terminals", {}).get(name, {}),
+                _outages(t, ~connected[rows], reason_codes[rows], reason_names, step_s, start_utc),
+                duration_s,
+            )
+        )
         cdfs["rtt_ms"][name] = ecdf(rtt[rows])
 
     sites, routes = _sites(scenario, summary)
@@ -467,7 +479,28 @@ def build_views(data: ReportData, n_bins: int = DISPLAY_BINS) -> Views:
         reasons=reasons_present,
         table_rows=_table_rows(summary, order_names),
         notes=notes,
+        verdicts=verdicts,
     )
+
+
+def _outages(
+    time_s: NDArray,
+    down: NDArray,
+    reason_codes: NDArray,
+    reason_names: list[str],
+    step_s: float,
+    start_utc: datetime,
+):
+    """Every outage of one terminal (steps in time order), with the cause of most of its steps."""
+    start_s, end_s = runs_to_spans(time_s, down, step_s)
+    first = np.searchsorted(time_s, start_s)
+    last = np.searchsorted(time_s, end_s - step_s / 2)
+    causes = []
+    for a, b in zip(first.tolist(), last.tolist(), strict=True):
+        codes = reason_codes[a : b + 1]
+        codes = codes[codes >= 0]
+        causes.append(reason_names[int(np.bincount(codes).argmax())] if len(codes) else "")
+    return outages_from_spans(start_s, end_s, causes, start_utc)
 
 
 def _subtitle(summary: dict) -> str:
