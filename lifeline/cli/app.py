@@ -20,6 +20,8 @@ from lifeline.errors import LifelineError
 
 app = typer.Typer(
     add_completion=False,
+    # Help texts are plain text: "[s]", "[sweep]" must show as written, not as Rich markup.
+    rich_markup_mode=None,
     no_args_is_help=False,
     help="Can a cut-off place get online through a LEO constellation, how well, and what would "
     "it take?",
