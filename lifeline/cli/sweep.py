@@ -89,7 +89,9 @@ def sweep(
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No bar, no tables.")] = False,
 ) -> None:
-    """Run a scenario over many draws of its unknowns; write OUT/sweep.parquet and a summary."""
+    """Run a scenario over many draws of its unknowns; write OUT/sweep.parquet, a summary and
+    OUT/sweep-report.html."""
+    from lifeline.report import build_sweep_report
     from lifeline.sweep import load_sweep, run_sweep
 
     def go() -> None:
@@ -128,12 +130,14 @@ def sweep(
                 highlight=False,
             )
             sys.exit(130)
+        page = build_sweep_report(out)
         if not quiet:
             Console().print(_distribution_table(result.summary))
             Console().print(_unknowns_table(result.summary))
             Console().print(
                 f"{result.ran} samples run, {result.reused} reused, {len(result.failures)} "
-                f"failed; wrote {out / 'sweep.parquet'} and {out / 'sweep-summary.json'}",
+                f"failed; wrote {out / 'sweep.parquet'}, {out / 'sweep-summary.json'} and "
+                f"{page}",
                 highlight=False,
             )
 

@@ -82,7 +82,7 @@ def _arr(values: NDArray, decimals: int) -> list:
     return [None if math.isnan(x) else x for x in a.tolist()]
 
 
-def _json_for_script(obj: object) -> str:
+def json_for_script(obj: object) -> str:
     text = json.dumps(obj, separators=(",", ":"), allow_nan=False)
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
@@ -413,7 +413,7 @@ def _verdicts(v: Views) -> str:
     return "".join(out)
 
 
-_CSS = """
+PAGE_CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;
 max-width:1200px;padding:1em 2em;color:#222}
 h1{margin-bottom:0.2em}.sub{color:#555;margin-top:0}
@@ -431,7 +431,7 @@ pre{background:#f7f7f7;border:1px solid #ddd;padding:1em;overflow:auto;font-size
 .figure{border:1px solid #eee;margin:0.5em 0}
 """
 
-_LOADER = """
+FIGURE_LOADER = """
 (function () {
   var jobs = [];
   document.querySelectorAll('script[type="application/json"][data-figure]').forEach(
@@ -460,7 +460,7 @@ def render_html(v: Views, scenario: dict | None, scenario_origin: str, summary: 
         "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
         "script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
         'img-src data: blob:; font-src data:">',
-        f"<style>{_CSS}</style></head><body>",
+        f"<style>{PAGE_CSS}</style></head><body>",
         f"<h1>{_e(v.title)}</h1><p class='sub'>{_e(v.subtitle)}</p>",
     ]
     if scenario and scenario.get("description"):
@@ -513,7 +513,7 @@ def render_html(v: Views, scenario: dict | None, scenario_origin: str, summary: 
     for div_id, spec in figures:
         parts.append(
             f"<script type='application/json' data-figure='{div_id}'>"
-            f"{_json_for_script(spec)}</script>"
+            f"{json_for_script(spec)}</script>"
         )
-    parts.append(f"<script>{get_plotlyjs()}</script><script>{_LOADER}</script></body></html>")
+    parts.append(f"<script>{get_plotlyjs()}</script><script>{FIGURE_LOADER}</script></body></html>")
     return "".join(parts)
