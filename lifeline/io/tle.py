@@ -26,11 +26,13 @@ from lifeline.time import datetime64_from_jd
 
 __all__ = [
     "TLESet",
-    "estimated_launch_utc",
+    "TLEColumns",
     "filter_launched_by",
     "last_launch_by",
+    "launch_estimates_utc",
     "parse_tle",
     "read_tle",
+    "scan_tle",
 ]
 
 logger = logging.getLogger(__name__)
@@ -350,17 +352,87 @@ def filter_launched_by(tleset: TLESet, designator: str) -> TLESet:
 
 
 #: Median lead of the raw revolution-count launch estimate over the real launch date [day]
-#: (8 launches of the 2022-08-17 snapshot; see :func:`estimated_launch_utc`).
+#: (8 launches of the 2022-08-17 snapshot; see :func:`launch_estimates_utc`).
 LAUNCH_ESTIMATE_BIAS_DAYS = 4
 
 
-def estimated_launch_utc(tleset: TLESet) -> dict[tuple[int, int], np.datetime64]:
-    """When each launch of the set flew, estimated from the elements themselves.
+@dataclass(frozen=True)
+class TLEColumns:
+    """The columns of a TLE file that dating needs, read without building SGP4 records.
+
+    Attributes
+    ----------
+    intl_designator : list of str
+        Line 1 columns 10-17, stripped.
+    epoch_utc : (S,) datetime64[ns]
+    revolutions : (S,) float
+        Revolution number at epoch (line 2 columns 64-68).
+    rev_per_day : (S,) float
+        Mean motion (line 2 columns 53-63) [rev/day].
+    """
+
+    intl_designator: list[str]
+    epoch_utc: np.ndarray
+    revolutions: np.ndarray
+    rev_per_day: np.ndarray
+
+
+def scan_tle(path: str | Path) -> TLEColumns:
+    """Epochs, designators and revolution counts of a TLE file, fast (no checksum, no SGP4).
+
+    For checks made while a scenario loads (how old the elements are, which launches had
+    flown); :func:`read_tle` validates every line when the satellites are built.
+
+    Raises
+    ------
+    TLEError
+        The file cannot be read, or a line 1 / line 2 field is not a number.
+    """
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="ascii", errors="strict").splitlines()
+    except FileNotFoundError as exc:
+        raise TLEError(str(path), 0, "file not found") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TLEError(str(path), 0, f"not a readable ASCII text file ({exc})") from exc
+    designators, epochs, revs, motion = [], [], [], []
+    for no, line in enumerate(lines, start=1):
+        try:
+            if line.startswith("1 ") and len(line) >= 32:
+                yy = int(line[18:20])
+                year = 1900 + yy if yy >= 57 else 2000 + yy
+                day = float(line[20:32])
+                epochs.append(
+                    np.datetime64(f"{year:04d}-01-01", "ns")
+                    + np.timedelta64(int(round((day - 1.0) * 86400e9)), "ns")
+                )
+                designators.append(line[9:17].strip())
+            elif line.startswith("2 ") and len(line) >= 63:
+                motion.append(float(line[52:63]))
+                revs.append(float(line[63:68]) if line[63:68].strip() else np.nan)
+        except ValueError:
+            raise TLEError(str(path), no, "a number expected in the element columns") from None
+    if len(epochs) != len(motion):
+        raise TLEError(str(path), 0, f"{len(epochs)} line-1 records but {len(motion)} line 2")
+    return TLEColumns(
+        designators,
+        np.array(epochs, dtype="datetime64[ns]"),
+        np.array(revs, dtype=float),
+        np.array(motion, dtype=float),
+    )
+
+
+def launch_estimates_utc(columns: TLEColumns | TLESet) -> dict[tuple[int, int], np.datetime64]:
+    """When each launch of a set flew, estimated from the elements themselves.
 
     A TLE's revolution number at epoch counts orbits since launch, so ``epoch − revolutions /
     mean motion`` dates the launch; the median over a launch's satellites is taken (single
     records are sometimes reset to 0 revolutions), then moved :data:`LAUNCH_ESTIMATE_BIAS_DAYS`
     later.
+
+    Parameters
+    ----------
+    columns : TLEColumns (:func:`scan_tle`) or TLESet
 
     Returns
     -------
@@ -382,22 +454,26 @@ def estimated_launch_utc(tleset: TLESet) -> dict[tuple[int, int], np.datetime64]
     CelesTrak, "FAQs: Two-Line Element Set Format": line 2 columns 64-68, revolution number at
     epoch; columns 53-63, mean motion [rev/day].
     """
-    revolutions = np.array([s.revnum for s in tleset.satrecs], dtype=float)
-    rev_per_day = np.array([s.no_kozai for s in tleset.satrecs]) * 1440.0 / (2.0 * np.pi)
-    days = np.where(rev_per_day > 0, revolutions / np.maximum(rev_per_day, 1e-9), np.nan)
-    launched = tleset.epoch_utc.astype("datetime64[s]").astype(np.int64) - days * 86400.0
+    if isinstance(columns, TLESet):
+        revolutions = np.array([s.revnum for s in columns.satrecs], dtype=float)
+        rev_per_day = np.array([s.no_kozai for s in columns.satrecs]) * 1440.0 / (2.0 * np.pi)
+    else:
+        revolutions, rev_per_day = columns.revolutions, columns.rev_per_day
+    with np.errstate(divide="ignore", invalid="ignore"):
+        days = np.where(rev_per_day > 0, revolutions / rev_per_day, np.nan)
+    launched = columns.epoch_utc.astype("datetime64[s]").astype(np.int64) - days * 86400.0
     groups: dict[tuple[int, int], list[float]] = {}
-    for key, t in zip((_launch_key(d) for d in tleset.intl_designator), launched, strict=True):
+    for key, t in zip((_launch_key(d) for d in columns.intl_designator), launched, strict=True):
         if key is not None and np.isfinite(t):
             groups.setdefault(key, []).append(float(t))
     bias_s = LAUNCH_ESTIMATE_BIAS_DAYS * 86400
     return {k: np.datetime64(int(np.median(v)) + bias_s, "s") for k, v in groups.items()}
 
 
-def last_launch_by(tleset: TLESet, when_utc: np.datetime64) -> str | None:
+def last_launch_by(columns: TLEColumns | TLESet, when_utc: np.datetime64) -> str | None:
     """The last launch (``"YYYY-NNN"``) estimated to have flown by ``when_utc``
-    (:func:`estimated_launch_utc`), or None when none had."""
-    flown = [k for k, t in estimated_launch_utc(tleset).items() if t <= when_utc]
+    (:func:`launch_estimates_utc`), or None when none had."""
+    flown = [k for k, t in launch_estimates_utc(columns).items() if t <= when_utc]
     if not flown:
         return None
     year, number = max(flown)
