@@ -57,17 +57,43 @@ def progress_bar(console: Console, disable: bool, eta: bool = True) -> Progress:
     return Progress(*columns, console=console, disable=disable)
 
 
+class OncePerCommand(logging.Filter):
+    """Let each distinct message through once per command: ``plan`` and ``sweep`` run a
+    scenario many times, and the same warning (unusable propagated samples) would repeat."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen: set[tuple[str, int, str]] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, record.levelno, record.getMessage())
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
+
+
+def configure_logging(verbose: bool) -> None:
+    """Log to stderr at WARNING (INFO with --verbose), each message once.
+
+    The level is set on the handler, not only on the root logger: libraries that set their own
+    loggers' levels (Dask's ``distributed`` sets INFO when imported) propagate their records
+    to the root handler, which is where -q/-v must decide.
+    """
+    level = logging.INFO if verbose else logging.WARNING
+    # force: replace the handler of an earlier invocation in the same process (CliRunner,
+    # notebooks), which holds that invocation's stderr, now closed; logging to it prints
+    # "--- Logging error ---" and a traceback.
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)
+        handler.addFilter(OncePerCommand())
+
+
 @app.callback()
 def main(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log what the engine does.")
     ] = False,
 ) -> None:
-    # force: replace the handler of an earlier invocation in the same process (CliRunner,
-    # notebooks), which holds that invocation's stderr, now closed; logging to it prints
-    # "--- Logging error ---" and a traceback.
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        force=True,
-    )
+    configure_logging(verbose)

@@ -1,0 +1,69 @@
+"""Quiet means quiet: library logs follow -v, a warning shows once per command, and every
+help text is printed whole."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import click
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from lifeline.cli import app
+from lifeline.cli.app import configure_logging
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    yield
+    logging.basicConfig(level=logging.WARNING, force=True)
+
+
+def test_library_info_is_dropped_and_warnings_show_once(capsys):
+    configure_logging(verbose=False)
+    # Dask's distributed sets its loggers to INFO when imported; they propagate to the root.
+    logging.getLogger("distributed").setLevel(logging.INFO)
+    logging.getLogger("distributed.scheduler").info("State start")
+    for _ in range(5):  # `plan` runs the scenario several times
+        logging.getLogger("lifeline.engine").warning("143 propagated samples are unusable")
+    err = capsys.readouterr().err
+    assert "State start" not in err
+    assert err.count("143 propagated samples are unusable") == 1
+
+
+def test_verbose_lets_info_through(capsys):
+    configure_logging(verbose=True)
+    logging.getLogger("lifeline.engine").info("chunk 3 of 144")
+    assert "chunk 3 of 144" in capsys.readouterr().err
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()):
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*prefix, name))
+        else:
+            yield (*prefix, name), command
+
+
+def _words(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_every_help_text_is_printed_whole():
+    # Rich read "[s]" and "[sweep]" in help texts as markup and dropped them ("Simulated time
+    # . [required]", "TOML file with a  table").
+    runner = CliRunner()
+    root = typer.main.get_command(app)
+    checked = 0
+    for path, command in _commands(root):
+        result = runner.invoke(app, [*path, "--help"], terminal_width=100)
+        assert result.exit_code == 0, (path, result.output)
+        shown = _words(result.output)
+        for param in command.params:
+            text = getattr(param, "help", None)
+            if text:
+                assert _words(text) in shown, (path, param.name, text)
+                checked += 1
+    assert checked > 30
