@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
 from rich.text import Text
 
 from lifeline.errors import LifelineError
@@ -42,6 +43,18 @@ def guard(fn: Callable[[], None]) -> None:
         fn()
     except LifelineError as err:
         fail(err)
+
+
+def print_table(table: Table, console: Console | None = None) -> None:
+    """Print a table whole: on a terminal Rich fits it to the window (wrapping cells); into a
+    pipe or file there is no window, so it is written at the width it needs instead of Rich's
+    default 80 columns, which cut figures to "avai…"."""
+    console = console or Console()
+    if not console.is_terminal:
+        # Measured without a width limit: the table's natural width.
+        natural = console.measure(table, options=console.options.update_width(100_000)).maximum
+        console = Console(file=console.file, width=max(natural, 80), soft_wrap=False)
+    console.print(table)
 
 
 def progress_bar(console: Console, disable: bool, eta: bool = True) -> Progress:

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from lifeline.cli.app import app, guard, progress_bar
+from lifeline.cli.app import app, guard, print_table, progress_bar
 
 
 def _distribution_table(summary: dict) -> Table:
@@ -132,8 +132,8 @@ def sweep(
             sys.exit(130)
         page = build_sweep_report(out)
         if not quiet:
-            Console().print(_distribution_table(result.summary))
-            Console().print(_unknowns_table(result.summary))
+            print_table(_distribution_table(result.summary))
+            print_table(_unknowns_table(result.summary))
             Console().print(
                 f"{result.ran} samples run, {result.reused} reused, {len(result.failures)} "
                 f"failed; wrote {out / 'sweep.parquet'}, {out / 'sweep-summary.json'} and "

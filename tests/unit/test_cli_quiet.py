@@ -67,3 +67,23 @@ def test_every_help_text_is_printed_whole():
                 assert _words(text) in shown, (path, param.name, text)
                 checked += 1
     assert checked > 30
+
+
+def test_tables_are_written_whole_into_a_pipe():
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from lifeline.cli.app import print_table
+
+    table = Table(title="wide")
+    for k in range(12):
+        table.add_column(f"availability column {k}", no_wrap=True)
+    table.add_row(*[f"{99.95 + k:.2f}" for k in range(12)])
+    out = io.StringIO()  # not a terminal, as when stdout is piped
+    print_table(table, Console(file=out))
+    text = out.getvalue()
+    assert "…" not in text
+    assert all(f"availability column {k}" in text for k in range(12))
+    assert "110.95" in text
