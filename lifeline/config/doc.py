@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import enum
+import functools
 import inspect
 import re
 import sys
@@ -261,11 +262,16 @@ def _attribute_docs(model: type[BaseModel]) -> dict[str, str]:
     return out
 
 
+@functools.cache
+def _module_texts() -> tuple[str, ...]:
+    return tuple(p.read_text(encoding="utf-8") for p in sorted(_ROOT.rglob("*.py")))
+
+
+@functools.cache
 def _constant_anchors(name: str) -> list[str]:
     """``references.md#anchor`` cited on or just above ``NAME = ...`` in any lifeline module."""
     pattern = re.compile(rf"^{re.escape(name)}\s*(:[^=]*)?=", re.M)
-    for path in sorted(_ROOT.rglob("*.py")):
-        text = path.read_text(encoding="utf-8")
+    for text in _module_texts():
         found = pattern.search(text)
         if found:
             start = text.rfind("\n\n", 0, found.start())
