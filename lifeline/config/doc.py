@@ -223,6 +223,7 @@ def _allowed(annotation: Any) -> str:
     return _validator_text(meta)
 
 
+@functools.cache
 def _source(obj: Any) -> str:
     try:
         return inspect.getsource(obj)
