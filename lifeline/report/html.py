@@ -267,7 +267,7 @@ def _series_figure(i: int, s, v: Views, colors: dict[str, str]) -> tuple[str, di
                 "fillcolor": colors[reason] + "55",
                 "line": {"width": 0},
                 "yaxis": "y2",
-                "name": "outage: " + _e(reason),
+                "name": "out: " + _e(REASON_SHORT.get(reason, reason)),
                 "hoverinfo": "name",
             }
         )
@@ -307,6 +307,8 @@ def _series_figure(i: int, s, v: Views, colors: dict[str, str]) -> tuple[str, di
                 "side": "right",
                 "title": {"text": f"{label} [{unit}]"},
                 "rangemode": "tozero",
+                "showgrid": False,  # one grid (the RTT axis'), not two that disagree
+                "tickformat": "~g",
             }
             layout["margin"] = {"l": 60, "r": 60, "t": 40, "b": 45}
     return _figure(f"fig-series-{i}", data, layout, 300)

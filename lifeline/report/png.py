@@ -16,6 +16,7 @@ import numpy as np
 
 from lifeline.report.html import (
     MAX_SERIES_PLOTS,
+    REASON_SHORT,
     SITE_STYLE,
     TERMINAL_COLORS,
     path_lonlat,
@@ -147,31 +148,52 @@ def _map(v: Views, path: Path) -> Path:
 
 
 def _series(v: Views, path: Path) -> Path:
+    from matplotlib.dates import AutoDateLocator, DateFormatter
     from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     shown = v.series[:MAX_SERIES_PLOTS]
     colors = reason_colors(v.reasons)
     fig = Figure(figsize=(10, 1.8 + 1.8 * len(shown)), layout="constrained")
     axes = fig.subplots(len(shown), 1, sharex=True, squeeze=False)[:, 0]
+    day = ""
     for ax, s in zip(axes, shown, strict=True):
         for reason, (start_ms, end_ms) in s.outages.items():
             for a, b in zip(_dates(start_ms), _dates(end_ms), strict=True):
                 ax.axvspan(a, b, color=colors[reason], alpha=0.35, lw=0)
         ax.plot(_dates(s.rtt_time_ms), s.rtt_ms, lw=0.6, color="#1f77b4")
         ax.set_ylabel("RTT [ms]")
-        ax.set_ylim(bottom=0)
+        top = np.nanmax(s.rtt_ms) if np.isfinite(s.rtt_ms).any() else 1.0
+        ax.set_ylim(0, top * 1.12)  # from zero, with room above the highest value
         ax.set_title(s.name, fontsize=9, loc="left")
+        ax.grid(alpha=0.25)
+        if len(s.rtt_time_ms):
+            day = datetime.fromtimestamp(s.rtt_time_ms[0] / 1e3, UTC).strftime("%Y-%m-%d")
         for col, label, unit in v.extra_columns:
             if col in s.extra:
                 twin = ax.twinx()
                 t, val = s.extra[col]
-                twin.plot(_dates(t), val, lw=0.6, color="#2ca02c")
-                twin.set_ylabel(f"{label} [{unit}]")
-    if v.reasons:
-        handles = [Patch(color=colors[r], alpha=0.35, label=f"outage: {r}") for r in v.reasons]
-        axes[0].legend(handles=handles, fontsize=7, loc="upper right")
-    axes[-1].set_xlabel("time (UTC)")
+                twin.plot(_dates(t), val, lw=0.8, color="#2ca02c")
+                twin.set_ylabel(f"{label} [{unit}]", color="#2ca02c")
+                # From zero like the RTT axis, and no offset notation for a near-constant rate
+                # (Matplotlib would label a flat 25 Mbit/s line "+2.5e1" around 0).
+                high = np.nanmax(val) if np.isfinite(val).any() else 1.0
+                twin.set_ylim(0, max(high, 1e-9) * 1.12)
+                twin.ticklabel_format(axis="y", useOffset=False, style="plain")
+    locator = AutoDateLocator(minticks=4, maxticks=9)
+    axes[-1].xaxis.set_major_locator(locator)
+    axes[-1].xaxis.set_major_formatter(DateFormatter("%H:%M"))
+    handles = [Line2D([], [], color="#1f77b4", lw=1, label="RTT")]
+    handles += [
+        Line2D([], [], color="#2ca02c", lw=1, label=label) for _, label, _ in v.extra_columns
+    ]
+    handles += [
+        Patch(color=colors[r], alpha=0.35, label=f"out: {REASON_SHORT.get(r, r)}")
+        for r in v.reasons
+    ]
+    axes[0].legend(handles=handles, fontsize=7, loc="lower right", ncols=len(handles))
+    axes[-1].set_xlabel(f"time (UTC, from {day})" if day else "time (UTC)")
     return _save(fig, path)
 
 

@@ -43,7 +43,11 @@ CDF_POINTS = 400
 MAP_SNAPSHOTS = 48
 #: Optional numeric columns drawn as time series and distributions when a run has them
 #: (column, label, unit).
-OPTIONAL_SERIES = (("throughput_mbps", "Throughput", "Mbit/s"),)
+OPTIONAL_SERIES = (
+    ("throughput_mbps", "Throughput", "Mbit/s"),
+    ("throughput_down_mbps", "Download", "Mbit/s"),
+    ("throughput_up_mbps", "Upload", "Mbit/s"),
+)
 #: Map margin around the sites [deg].
 MAP_MARGIN_DEG = 3.0
 #: Largest height/width (or width/height) ratio of the map box (true to scale).
