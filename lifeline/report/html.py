@@ -33,6 +33,8 @@ from lifeline.report.verdict import COLUMNS, REASON_TEXT, column_label, format_d
 
 __all__ = ["MAX_SERIES_PLOTS", "REASON_COLORS", "render_html"]
 
+#: Colours of the rate series (download, upload, ...).
+RATE_COLORS = ("#2ca02c", "#9467bd", "#8c564b")
 #: Short names of outage causes for column heads.
 REASON_SHORT = {
     "no_satellite": "no satellite",
@@ -288,29 +290,32 @@ def _series_figure(i: int, s, v: Views, colors: dict[str, str]) -> tuple[str, di
         "yaxis2": {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True},
         "legend": {"orientation": "h", "y": 1.12},
     }
-    for col, label, unit in v.extra_columns:
-        if col in s.extra:
-            t, val = s.extra[col]
-            data.append(
-                {
-                    "type": "scatter",
-                    "mode": "lines",
-                    "x": _arr(np.round(t), 0),
-                    "y": _arr(val, 3),
-                    "line": {"color": "#2ca02c", "width": 1},
-                    "yaxis": "y3",
-                    "name": f"{label} [{unit}]",
-                }
-            )
-            layout["yaxis3"] = {
-                "overlaying": "y",
-                "side": "right",
-                "title": {"text": f"{label} [{unit}]"},
-                "rangemode": "tozero",
-                "showgrid": False,  # one grid (the RTT axis'), not two that disagree
-                "tickformat": "~g",
+    extra = [(c, lab, u) for c, lab, u in v.extra_columns if c in s.extra]
+    for k, (col, label, unit) in enumerate(extra):
+        t, val = s.extra[col]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": _arr(np.round(t), 0),
+                "y": _arr(val, 3),
+                "line": {"color": RATE_COLORS[k % len(RATE_COLORS)], "width": 1},
+                "yaxis": "y3",
+                "name": f"{label} [{unit}]",
             }
-            layout["margin"] = {"l": 60, "r": 60, "t": 40, "b": 45}
+        )
+    if extra:
+        # One right-hand axis for every rate (they share the unit).
+        title = extra[0][1] if len(extra) == 1 else "Rate"
+        layout["yaxis3"] = {
+            "overlaying": "y",
+            "side": "right",
+            "title": {"text": f"{title} [{extra[0][2]}]"},
+            "rangemode": "tozero",
+            "showgrid": False,  # one grid (the RTT axis'), not two that disagree
+            "tickformat": "~g",
+        }
+        layout["margin"] = {"l": 60, "r": 60, "t": 40, "b": 45}
     return _figure(f"fig-series-{i}", data, layout, 300)
 
 

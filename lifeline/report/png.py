@@ -16,6 +16,7 @@ import numpy as np
 
 from lifeline.report.html import (
     MAX_SERIES_PLOTS,
+    RATE_COLORS,
     REASON_SHORT,
     SITE_STYLE,
     TERMINAL_COLORS,
@@ -170,23 +171,29 @@ def _series(v: Views, path: Path) -> Path:
         ax.grid(alpha=0.25)
         if len(s.rtt_time_ms):
             day = datetime.fromtimestamp(s.rtt_time_ms[0] / 1e3, UTC).strftime("%Y-%m-%d")
-        for col, label, unit in v.extra_columns:
-            if col in s.extra:
-                twin = ax.twinx()
+        extra = [(c, lab, u) for c, lab, u in v.extra_columns if c in s.extra]
+        if extra:
+            # One right-hand axis for every rate (they share the unit).
+            twin = ax.twinx()
+            high = 0.0
+            for k, (col, label, unit) in enumerate(extra):
                 t, val = s.extra[col]
-                twin.plot(_dates(t), val, lw=0.8, color="#2ca02c")
-                twin.set_ylabel(f"{label} [{unit}]", color="#2ca02c")
-                # From zero like the RTT axis, and no offset notation for a near-constant rate
-                # (Matplotlib would label a flat 25 Mbit/s line "+2.5e1" around 0).
-                high = np.nanmax(val) if np.isfinite(val).any() else 1.0
-                twin.set_ylim(0, max(high, 1e-9) * 1.12)
-                twin.ticklabel_format(axis="y", useOffset=False, style="plain")
+                twin.plot(_dates(t), val, lw=0.8, color=RATE_COLORS[k % len(RATE_COLORS)])
+                if np.isfinite(val).any():
+                    high = max(high, float(np.nanmax(val)))
+            label = extra[0][1] if len(extra) == 1 else "Rate"
+            twin.set_ylabel(f"{label} [{extra[0][2]}]", color=RATE_COLORS[0])
+            # From zero like the RTT axis, and no offset notation for a near-constant rate
+            # (Matplotlib would label a flat 25 Mbit/s line "+2.5e1" around 0).
+            twin.set_ylim(0, max(high, 1e-9) * 1.12)
+            twin.ticklabel_format(axis="y", useOffset=False, style="plain")
     locator = AutoDateLocator(minticks=4, maxticks=9)
     axes[-1].xaxis.set_major_locator(locator)
     axes[-1].xaxis.set_major_formatter(DateFormatter("%H:%M"))
     handles = [Line2D([], [], color="#1f77b4", lw=1, label="RTT")]
     handles += [
-        Line2D([], [], color="#2ca02c", lw=1, label=label) for _, label, _ in v.extra_columns
+        Line2D([], [], color=RATE_COLORS[k % len(RATE_COLORS)], lw=1, label=label)
+        for k, (_, label, _) in enumerate(v.extra_columns)
     ]
     handles += [
         Patch(color=colors[r], alpha=0.35, label=f"out: {REASON_SHORT.get(r, r)}")
