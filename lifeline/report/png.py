@@ -176,7 +176,7 @@ def _series(v: Views, path: Path) -> Path:
             # One right-hand axis for every rate (they share the unit).
             twin = ax.twinx()
             high = 0.0
-            for k, (col, label, unit) in enumerate(extra):
+            for k, (col, _, _) in enumerate(extra):
                 t, val = s.extra[col]
                 twin.plot(_dates(t), val, lw=0.8, color=RATE_COLORS[k % len(RATE_COLORS)])
                 if np.isfinite(val).any():
