@@ -474,6 +474,10 @@ def render_html(v: Views, scenario: dict | None, scenario_origin: str, summary: 
         parts.append(f"<p>{_e(scenario['description'].strip())}</p>")
     parts += [f"<p class='note'>{_e(n)}</p>" for n in v.notes]
     parts.append(_verdicts(v))
+    assumed = (scenario or {}).get("notes")
+    if isinstance(assumed, list) and assumed:
+        items = "".join(f"<li>{_e(n)}</li>" for n in assumed)
+        parts.append(f"<h3>What the scenario assumed</h3><ul class='assumed'>{items}</ul>")
     parts.append("<h2>All sites</h2>" + _summary_table(v))
     if v.sites:
         figures.append(_map_figure(v))
