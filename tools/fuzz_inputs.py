@@ -15,7 +15,7 @@ file's name and no "Traceback" in the output); a run that exits 0 must leave a p
 first few are saved with their inputs, the output and the traceback for reproduction.
 
 The mutation engine (:func:`mutate`) and the checks (:func:`run_case`) are shared with
-``tests/test_fuzz.py``, which drives them from hypothesis.
+``tests/integration/test_fuzz.py``, which drives them from hypothesis.
 
 Usage::
 

@@ -33,6 +33,8 @@ from lifeline.report.verdict import COLUMNS, REASON_TEXT, column_label, format_d
 
 __all__ = ["MAX_SERIES_PLOTS", "REASON_COLORS", "render_html"]
 
+# Display settings below are presentation choices, not facts (references.md#report-display).
+
 #: Colours of the rate series (download, upload, ...).
 RATE_COLORS = ("#2ca02c", "#9467bd", "#8c564b")
 #: Short names of outage causes for column heads.
