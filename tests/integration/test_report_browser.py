@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from lifeline.geo import great_circle_km
+from tests.helpers import DATA
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
@@ -317,7 +318,7 @@ def test_script_in_a_terminal_name_is_shown_as_text(page):
 # Tonga's paths were drawn 353° the wrong way round, across three continents.
 # ----------------------------------------------------------------------------------------------
 
-FIXTURE = Path(__file__).resolve().parent / "data" / "tonga-2022.toml"
+FIXTURE = DATA / "tonga-2022.toml"
 R_KM = 6371.0088  # lifeline.geo's mean radius
 
 
