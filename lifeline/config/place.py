@@ -45,13 +45,13 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Element age [day] beyond which a run warns: SGP4 from TLEs drifts by roughly 1-3 km a day
-#: from epoch (references.md#tle-snapshots), so after two weeks where each satellite is at a
-#: given second is uncertain by tens of km, though coverage statistics still hold (assumption).
+#: from epoch, so after two weeks where each satellite is at a given second is uncertain by
+#: tens of km, though coverage statistics still hold (assumption, references.md#element-age).
 STALE_WARN_DAYS = 14.0
 #: Element age [day] beyond which a run is refused: after about four months launches and
 #: re-entries change the constellation itself (the default preset's 98-day back-propagation
-#: already loses ~33 of 2,392 satellites to implausible states, references.md#tle-snapshots);
-#: an assumption.
+#: already loses ~33 of 2,392 satellites to implausible states); an assumption
+#: (references.md#element-age).
 STALE_REFUSE_DAYS = 120.0
 #: Shell altitude when the constellation gives none to read [km] (Starlink's first shell,
 #: references.md#constellation-shells).

@@ -356,7 +356,8 @@ def filter_launched_by(tleset: TLESet, designator: str) -> TLESet:
 
 
 #: Median lead of the raw revolution-count launch estimate over the real launch date [day]
-#: (8 launches of the 2022-08-17 snapshot; see :func:`launch_estimates_utc`).
+#: (8 launches of the 2022-08-17 snapshot; see :func:`launch_estimates_utc`;
+#: references.md#element-age).
 LAUNCH_ESTIMATE_BIAS_DAYS = 4
 
 
