@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lifeline.scenario import Scenario, scenario_from_dict
+from lifeline.config import Scenario, scenario_from_dict
 
 #: The repository's root and the tests' own data folder.
 ROOT = Path(__file__).resolve().parents[1]

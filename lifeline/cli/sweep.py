@@ -1,4 +1,4 @@
-"""``lifeline sweep``: many plausible futures of a scenario on Dask (issue 8)."""
+"""``lifeline sweep``: many plausible futures of a scenario on Dask."""
 
 from __future__ import annotations
 
@@ -91,8 +91,9 @@ def sweep(
 ) -> None:
     """Run a scenario over many draws of its unknowns; write OUT/sweep.parquet, a summary and
     OUT/sweep-report.html."""
+    from lifeline.config import load_sweep
     from lifeline.report import build_sweep_report
-    from lifeline.sweep import load_sweep, run_sweep
+    from lifeline.sweep import run_sweep
 
     def go() -> None:
         sw = load_sweep(scenario)

@@ -397,7 +397,7 @@ def _tables(model: type[BaseModel], path: str, many: bool, seen: set[str]) -> li
 
 def render() -> str:
     """The whole of ``docs/scenario.md``."""
-    from lifeline.scenario import Scenario
+    from lifeline.config import Scenario
 
     head = [
         "# Scenario reference",

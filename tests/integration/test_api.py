@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 import lifeline
 from lifeline.cli import app
-from lifeline.scenario import scenario_from_dict
+from lifeline.config import scenario_from_dict
 
 #: One minute of the bent-pipe preset: every output, in a few seconds.
 MINUTE = {

@@ -16,13 +16,13 @@ from skyfield.api import EarthSatellite, load, wgs84
 from skyfield.framelib import itrs
 
 import lifeline
+from lifeline.config import load_scenario, scenario_from_dict
 from lifeline.constants import C_KM_S
 from lifeline.engine import build_constellation
 from lifeline.errors import LifelineError
 from lifeline.geo import great_circle_km
 from lifeline.io.tle import read_tle
 from lifeline.network.topology import fiber_delay_ms
-from lifeline.scenario import load_scenario, scenario_from_dict
 from tests.helpers import ROOT, count_launched_by
 
 # End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
@@ -59,7 +59,8 @@ def _skyfield_sats(scenario):
 
 def test_bentpipe_rtt_matches_skyfield_geometry(bentpipe):
     """RTT of the reported path recomputed from Skyfield positions (independent of the engine):
-    2 × (terminal–satellite + satellite–gateway) / c + 2 × fibre (FACTS §8 constants)."""
+    2 × (terminal–satellite + satellite–gateway) / c + 2 × fibre
+    (references.md#physical-constants)."""
     sc = load_scenario("mariupol-2022-bentpipe")
     df = bentpipe.terminals
     rows = df[df.connected].iloc[:: max(1, len(df[df.connected]) // 25)]
@@ -97,7 +98,8 @@ def test_bentpipe_floor_and_masks(bentpipe):
     df = bentpipe.terminals
     sc = load_scenario("mariupol-2022-bentpipe")
     on = df[df.connected]
-    # FACTS §8: minimum bent-pipe RTT at 550 km is 7.3 ms (both ends at zenith); fibre adds more.
+    # references.md#measured-rtt: minimum bent-pipe RTT at 550 km is 7.3 ms (both ends at zenith);
+    # fibre adds more.
     assert (on.rtt_ms > 7.3).all()
     # Every connected step sees its satellite above the mask (re-assignment inside slots works).
     assert (on.elevation_deg >= sc.network.min_elevation_deg - 1e-9).all()
@@ -137,8 +139,10 @@ def test_summary_matches_rows(isl):
 
 
 def test_walker_shell_with_isl_covers_midlatitudes():
-    """A 53° shell of 72 × 22 at 550 km (FACTS §1, shell 1) with +Grid lasers serves a terminal
-    at 47° N without a gap: coverage radius at 25° is 940 km (FACTS §1) and planes are 5° apart."""
+    """A 53° shell of 72 × 22 at 550 km (references.md#constellation-shells) with +Grid lasers
+    serves a terminal
+    at 47° N without a gap: coverage radius at 25° is 940 km (references.md#min-elevation) and
+    planes are 5° apart."""
     data = {
         "name": "walker",
         "time": {"start_utc": "2022-05-11T00:00:00Z", "duration_s": 600, "step_s": 5},
@@ -223,7 +227,7 @@ def test_result_does_not_depend_on_worker_count(caplog):
 
 
 # --------------------------------------------------------------------------------------------
-# Radio layer (issue 5)
+# Radio layer
 # --------------------------------------------------------------------------------------------
 
 RADIO_COLUMNS = ("sinr_db", "modcod", "capacity_mbps", "demand_mbps", "throughput_mbps")
@@ -246,8 +250,10 @@ def _rain_run(rain: list[dict]):
 
 
 def test_radio_columns_and_a_rain_event_lower_throughput():
-    # 20 mm/h within 30 km of Azovstal (FACTS.md §7) for the first minute: ITU-R P.618-13 puts
-    # a few dB of Ku fade on the path (FACTS.md §8: 4.2 dB at 40° for its 27.8 mm/h R0.01), which
+    # 20 mm/h within 30 km of Azovstal (references.md#sites) for the first minute: ITU-R P.618-13
+    # puts
+    # a few dB of Ku fade on the path (references.md#itu-r-models: 4.2 dB at 40° for its 27.8 mm/h
+    # R0.01), which
     # lowers the MODCOD, hence the beam's rate and what Azovstal gets; Kyiv (640 km) stays dry.
     storm = {"lat_deg": 47.098, "lon_deg": 37.610, "radius_km": 30.0, "rate_mm_h": 20.0,
              "end_s": 60.0}  # fmt: skip
@@ -272,7 +278,7 @@ def test_radio_columns_and_a_rain_event_lower_throughput():
 
 def test_jammed_preset_distance_decides_service():
     # One minute with the jammer on (01:00-05:00 UTC in the preset): 30 dBW EIRP, 30 m mast.
-    # Link equation (FACTS.md §8 FSPL; ITU-R S.465 terminal gain ≤ 4.3 dBi at ≥ 25° off axis):
+    # Link equation (FSPL; ITU-R S.465 terminal gain ≤ 4.3 dBi at ≥ 25° off axis):
     # at 2 km the jammer arrives at ≥ -85 - 3 dBW, ~20 dB above the carrier (~ -110 dBW), so
     # no MODCOD closes; beyond its radio horizon, 4.12 (√30 + √2) = 28.4 km (ITU-R P.834), it is
     # not heard, so the 30 and 40 km probes and the distant cities keep their clear-sky SINR.
@@ -305,8 +311,9 @@ def test_radio_disabled_serves_demand_with_empty_radio_columns():
 
 def test_uncongested_terminal_throughput_is_in_the_published_range():
     # Azovstal alone in its beam, asking for more than a beam carries: its median downlink lies
-    # between "download can exceed 300 Mbit/s" (Michel et al., IMC 2022; FACTS.md §5) and the
-    # ~700 Mbit/s peak on a 240 MHz channel (Puchol; FACTS.md §3).
+    # between "download can exceed 300 Mbit/s" (Michel et al., IMC 2022;
+    # references.md#measured-throughput) and the
+    # ~700 Mbit/s peak on a 240 MHz channel (Puchol; references.md#satellite-capacity).
     sc = load_scenario("mariupol-2022")
     greedy = sc.terminals[0].model_dump(exclude_none=True) | {"mbps_per_user": 10_000.0}
     data = {"extends": "mariupol-2022", "name": "greedy", "time": {"duration_s": 120.0},
@@ -316,10 +323,10 @@ def test_uncongested_terminal_throughput_is_in_the_published_range():
 
 
 def test_terminals_in_one_cell_share_their_beam_equally():
-    # Four terminals at Azovstal (FACTS.md §7), each wanting more than a beam carries: same
+    # Four terminals at Azovstal (references.md#sites), each wanting more than a beam carries: same
     # satellite, same cell, same MODCOD, so max-min fairness gives each a quarter of the beam
-    # (Bertsekas & Gallager §6.5.2; the feeder's 25.6 Gbit/s and lasers' 100 Gbit/s, FACTS.md
-    # §3 and §2, are far from binding).
+    # (Bertsekas & Gallager §6.5.2; the feeder's 25.6 Gbit/s and lasers' 100 Gbit/s,
+    # references.md#satellite-capacity and #isl-range, are far from binding).
     greedy = [
         {"name": f"A{i}", "lat_deg": 47.098, "lon_deg": 37.610, "mbps_per_user": 10_000.0}
         for i in range(4)
@@ -337,7 +344,7 @@ def test_terminals_in_one_cell_share_their_beam_equally():
 
 
 def test_run_writes_pairs_when_the_scenario_names_them(tmp_path):
-    """`pairs` in a scenario makes `lifeline.run` also write pairs.parquet (issue 4)."""
+    """`pairs` in a scenario makes `lifeline.run` also write pairs.parquet."""
     sc = scenario_from_dict(
         {
             "extends": "mariupol-2022",

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import lifeline
+from lifeline.config import Scenario
 from lifeline.geo import great_circle_km
-from lifeline.scenario import Scenario
 from tests.helpers import AZOVSTAL, first_minutes
 
 # End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
@@ -50,7 +50,7 @@ def test_ground_loss_equals_outage_of_the_gateways_inside(bentpipe):
         for g in short(bentpipe).gateways
         if great_circle_km(*AZOVSTAL, g.lat_deg, g.lon_deg) <= 1500
     ]
-    assert sorted(inside) == ["Kaunas", "Muallim", "Wola Krobowska"]  # issue 6: TR, LT, PL
+    assert sorted(inside) == ["Kaunas", "Muallim", "Wola Krobowska"]  # TR, LT, PL
     circle = {"kind": "ground_loss", "center_lat_deg": AZOVSTAL[0],
               "center_lon_deg": AZOVSTAL[1], "radius_km": 1500}  # fmt: skip
     by_name = {"kind": "gateway_outage", "gateways": inside}

@@ -1,4 +1,4 @@
-"""Mutated scenario and TLE files never crash the CLI (STYLE.md §3.8).
+"""Mutated scenario and TLE files never crash the CLI.
 
 The mutation engine and the checks live in ``tools/fuzz_inputs.py`` (which runs 10,000 cases);
 here hypothesis drives the same engine through ``st.randoms()``, so a failing case shrinks to
@@ -128,3 +128,105 @@ def test_launched_by_before_every_launch():
     )
     outcome = _check(case)
     assert outcome.kind == "error"
+
+
+# ----------------------------------------------------------------------------------------------
+# The schema surface: every scenario, event, radio and sweep field (tools/fuzz_inputs.py
+# --surface schema runs 10,000 of these)
+# ----------------------------------------------------------------------------------------------
+
+
+def _check_schema(case: fz.Case) -> fz.Outcome:
+    with tempfile.TemporaryDirectory(prefix="lifeline-fuzz-") as tmp:
+        outcome = fz.run_schema_case(case, Path(tmp))
+    assert not outcome.problems, fz.describe(case, outcome)
+    assert outcome.kind in {"error", "loaded"}
+    return outcome
+
+
+def test_schema_fixture_loads():
+    """The unmutated schema fixture is a valid sweep file (else mutations only test errors)."""
+    assert _check_schema(fz.schema_case()).kind == "loaded"
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(rng=st.randoms(use_true_random=False))
+def test_mutated_schema_fails_cleanly_or_loads(rng):
+    _check_schema(fz.mutate(rng, fz.schema_case(), tle_share=0.1))
+
+
+def _schema_error(old: str, new: str) -> str:
+    """The message of the schema fixture with `old` replaced by `new` (it must be an error)."""
+    from lifeline.config import load_sweep
+
+    base = fz.schema_case()
+    assert base.scenario.count(old) == 1, old
+    with tempfile.TemporaryDirectory(prefix="lifeline-fuzz-") as tmp:
+        folder = Path(tmp)
+        fz.base_case().write(folder)  # tiny.toml and tiny.tle, which the fixture extends
+        (folder / fz.SCHEMA_NAME).write_text(base.scenario.replace(old, new), encoding="utf-8")
+        with pytest.raises(fz.LifelineError) as info:
+            load_sweep(folder / fz.SCHEMA_NAME)
+    return str(info.value)
+
+
+HUGE = "1" + "0" * 400  # a valid TOML integer with no float: OverflowError in math.isfinite
+# (old text, new text, field named, what the message says is allowed): the allowed ranges are
+# those the models declare (lifeline/config/).
+SCHEMA_REGRESSIONS = {
+    # Only the [time]/[[terminals]] checks guarded huge integers; these raised OverflowError.
+    "event radius_km": (
+        "radius_km = 100.0", f"radius_km = {HUGE}", "events[2].radius_km", "a number > 0"
+    ),
+    "event seed": ("seed = 7", f"seed = {HUGE}", "events[4].seed", "an integer >= 0"),
+    "radio beams": (
+        "beams_per_satellite = 32",
+        f"beams_per_satellite = {HUGE}",
+        "radio.beams_per_satellite",
+        "an integer >= 1",
+    ),
+    "rain radius": ("radius_km = 30.0", f"radius_km = {HUGE}", "rain[0].radius_km", "a number > 0"),
+    "jammer eirp": (
+        "eirp_dbw = 30.0", f"eirp_dbw = {HUGE}", "jammers[0].eirp_dbw", "a number in -50..100"
+    ),
+    "sweep fraction": (
+        "fraction = 0.1",
+        f"fraction = {HUGE}",
+        "sweep.isl_failure.fraction",
+        "a number in 0..1, or [min, max] with min <= max in that range",
+    ),
+    "sweep grid value": (
+        '"radio.margin_db" = [0.0, 1.0]',
+        f'"radio.margin_db" = [{HUGE}]',
+        'sweep.grid."radio.margin_db"',
+        "a value the scenario accepts (radio.margin_db: a number >= 0)",
+    ),
+    # An event time whose UTC instant is past year 9999 overflowed in astimezone.
+    "event time past 9999": (
+        "end_utc = 2022-08-17T12:01:30Z",
+        "end_utc = 9999-12-31T23:59:59-01:00",
+        "events[1].end_utc",
+        "a date-time in 1678-01-01..2262-01-01 (the span of the engine's nanosecond time grid)",
+    ),
+    "event time in year 99999": (
+        "end_utc = 2022-08-17T12:01:30Z",
+        'end_utc = "99999-01-01T00:00:00Z"',
+        "events[1].end_utc",
+        "an RFC 3339 date-time with a timezone, e.g. 2022-05-11T00:00:00Z",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "allowed"), SCHEMA_REGRESSIONS.values(), ids=SCHEMA_REGRESSIONS.keys()
+)
+def test_schema_regressions(old, new, field, allowed):
+    text = _schema_error(old, new)
+    assert f"{fz.SCHEMA_NAME}: {field} = " in text
+    assert text.endswith(f": {allowed}")

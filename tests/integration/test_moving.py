@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 
 import lifeline
+from lifeline.config import load_scenario, scenario_from_dict
 from lifeline.errors import ScenarioError
-from lifeline.scenario import load_scenario, scenario_from_dict
 
 # End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
 pytestmark = pytest.mark.slow
 
-# FACTS.md §7: Azovstal works and Mariupol city.
+# references.md#sites: Azovstal works and Mariupol city.
 A = (47.098, 37.610)
 B = (47.0958, 37.5494)
 
@@ -54,7 +54,7 @@ def test_route_matches_fixed_terminals_where_it_passes():
         at.loc[(0.0, "Convoy"), cols], at.loc[(0.0, "A"), cols], check_names=False
     )
     # On one satellite the range changes smoothly while moving: at most the satellite's speed
-    # (circular, sqrt(GM / r) = 7.59 km/s at 550 km with WGS84 GM, FACTS.md §8) plus the
+    # (circular, sqrt(GM / r) = 7.59 km/s at 550 km with WGS84 GM, references.md#wgs84) plus the
     # convoy's (~0.01 km/s) per 1-s step.
     c = df[df.terminal == "Convoy"]
     same = (c.satellite.to_numpy()[1:] == c.satellite.to_numpy()[:-1]) & c.connected.to_numpy()[1:]

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 import lifeline
+from lifeline.config import scenario_from_dict
 from lifeline.errors import ScenarioError
 from lifeline.reasons import REASONS
 from lifeline.results import TerminalAccumulator, summarize
-from lifeline.scenario import scenario_from_dict
 
 # End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
 pytestmark = pytest.mark.slow
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 def azovstal(horizon=None, minutes=3):
     """mariupol-2022-bentpipe with Azovstal only, optionally behind a horizon mask."""
-    terminal = {"name": "Azovstal", "lat_deg": 47.098, "lon_deg": 37.610}  # FACTS.md §7
+    terminal = {"name": "Azovstal", "lat_deg": 47.098, "lon_deg": 37.610}  # references.md#sites
     if horizon is not None:
         terminal["horizon_deg"] = horizon
     data = {

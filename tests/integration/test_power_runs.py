@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import lifeline
-from lifeline.scenario import scenario_from_dict
+from lifeline.config import scenario_from_dict
 from tests.helpers import AZOVSTAL
 
 # End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
@@ -26,7 +26,8 @@ def run_powered(power, hours=2.0):
 
 
 def test_battery_runs_out_after_capacity_over_draw():
-    """A 90 Wh battery and the 2021-23 dish at 90 W (FACTS.md §6, 80-100 W measured): one hour
+    """A 90 Wh battery and the 2021-23 dish at 90 W (references.md#terminal-power, 80-100 W
+    measured): one hour
     of service, then 'no_power' (no panel, no generator)."""
     result = run_powered({"battery_wh": 90.0})
     df = result.terminals

@@ -1,11 +1,12 @@
-"""Issue 6's story: the region around Mariupol loses its ground stations.
+"""The ground-loss story: the region around Mariupol loses its ground stations.
 
 Presets ``mariupol-2022-groundloss`` (with lasers) and ``mariupol-2022-groundloss-bentpipe``
 take down every gateway and PoP within 1,500 km of Mariupol (Muallim TR, Kaunas LT, Wola
 Krobowska PL). Expected ordering, from geometry alone: with ISLs traffic can ride the lasers to
 gateways further west, so Azovstal stays connected; bent pipe needs one satellite seeing both
 Azovstal and a live gateway, and the nearest one left, Foggia, is 1,848 km away, at the edge of
-bent-pipe reach (about 1,880 km with both ends at 25 deg, FACTS.md §7). The detour can only
+bent-pipe reach (about 1,880 km with both ends at 25 deg, references.md#min-elevation). The detour
+can only
 lengthen routes: at each slot start, where both runs pick the same satellite, RTT under ground
 loss is at least the RTT without it.
 """
@@ -14,8 +15,8 @@ from __future__ import annotations
 
 import pytest
 
+from lifeline.config import load_scenario
 from lifeline.geo import great_circle_km
-from lifeline.scenario import load_scenario
 
 # End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
 pytestmark = pytest.mark.slow
@@ -33,7 +34,7 @@ def runs(preset_run):
 def test_presets_lose_exactly_the_gateways_within_1500_km():
     sc = load_scenario("mariupol-2022-groundloss")
     ev = sc.events[0]
-    # FACTS.md §7 "Mariupol city" is the centre; distances are great-circle (haversine).
+    # Mariupol city (references.md#sites) is the centre; distances are great-circle (haversine).
     inside = {
         g.name
         for g in sc.gateways

@@ -25,13 +25,13 @@ from typer.testing import CliRunner
 import lifeline
 import lifeline.sweep as sweep_runner
 from lifeline.cli import app
+from lifeline.config import load_sweep
 from lifeline.engine import SharedInputsCache
 from lifeline.engine import shared as engine_shared
 from lifeline.errors import ScenarioError
 from lifeline.geo import great_circle_km
 from lifeline.sweep import (
     FIGURES,
-    load_sweep,
     plan_samples,
     run_sample,
     run_sweep,
@@ -42,7 +42,8 @@ from tests.helpers import DATA, ROOT, write_text
 # End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
 pytestmark = pytest.mark.slow
 
-# tiny.toml has one terminal and one gateway; a second terminal (Azovstal, FACTS.md §7) and a
+# tiny.toml has one terminal and one gateway; a second terminal (Azovstal, references.md#sites) and
+# a
 # power-loss event on it let a terminal-count draw give an invalid variant (a failing sample).
 TINY_SWEEP = f"""
 extends = "{(DATA / "tiny.toml").as_posix()}"
@@ -259,7 +260,7 @@ def test_sweep_preset_is_a_one_hour_default_scenario():
     assert len(sw.base.gateways) == len(lifeline.load_scenario("mariupol-2022").gateways)
     spec = plan_samples(sw, 1, seed=0)[0]
     assert spec.scenario is not None and spec.error is None
-    # The issue's four unknowns: gateway losses, satellite failures, rain and jammer EIRP.
+    # The sweep preset's four unknowns: gateway losses, satellite failures, rain and jammer EIRP.
     for key in ("gateways_lost", "satellite_failure_fraction", "rain_mm_h", "jammer_eirp_dbw"):
         assert key in spec.values
 

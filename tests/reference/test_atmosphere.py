@@ -1,4 +1,4 @@
-"""Atmospheric attenuation against ITU-R's validation examples and FACTS.md §8.
+"""Atmospheric attenuation against ITU-R's validation examples and references.md#itu-r-models.
 
 Validation values: ITU-R Study Group 3's validation examples, in
 ``tests/reference/data/itu-r/validation-examples.toml`` with their sheet and row.
@@ -31,13 +31,13 @@ from tests.reference.authorities import ITU_R
 
 #: ITU-R's sheets give 9–10 digits; itur reproduces them to ~1e-6 dB.
 VALEX_TOL_DB = 1e-3
-#: FACTS.md §8 rounds to 0.1 dB (0.01 dB for gas).
-FACTS_ROUNDING_DB = 0.05
+#: references.md#itu-r-models rounds to 0.1 dB (0.01 dB for gas).
+PUBLISHED_ROUNDING_DB = 0.05
 #: Interpolating the per-site table at 1° and the rain-rate grid must stay well below the
 #: models' own accuracy (P.618 quotes ~25–35 % r.m.s. for rain).
 INTERPOLATION_TOL_DB = 0.1
 
-AZOVSTAL = (47.098, 37.610)  # FACTS.md §7
+AZOVSTAL = (47.098, 37.610)  # references.md#sites
 
 VALEX = tomllib.loads((ITU_R / "validation-examples.toml").read_text(encoding="utf-8"))
 
@@ -94,19 +94,21 @@ def test_p618_13_scintillation_validation(case):
 
 
 def test_azovstal_values_of_facts():
-    # FACTS.md §8 (itur 0.4.0): Azovstal, 40° elevation, 11.7 GHz: rain 1.3 dB (0.1 %) and
+    # references.md#itu-r-models (itur 0.4.0): Azovstal, 40° elevation, 11.7 GHz: rain 1.3 dB (0.1
+    # %) and
     # 4.2 dB (0.01 %); 5.4 dB at 25° (0.01 %); gas 0.14 dB.
     rain = [rain_attenuation_db(*AZOVSTAL, 11.7, el, p) for el, p in
             ((40.0, 0.1), (40.0, 0.01), (25.0, 0.01))]  # fmt: skip
-    np.testing.assert_allclose(rain, [1.3, 4.2, 5.4], atol=FACTS_ROUNDING_DB)
+    np.testing.assert_allclose(rain, [1.3, 4.2, 5.4], atol=PUBLISHED_ROUNDING_DB)
     gas = site_gaseous_attenuation_db(*AZOVSTAL, 11.7, 40.0, 1.0)
     assert gas == pytest.approx(0.14, abs=0.005)
 
 
 def test_rain_event_is_p618_at_that_rate():
-    # An event at Azovstal's own R0.01 (27.8 mm/h, FACTS.md §8) gives the 0.01 % attenuation.
+    # An event at Azovstal's own R0.01 (27.8 mm/h, references.md#itu-r-models) gives the 0.01 %
+    # attenuation.
     a = rain_event_attenuation_db(*AZOVSTAL, 11.7, 40.0, 27.8)
-    assert a == pytest.approx(4.2, abs=FACTS_ROUNDING_DB)
+    assert a == pytest.approx(4.2, abs=PUBLISHED_ROUNDING_DB)
     assert rain_event_attenuation_db(*AZOVSTAL, 11.7, 40.0, 0.0) == 0.0
 
 
@@ -147,7 +149,7 @@ def test_table_out_of_grid_is_nan(table):
 @settings(max_examples=100, deadline=None)
 @given(st.integers(0, 1), st.floats(25.0, 90.0), st.floats(0.0, 250.0), st.floats(0.0, 250.0))
 def test_heavier_rain_never_raises_sinr(table, site, elevation_deg, r1, r2):
-    # The issue's property: more rain lowers C (attenuation) and raises N (sky noise,
+    # The property: more rain lowers C (attenuation) and raises N (sky noise,
     # P.618-13 §3), so SINR never rises. Budget: 30 dBW EIRP, 172 dB path, 33.2 dBi, 362.9 K.
     lo, hi = sorted((r1, r2))
 

@@ -33,7 +33,7 @@ from tests.reference.authorities import DEL_PORTILLO
 
 #: dP tabulates to 0.1 dB; our arithmetic must agree to its rounding.
 TABLE_ROUNDING_DB = 0.05
-#: The issue's tolerance for reproducing a published C/N with the same inputs.
+#: Tolerance for reproducing a published C/N with the same inputs (a target, not a source).
 ONE_DB = 1.0
 
 DP = tomllib.loads((DEL_PORTILLO / "starlink-forward-link.toml").read_text(encoding="utf-8"))
@@ -51,7 +51,7 @@ def dp_sat_radius_km():
 
 
 def test_boltzmann_db():
-    # CODATA 2018 k = 1.380649e-23 J/K = −228.60 dBW/(K·Hz) (FACTS.md §8).
+    # CODATA 2018 k = 1.380649e-23 J/K = −228.60 dBW/(K·Hz) (references.md#physical-constants).
     assert BOLTZMANN_DBW_PER_K_HZ == pytest.approx(-228.60, abs=0.005)
 
 
@@ -63,7 +63,7 @@ def test_fspl_matches_del_portillo():
 
 @given(st.floats(1.0, 1e5), st.floats(1.0, 100.0))
 def test_fspl_rises_6_db_per_doubling(range_km, freq_ghz):
-    # 20·log10(2) = 6.0206 dB (STYLE.md §3.12).
+    # 20·log10(2) = 6.0206 dB.
     step = fspl_db(2 * range_km, freq_ghz) - fspl_db(range_km, freq_ghz)
     assert step == pytest.approx(20 * np.log10(2), abs=1e-9)
 
@@ -100,7 +100,7 @@ def test_user_downlink_cn_reproduces_del_portillo_within_1_db():
     strict=True,
     reason="dP's gateway C/N 32.4 dB is 2.2 dB below the sum of its own tabulated terms "
     "(34.6 dB) and 1.04 dB below it after our 1.17 dB scan loss; the missing loss is not in "
-    "the transcription (FACTS.md §8b: table not checked against the paper)",
+    "the transcription (references.md#del-portillo-budget: table not checked against the paper)",
 )
 def test_gateway_uplink_cn_reproduces_del_portillo_within_1_db():
     # dP gateway uplink: EIRP 68.4 dBW, 500 MHz, FSPL 186.1 dB, atmosphere 2.9 dB, satellite

@@ -1,4 +1,4 @@
-"""Tests of lifeline.geo against Skyfield, closed forms and FACTS.md values."""
+"""Tests of lifeline.geo against Skyfield, closed forms and published values (references.md)."""
 
 from __future__ import annotations
 
@@ -25,10 +25,11 @@ from lifeline.geo import (
 
 ONE_MM_KM = 1e-6
 ONE_METRE_KM = 1e-3
-# FACTS.md computes its geometry rows with a round 6371.0 km sphere.
-FACTS_RADIUS_KM = 6371.0
+# references.md computes its geometry values with a round 6371.0 km sphere.
+ROUND_SPHERE_KM = 6371.0
 
-SITES = [  # (lat_deg, lon_deg, alt_m): Azovstal (FACTS.md §7), poles, antimeridian, high site
+# (lat_deg, lon_deg, alt_m): Azovstal (references.md#sites), poles, antimeridian, high site
+SITES = [
     (47.098, 37.610, 10.0),
     (89.999, 0.0, 0.0),
     (-89.5, 123.0, 2800.0),
@@ -108,8 +109,8 @@ def test_look_angles_broadcast_grid_equals_flat_pairs():
 
 
 def test_max_slant_range_facts_section_1():
-    # FACTS.md §1 "Slant range, 550 km, at 25° / 40° / 90° elevation": 1,123 / 812 / 550 km.
-    got = max_slant_range_km(550.0, np.array([25.0, 40.0, 90.0]), FACTS_RADIUS_KM)
+    # references.md#min-elevation: slant range at 550 km, 25° / 40° / 90°: 1,123 / 812 / 550 km.
+    got = max_slant_range_km(550.0, np.array([25.0, 40.0, 90.0]), ROUND_SPHERE_KM)
     np.testing.assert_allclose(got, [1123.0, 812.0, 550.0], atol=1.0)
 
 
@@ -119,8 +120,8 @@ def test_max_slant_range_out_of_domain_is_nan():
 
 
 def test_coverage_radius_facts_section_1():
-    # FACTS.md §1 "Coverage radius on ground, 550 km, 25° elevation": 940.5 km (R = 6371.0).
-    got = ground_coverage_radius_km(550.0, 25.0, FACTS_RADIUS_KM)
+    # references.md#min-elevation: coverage radius, 550 km, 25°: 940.5 km (R = 6371.0).
+    got = ground_coverage_radius_km(550.0, 25.0, ROUND_SPHERE_KM)
     assert got == pytest.approx(940.5, abs=0.1)
     assert np.isnan(ground_coverage_radius_km(550.0, -5.0))
 
@@ -128,7 +129,7 @@ def test_coverage_radius_facts_section_1():
 def test_coverage_radius_consistent_with_slant_range():
     # The coverage edge is the point at the maximum slant range: the chord to it follows from
     # the triangle R, R + h, d, and the arc must be R · central angle of that chord.
-    h, eps, r = 550.0, np.array([10.0, 25.0, 40.0]), FACTS_RADIUS_KM
+    h, eps, r = 550.0, np.array([10.0, 25.0, 40.0]), ROUND_SPHERE_KM
     d = max_slant_range_km(h, eps, r)
     central = np.arccos((r**2 + (r + h) ** 2 - d**2) / (2 * r * (r + h)))
     np.testing.assert_allclose(ground_coverage_radius_km(h, eps, r), r * central, rtol=1e-12)
@@ -136,14 +137,14 @@ def test_coverage_radius_consistent_with_slant_range():
 
 @pytest.mark.parametrize(
     ("lat", "lon", "expected_km"),
-    [  # FACTS.md §7 "Great-circle distance from Azovstal" (haversine, R = 6371.0 km)
+    [  # references.md#gateways-pops: distances from Azovstal (haversine, R = 6371.0 km)
         (40.78875, 29.50939, 954.0),  # Muallim
         (54.87947, 23.84173, 1291.0),  # Kaunas
         (51.86417, 20.92105, 1313.0),  # Wola Krobowska
     ],
 )
 def test_great_circle_facts_section_7(lat, lon, expected_km):
-    got = great_circle_km(47.098, 37.610, lat, lon, FACTS_RADIUS_KM)
+    got = great_circle_km(47.098, 37.610, lat, lon, ROUND_SPHERE_KM)
     assert got == pytest.approx(expected_km, abs=0.5)
     # The default IUGG radius differs from 6371.0 km by 8.8 m, i.e. 1.4e-6 relative.
     assert great_circle_km(47.098, 37.610, lat, lon) == pytest.approx(got, rel=2e-6)

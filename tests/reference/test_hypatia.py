@@ -24,7 +24,7 @@ from lifeline.pairmode import PairNetwork, PairStep, prepare, solve_step, step_l
 from lifeline.pairmode.network import positions_km
 from tests.reference.authorities import manila_dalian, paris_moscow
 
-#: One microsecond in milliseconds: the agreement tolerance of issue 4.
+#: One microsecond in milliseconds: the agreement tolerance with Hypatia.
 ONE_MICROSECOND_MS = 1e-3
 
 #: Hypatia's Kuiper-630 link limits (paper/satellite_networks_state/main_kuiper_630.py):

@@ -48,7 +48,7 @@ def hypatia_plus_grid(planes, per_plane, isl_shift=0):
 
 
 def test_walker_72x22_plus_grid():
-    # Starlink Gen1 shell 1: 72 planes × 22 at 550 km, 53° (FACTS.md §1).
+    # Starlink Gen1 shell 1: 72 planes × 22 at 550 km, 53° (references.md#constellation-shells).
     r, _, plane, slot, _ = walker(72, 22, 1, 550.0, 53.0)
     edges = plus_grid(plane, slot)
     assert edges.shape == (2 * 72 * 22, 2)
@@ -156,10 +156,12 @@ def test_infer_planes_on_real_starlink_2022(starlink_2022_08_17):
     shell, plane, slot, u_deg = infer_planes(r, v, valid)
     sizes = np.bincount(shell[shell >= 0])
     main = np.argmax(sizes)
-    # The largest shell is Gen1 shell 1 (550 km, 53.0°, FACTS.md §1); the file has 2,746 sats.
+    # The largest shell is Gen1 shell 1 (550 km, 53.0°, references.md#constellation-shells); the
+    # file has 2,746 sats.
     assert np.median(tle_inclination_deg[shell == main]) == pytest.approx(53.0, abs=0.1)
     plane_sizes = np.bincount(plane[shell == main])
-    # FACTS.md §1: 72 planes × 22. Populated planes (>= 10 sats) found here: 72. Some
+    # references.md#constellation-shells: 72 planes × 22. Populated planes (>= 10 sats) found here:
+    # 72. Some
     # drifting/deorbiting satellites form extra 1–2 satellite "planes".
     assert 70 <= np.sum(plane_sizes >= 10) <= 74
     assert np.all(plane_sizes[plane_sizes >= 10] <= 26)  # 22 + a few spares at most
@@ -183,7 +185,7 @@ def test_isl_lengths_broadcast_over_time():
 
 def test_isl_grazing_rule_matches_hypatia_length_limit():
     """Two satellites at 550 km whose chord is Hypatia's limit 2√((R+h)² − (R+80)²) graze
-    exactly 80 km (Kassing et al., IMC 2020; FACTS.md §2: 5,017 km at 550 km)."""
+    exactly 80 km (Kassing et al., IMC 2020; references.md#isl-range: 5,017 km at 550 km)."""
     from lifeline.constants import WGS84_A_KM
     from lifeline.links.isl import isl_geometry
 

@@ -1,4 +1,5 @@
-"""MODCOD table and selection: values from the ETSI tables (FACTS.md §8) and dP's rates (§8b)."""
+"""MODCOD table and selection: ETSI values (references.md#dvb-s2-modcod), dP's rates
+(references.md#del-portillo-budget)."""
 
 import csv
 import tomllib
@@ -26,7 +27,8 @@ RATE_ROUNDING_MBPS = 0.15
 
 
 def test_table_rows():
-    # FACTS.md §8: 28 DVB-S2 MODCODs (EN 302 307-1 Table 13) + 12 DVB-S2X ones (EN 302 307-2).
+    # references.md#dvb-s2-modcod: 28 DVB-S2 MODCODs (EN 302 307-1 Table 13) + 12 DVB-S2X ones (EN
+    # 302 307-2).
     assert len(TABLE) == 40
     for row in ETSI:
         k = TABLE.names.index(row["modcod"])
@@ -90,31 +92,35 @@ def test_bad_table_names_line_and_column(tmp_path):
 
 def test_uncongested_terminal_downlink_in_published_range():
     # The default user downlink (lifeline.links.budget constants) for one terminal alone in its
-    # beam at 40° elevation on the 550 km shell: 812 km slant range (FACTS.md §1), clear sky
-    # (gas 0.14 dB at Azovstal, FACTS.md §8), all of a 240 MHz channel. Hand check:
+    # beam at 40° elevation on the 550 km shell: 812 km slant range (references.md#min-elevation),
+    # clear sky
+    # (gas 0.14 dB at Azovstal, references.md#itu-r-models), all of a 240 MHz channel. Hand check:
     #   EIRP 6.33 + 23.80 = 30.13 dBW; off-nadir 44.85° → scan loss 1.49 dB; FSPL 171.99 dB;
     #   G/T 7.58 dB/K; C/N = 30.13 − 171.99 − 1.49 − 0.14 − 1.0 + 7.58 + 228.60 − 83.80 = 7.89 dB;
     #   − 1 dB margin → 8PSK 2/3 (6.62 dB): 1.980636 / 1.1 × 240 = 432 Mbit/s.
-    # Published range: Michel et al., IMC 2022 (FACTS.md §5, first row): downloads "can exceed
-    # 300 Mbit/s" in Belgium, Jan–Apr 2022; Puchol's reading of early tests (FACTS.md §3): peak
+    # Published range: Michel et al., IMC 2022 (references.md#measured-throughput): downloads "can
+    # exceed
+    # 300 Mbit/s" in Belgium, Jan–Apr 2022; Puchol's reading of early tests
+    # (references.md#satellite-capacity): peak
     # single user ~700 Mbit/s on a 240 MHz channel.
+    from lifeline import constants as k
     from lifeline.constants import WGS84_A_KM
     from lifeline.links import budget as b
 
-    eirp = b.SAT_EIRP_DENSITY_DBW_PER_MHZ + 10 * np.log10(b.USER_CHANNEL_BANDWIDTH_MHZ)
+    eirp = k.SAT_EIRP_DENSITY_DBW_PER_MHZ + 10 * np.log10(k.USER_CHANNEL_BANDWIDTH_MHZ)
     scan = b.scan_loss_db(b.off_nadir_deg(40.0, WGS84_A_KM + 550.0))
     gain = b.aperture_gain_dbi(
-        b.TERMINAL_APERTURE_M, b.USER_DOWNLINK_FREQ_GHZ, b.TERMINAL_APERTURE_EFFICIENCY
+        k.TERMINAL_APERTURE_M, k.USER_DOWNLINK_FREQ_GHZ, k.TERMINAL_APERTURE_EFFICIENCY
     )
     cn = b.carrier_to_noise_db(
         eirp - scan,
-        b.fspl_db(812.0, b.USER_DOWNLINK_FREQ_GHZ),
-        b.g_over_t_db_k(gain, b.TERMINAL_SYSTEM_TEMPERATURE_K),
-        b.USER_CHANNEL_BANDWIDTH_MHZ,
-        0.14 + b.IMPLEMENTATION_LOSS_DB,
+        b.fspl_db(812.0, k.USER_DOWNLINK_FREQ_GHZ),
+        b.g_over_t_db_k(gain, k.TERMINAL_SYSTEM_TEMPERATURE_K),
+        k.USER_CHANNEL_BANDWIDTH_MHZ,
+        0.14 + k.IMPLEMENTATION_LOSS_DB,
     )
     assert cn == pytest.approx(7.89, abs=0.02)
     modcod = select_modcod(TABLE, cn)
-    rate = capacity_mbps(TABLE, modcod, b.USER_CHANNEL_BANDWIDTH_MHZ)
+    rate = capacity_mbps(TABLE, modcod, k.USER_CHANNEL_BANDWIDTH_MHZ)
     assert TABLE.names[int(modcod)] == "8PSK 2/3"
     assert 300.0 <= rate <= 700.0

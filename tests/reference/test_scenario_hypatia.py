@@ -1,4 +1,4 @@
-"""Hypatia-format inputs in a scenario (issue 4, item 1): ``constellation.hypatia_tle_file``,
+"""Hypatia-format inputs in a scenario: ``constellation.hypatia_tle_file``,
 ``network.isl_file`` and ``ground_stations_file``.
 
 The pair RTTs of such a scenario are compared with Hypatia's published values and with
@@ -21,6 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lifeline.cli import app
+from lifeline.config import load_scenario, resolved_dict, scenario_from_dict
 from lifeline.constants import C_KM_S, WGS84_A_KM
 from lifeline.engine import SharedInputs, build_constellation, scenario_isl_edges, shared_key
 from lifeline.io.hypatia import write_network_dir
@@ -30,8 +31,6 @@ from lifeline.orbits.libastro import libastro_gmst_rad
 from lifeline.orbits.presets import HYPATIA_EPOCH_UTC
 from lifeline.orbits.walker import hypatia_tle_lines
 from lifeline.pairmode import run_scenario_pairs
-from lifeline.scenario import load_scenario, scenario_from_dict
-from lifeline.sweep import resolved_dict
 from lifeline.time import earth_rotation_angle, sgp4_jd
 from tests.helpers import write_text
 from tests.reference.authorities import manila_dalian, paris_moscow

@@ -90,7 +90,7 @@ def test_max_min_fair_properties(net):
 
 
 def test_cells_and_beams():
-    # Azovstal and Mariupol (6 km apart, FACTS.md §7) share a 25 km cell; Kyiv does not.
+    # Azovstal and Mariupol (6 km apart, references.md#sites) share a 25 km cell; Kyiv does not.
     cell = cell_index([47.098, 47.0958, 50.45], [37.610, 37.5494, 30.5233], 25.0)
     assert cell[0] == cell[1] != cell[2]
     # Satellite 7 serves three cells with 2 beams: each of its beams is on 2/3 of the time;

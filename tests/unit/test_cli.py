@@ -1,6 +1,6 @@
 """The ``lifeline`` command, in-process through typer's CliRunner (lifeline/cli/).
 
-The rule (STYLE.md §3.8): bad input gets one clear message naming the file, the field or line,
+The rule: bad input gets one clear message naming the file, the field or line,
 the value and what is allowed, with exit code 2, and never a traceback. Runs use the tiny
 fixture ``tests/data/tiny.toml`` (5 satellites from the shipped 2022-08-17 snapshot, 12 steps),
 never the 24 h default preset.

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from lifeline.config import Event
 from lifeline.errors import ScenarioError
-from lifeline.events import Event, compile_events, inside_polygon
+from lifeline.events import compile_events, inside_polygon
 from lifeline.geo import great_circle_km
 from tests.helpers import AZOVSTAL, first_minutes
 

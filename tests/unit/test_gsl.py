@@ -14,7 +14,7 @@ MAX_ALTITUDE_KM = 600.0
 
 def random_sats(rng, n, low_km=540.0, high_km=570.0):
     """Points uniform in direction, at 540–570 km over the equatorial radius (Gen1 shells,
-    FACTS.md §1)."""
+    references.md#min-elevation)."""
     u = rng.normal(size=(n, 3))
     u /= np.linalg.norm(u, axis=1, keepdims=True)
     return u * (WGS84_A_KM + rng.uniform(low_km, high_km, size=(n, 1)))

@@ -56,8 +56,9 @@ def test_outage_reasons():
 
 def test_distance_to_the_jammer_decides_service():
     # A Starlink-like terminal (0.48 m, 60 %, 362.9 K: lifeline.links.budget defaults from
-    # FACTS.md §3 and §8b) receiving 30 dBW per 240 MHz from a satellite 812 km away (550 km shell
-    # at 40°, FACTS.md §1), 1 dB implementation loss. Hand check:
+    # references.md#terminal-antenna) receiving 30 dBW per 240 MHz from a satellite 812 km away (550
+    # km shell
+    # at 40°, references.md#min-elevation), 1 dB implementation loss. Hand check:
     #   G = 10 log10(0.6 (π 0.48 / 0.025623)²) = 33.18 dBi; G/T = 33.18 − 25.60 = 7.58 dB/K;
     #   FSPL(812 km) = 171.99 dB; C/N = 30 − 171.99 − 1 + 7.58 + 228.60 − 83.80 = 9.37 dB;
     #   N = −228.60 + 25.60 + 83.80 = −119.20 dBW.

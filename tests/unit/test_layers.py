@@ -10,8 +10,6 @@ import ast
 import re
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import ROOT
 
 PACKAGE = ROOT / "lifeline"
@@ -32,7 +30,6 @@ LAYERS: dict[str, int] = {
     "io": 1,
     "config": 1,
     "presets": 1,  # the shipped preset files and their lookup, read by config
-    "scenario": 1,  # the schema's module before it became config/
     "ground": 1,  # which listed gateways reach the sites (geometry on rows), read by config
     "stats": 1,  # rank correlations with their confidence, for sweeps
     # 2: physics of one kind each: where satellites are, what a link can carry.
@@ -48,7 +45,6 @@ LAYERS: dict[str, int] = {
     # 4: the two engines that step through time.
     "engine": 4,
     "pairmode": 4,
-    "pairs": 4,  # pair mode's module before it became pairmode/
     # 5: analyses of pair tables.
     "analyze": 5,
     # 6: the report reads results.
@@ -62,22 +58,6 @@ LAYERS: dict[str, int] = {
     # 9: the command line, over all of the above.
     "cli": 9,
 }
-
-#: Imports that go up a layer today and that the restructuring in progress removes (engine,
-#: pair mode, configuration and reason codes are being moved). Each entry is
-#: (importing module, imported module). Keep this list minimal: an entry here is a bug. (When
-#: the last entry goes, ``{}`` is an empty dict; the tests read it through ``set()``.)
-KNOWN_UNTIL_RESTRUCTURE: set[tuple[str, str]] = {
-    # The schema moves to config/; events and radio keep only their runtime.
-    ("lifeline.scenario", "lifeline.events"),
-    ("lifeline.scenario", "lifeline.radio"),
-}
-
-#: Cycles between packages that the restructuring removes, each as the sorted tuple of the
-#: packages in the cycle (a strongly connected component of the package graph).
-KNOWN_CYCLES_UNTIL_RESTRUCTURE: set[tuple[str, ...]] = {
-}
-
 
 def _module_name(path: Path) -> str:
     parts = path.relative_to(ROOT).with_suffix("").parts
@@ -136,12 +116,10 @@ def test_imports_go_down_the_layers():
         for target in targets
         if _unit(target) != _unit(module) and LAYERS[_unit(target)] > LAYERS[_unit(module)]
     }
-    new = sorted(upward - set(KNOWN_UNTIL_RESTRUCTURE))
-    assert new == [], "imports that go up a layer:\n" + "\n".join(
-        f"  {m} (layer {LAYERS[_unit(m)]}) imports {t} (layer {LAYERS[_unit(t)]})" for m, t in new
+    assert not upward, "imports that go up a layer:\n" + "\n".join(
+        f"  {m} (layer {LAYERS[_unit(m)]}) imports {t} (layer {LAYERS[_unit(t)]})"
+        for m, t in sorted(upward)
     )
-    fixed = sorted(set(KNOWN_UNTIL_RESTRUCTURE) - upward)
-    assert fixed == [], f"delete from KNOWN_UNTIL_RESTRUCTURE, no longer imported: {fixed}"
 
 
 def _strongly_connected(graph: dict[str, set[str]]) -> list[set[str]]:
@@ -199,10 +177,7 @@ def test_no_cycles_between_packages():
             _unit(t) for t in targets if _unit(t) != _unit(module)
         )
     cycles = {tuple(sorted(c)) for c in _strongly_connected(packages) if len(c) > 1}
-    new = sorted(cycles - set(KNOWN_CYCLES_UNTIL_RESTRUCTURE))
-    assert new == [], f"import cycles between packages: {new}"
-    fixed = sorted(set(KNOWN_CYCLES_UNTIL_RESTRUCTURE) - cycles)
-    assert fixed == [], f"delete from KNOWN_CYCLES_UNTIL_RESTRUCTURE, gone: {fixed}"
+    assert not cycles, f"import cycles between packages: {sorted(cycles)}"
 
 
 #: Documents that do not ship with lifeline; the repository must not send readers to them.
@@ -210,7 +185,6 @@ UNSHIPPED = re.compile(r"FACTS\.md|STYLE\.md|DESIGN\.md|\.\./shared")
 SEARCHED = ["lifeline", "tests", "docs", "tools", "benchmarks", "examples", "README.md"]
 
 
-@pytest.mark.xfail(strict=True, reason="citations being moved to docs/references.md")
 def test_no_file_points_outside_the_repository():
     this = Path(__file__).resolve()
     hits = []

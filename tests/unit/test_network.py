@@ -63,7 +63,8 @@ def test_only_the_home_pop_fibre_is_an_edge():
 
 
 def test_fiber_delay_follows_group_index_and_stretch():
-    # 1,000 km at stretch 2.1 and n = 1.4682 (FACTS §8): 2,100 km at c/1.4682 = 10.284 ms.
+    # 1,000 km at stretch 2.1 and n = 1.4682 (references.md#fibre-stretch): 2,100 km at c/1.4682 =
+    # 10.284 ms.
     assert fiber_delay_ms(1000.0, 2.1, 1.4682) == pytest.approx(2100 * 1.4682 / KM_PER_MS)
     assert fiber_delay_ms(1000.0, 2.1, 1.4682) == pytest.approx(10.284, abs=1e-3)
 

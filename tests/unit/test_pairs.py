@@ -208,11 +208,11 @@ SCENARIO = {
 def test_scenario_pairs_equal_brute_force(tmp_path):
     """Each pair's length = min over entry/exit satellites of GSL + ISL-only path + GSL, with
     the terminal engine's geodetic elevation (lifeline.geo.look_angles) and the range rules."""
+    from lifeline.config import scenario_from_dict
     from lifeline.geo import look_angles
     from lifeline.links.isl import isl_geometry
     from lifeline.orbits.propagate import propagate_ecef
     from lifeline.pairmode import run_scenario_pairs, scenario_network
-    from lifeline.scenario import scenario_from_dict
 
     scenario = scenario_from_dict(SCENARIO)
     result = run_scenario_pairs(scenario, tmp_path)
@@ -226,7 +226,8 @@ def test_scenario_pairs_equal_brute_force(tmp_path):
     times = network.epoch_utc + np.array([0, 30], dtype="timedelta64[s]")
     r_all, _, _ = propagate_ecef(network.satrecs, times)
     site_km = geodetic_to_ecef_km(network.gs_lat_deg, network.gs_lon_deg, network.gs_elevation_m)
-    mask_deg = np.array([25.0, 40.0, 25.0, 25.0])  # FACTS.md §1 default 25 deg; Kyiv's own 40
+    # references.md#min-elevation default 25 deg; Kyiv's own 40
+    mask_deg = np.array([25.0, 40.0, 25.0, 25.0])
     range_km = np.array([1000.0, 1000.0, 900.0, 1000.0])
     n_connected = 0
     for step, r_km in enumerate(r_all):
@@ -252,9 +253,35 @@ def test_scenario_pairs_equal_brute_force(tmp_path):
 
 
 def test_scenario_without_pairs_is_an_error(tmp_path):
+    from lifeline.config import scenario_from_dict
     from lifeline.pairmode import run_scenario_pairs
-    from lifeline.scenario import scenario_from_dict
 
     data = {k: v for k, v in SCENARIO.items() if k != "pairs"}
     with pytest.raises(PairSelectionError, match="pairs"):
         run_scenario_pairs(scenario_from_dict(data), tmp_path)
+
+
+def test_scenario_pairs_and_hypatia_pairs_resolve_alike():
+    # One pair selection: a scenario's [[pairs]] and `lifeline hypatia --pairs` give the same
+    # ids for the same names (config.pairs.StationIndex behind both).
+    from lifeline.config import scenario_from_dict
+    from lifeline.config.pairs import StationIndex
+
+    names = ["Tokyo", "Delhi", "Moskva-(Moscow)"]
+    data = {
+        "name": "p",
+        "time": {"start_utc": "2022-05-11T00:00:00Z", "duration_s": 60},
+        "constellation": {"preset": "starlink-550"},
+        "terminals": [
+            {"name": n, "lat_deg": 10.0 * k, "lon_deg": 0.0} for k, n in enumerate(names)
+        ],
+        "gateways": [{"name": "G", "lat_deg": 0.0, "lon_deg": 0.0}],
+        "pops": [{"name": "P", "lat_deg": 0.0, "lon_deg": 1.0}],
+        "pairs": [{"src": "Delhi", "dst": "Moskva-(Moscow)"}, {"src": 0, "dst": 1}],
+    }
+    scenario = scenario_from_dict(data, "pairs.toml")
+    cli = resolve_pairs("Delhi-Moskva-(Moscow),0-1", names)
+    assert [tuple(p) for p in cli.tolist()] == list(scenario.pair_ids) == [(1, 2), (0, 1)]
+    # The Hypatia alias answers only where asked for (the CLI), never in a scenario.
+    assert StationIndex(names, hypatia_aliases=True).by_name("Moscow") == 2
+    assert StationIndex(names).by_name("Moscow") is None

@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from lifeline.cli import app
+from lifeline.config import load_scenario, scenario_from_dict
 from lifeline.plan import choose_gateways, make_plan, smallest_battery_wh, terminals_needed
 from lifeline.power import run_battery
-from lifeline.scenario import load_scenario, scenario_from_dict
 from tests.helpers import TINY
 
 MUALLIM = (40.78875, 29.50939)  # tiny.toml's gateway

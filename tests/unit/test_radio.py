@@ -7,13 +7,14 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
+from lifeline.config import Jammer, Radio, Rain
 from lifeline.geo import geodetic_to_ecef_km
 from lifeline.links.atmosphere import AttenuationTable
 from lifeline.links.modcod import load_modcod_table
-from lifeline.radio import Jammer, Radio, Rain, prepare_radio, radio_columns, rain_rate_mm_h
+from lifeline.radio import prepare_radio, radio_columns, rain_rate_mm_h
 
 START = datetime(2022, 5, 11, tzinfo=UTC)
-# Azovstal and Kyiv (FACTS.md §7; Kyiv from the default preset's Wikipedia infobox).
+# Azovstal and Kyiv (references.md#sites; Kyiv from the default preset's Wikipedia infobox).
 LAT = np.array([47.098, 50.45])
 LON = np.array([37.610, 30.5233])
 ECEF = geodetic_to_ecef_km(LAT, LON, 0.0)
@@ -67,7 +68,7 @@ def _by_hand_cn_db(el_deg: float, range_km: float) -> float:
     """Clear-sky C/N with the [radio] defaults, written out term by term (Maral & Bousquet
     §5.6): EIRP density 6.33 dBW/MHz over 240 MHz, scan loss −10 log10 cos(off-nadir), FSPL
     (ITU-R P.525), 1 dB implementation loss, G = 10 log10(0.6 (π D/λ)²) with D = 0.48 m, T = 362.9
-    K (FACTS.md §3, §8, §8b)."""
+    K (references.md#terminal-antenna)."""
     r_site = float(np.linalg.norm(ECEF[0]))
     r_sat = np.sqrt(r_site**2 + range_km**2 + 2 * r_site * range_km * np.sin(np.radians(el_deg)))
     eta = np.arcsin(r_site / r_sat * np.cos(np.radians(el_deg)))
@@ -82,10 +83,11 @@ def _by_hand_cn_db(el_deg: float, range_km: float) -> float:
 
 def test_clear_sky_sinr_modcod_capacity_by_hand():
     prep = _prep(demand=(np.inf,))
-    # 550 km shell seen at 40° from 812 km (FACTS.md §1).
+    # 550 km shell seen at 40° from 812 km (references.md#min-elevation).
     out = _run(prep, [0.0], [7], 40.0, 812.0, n=1)
     assert out.sinr_db[0, 0] == pytest.approx(_by_hand_cn_db(40.0, 812.0), abs=EXACT_DB)
-    # The best MODCOD whose threshold is below SINR − 1 dB margin (ETSI tables, FACTS.md §8).
+    # The best MODCOD whose threshold is below SINR − 1 dB margin (ETSI tables,
+    # references.md#dvb-s2-modcod).
     ok = TABLE.es_n0_db <= out.sinr_db[0, 0] - 1.0
     best = np.argmax(np.where(ok, TABLE.bits_per_symbol, -1))
     assert TABLE.bits_per_symbol[out.modcod[0, 0]] == TABLE.bits_per_symbol[best]

@@ -11,7 +11,8 @@ from lifeline.errors import InputFileError
 from lifeline.geo import great_circle_km, travel_times_s
 from lifeline.io.geojson import read_linestring
 
-# Mariupol (FACTS §7) → Berdiansk → Zaporizhzhia, [lon, lat] as RFC 7946 §3.1.1 orders them.
+# Mariupol (references.md#sites) → Berdiansk → Zaporizhzhia, [lon, lat] as RFC 7946 §3.1.1 orders
+# them.
 CONVOY = [[37.5494, 47.0958], [36.7845, 46.7558], [35.1175, 47.85]]
 
 
@@ -80,7 +81,7 @@ def _write_convoy(tmp_path, speed_kmh=40.0, extra=""):
 
 def test_a_path_terminal_moves_like_its_timed_waypoints(tmp_path):
     """A [terminals.path] is the same route as waypoints timed by distance / speed."""
-    from lifeline.scenario import load_scenario
+    from lifeline.config import load_scenario
 
     sc = load_scenario(_write_convoy(tmp_path, extra="depart_s = 120\n"))
     (terminal,) = sc.terminals
@@ -100,8 +101,8 @@ def test_a_path_terminal_moves_like_its_timed_waypoints(tmp_path):
 
 
 def test_path_errors_name_the_file(tmp_path):
+    from lifeline.config import load_scenario
     from lifeline.errors import LifelineError
-    from lifeline.scenario import load_scenario
 
     scenario = _write_convoy(tmp_path)
     (tmp_path / "convoy.geojson").write_text('{"type": "Point", "coordinates": [37.5, 47.1]}')

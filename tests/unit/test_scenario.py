@@ -1,7 +1,7 @@
-"""Scenario loading, presets, site CSVs and the friendly errors (lifeline/scenario.py).
+"""Scenario loading, presets, site CSVs and the friendly errors (lifeline/config/).
 
 Each bad input must give one ScenarioError naming the file, the field path, the bad value and
-what is allowed (STYLE.md §3.8), never a pydantic traceback.
+what is allowed, never a pydantic traceback.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from lifeline.errors import LifelineError, ScenarioError
-from lifeline.io.sites import SitesError, read_gateways_csv, read_pops_csv
-from lifeline.presets import list_presets, preset_path
-from lifeline.scenario import (
+from lifeline.config import (
     Scenario,
     ScenarioValidationError,
     load_scenario,
     scenario_from_dict,
 )
+from lifeline.errors import LifelineError, ScenarioError
+from lifeline.io.sites import SitesError, read_gateways_csv, read_pops_csv
+from lifeline.presets import list_presets, preset_path
 from tests.helpers import ROOT, write_text
 
 DATA = ROOT / "lifeline" / "data"
@@ -80,7 +80,7 @@ def test_mariupol_preset_loads_with_its_sites():
         "Kyiv",
     ]
     azovstal = sc.terminals[0]
-    # FACTS.md §7, "Azovstal works": 47.098 N, 37.610 E
+    # references.md#sites: 47.098 N, 37.610 E
     assert (azovstal.lat_deg, azovstal.lon_deg) == (47.098, 37.610)
     # tools/build_mariupol_preset.py filter over lifeline/data/starlink-gateways.csv: 26
     # European rows (PROVENANCE.md) minus Bristol, Fawley, Hoo, Morn Hill, Wherstead,
@@ -92,7 +92,8 @@ def test_mariupol_preset_loads_with_its_sites():
     assert [p.name for p in sc.pops] == ["FRA - FRNTDEU1", "LON/LHR - LNDNGBR1", "MAD - MDRDESP1"]
     assert all(g.pop is None for g in sc.gateways)
     assert sc.network.isl is True
-    # FACTS.md §7 (Volyna's appeal, 11 May 2022); 24 h at 1 s; FACTS.md §4 15 s slots.
+    # Volyna's appeal, 11 May 2022 (references.md#ukraine-2022); 24 h at 1 s; 15 s slots
+    # (references.md#reconfiguration-interval).
     assert sc.time.start_utc == datetime(2022, 5, 11, tzinfo=UTC)
     assert sc.time.n_steps == 86_400
     assert sc.time.slot_s == 15.0
@@ -145,9 +146,9 @@ def test_minimal_file_defaults_and_time_properties(tmp_path):
     assert sc.time.duration_s == 60.0
     assert sc.time.end_utc == datetime(2022, 5, 11, 0, 1, tzinfo=UTC)
     assert sc.time.n_steps == 60
-    assert sc.network.fiber_stretch == 2.1  # FACTS.md §8, Bozkurt et al.
-    assert sc.network.fiber_group_index == 1.4682  # FACTS.md §8, SMF-28 at 1550 nm
-    assert sc.network.min_elevation_deg == 25.0  # FACTS.md §1, FCC 21-48
+    assert sc.network.fiber_stretch == 2.1  # references.md#fibre-stretch
+    assert sc.network.fiber_group_index == 1.4682  # references.md#fibre-group-index
+    assert sc.network.min_elevation_deg == 25.0  # references.md#min-elevation
     assert sc.terminals[0].min_elevation_deg is None
     assert sc.gateways[0].min_elevation_deg == 25.0
     with pytest.raises(ValueError):
@@ -453,7 +454,7 @@ BAD = [
         "'mariupl-2022'",
         "did you mean 'mariupol-2022'?",
     ),
-    # Radio layer (issue 5): [radio], [[rain]], [[jammers]], terminal demand.
+    # Radio layer: [radio], [[rain]], [[jammers]], terminal demand.
     (
         "radio key misspelt",
         "[[terminals]]",
@@ -485,7 +486,7 @@ BAD = [
         'target = "uplink"\n[[terminals]]',
         "jammers[0].target",
         "'uplink'",
-        "G/T, which FACTS.md §3 lists as not found",
+        "G/T, which are not public",
     ),
     (
         "jammer window backwards",
@@ -655,7 +656,7 @@ def test_bad_site_csv(tmp_path, text, line, column, allowed):
 
 def test_run_size_is_capped(tmp_path):
     """A window of 1 ms steps over a day for 50 terminals is 4.3e9 rows: refused up front."""
-    from lifeline.scenario import MAX_ROWS, scenario_from_dict
+    from lifeline.config import MAX_ROWS, scenario_from_dict
 
     data = {
         "extends": "mariupol-2022",
@@ -670,7 +671,7 @@ def test_run_size_is_capped(tmp_path):
 
 
 # ----------------------------------------------------------------------------------------------
-# Pair mode: [[pairs]] / pairs = "all", and the GSL range rule (issue 4)
+# Pair mode: [[pairs]] / pairs = "all", and the GSL range rule
 # ----------------------------------------------------------------------------------------------
 
 #: BASE with three terminals (A, B, C), for pairs.
@@ -795,7 +796,7 @@ def test_bad_pairs_name_file_field_value_and_allowed(tmp_path, text, field, valu
 
 def test_pair_steps_are_capped():
     """100 terminals, all 4,950 pairs, 1 ms steps over a day: 4.3e11 pair-steps, refused."""
-    from lifeline.scenario import MAX_ROWS
+    from lifeline.config import MAX_ROWS
 
     data = {
         "extends": "mariupol-2022",
@@ -814,7 +815,8 @@ def test_pair_steps_are_capped():
 
 def test_radio_defaults_and_demand(tmp_path):
     sc = load_scenario(_write(tmp_path, _edit('name = "A"', 'name = "A"\nusers = 40')))
-    # lifeline.radio defaults: FACTS.md §3 (11.7 GHz, 240 MHz), 25 Mbit/s per user (FCC 15-10).
+    # lifeline.radio defaults: 11.7 GHz, 240 MHz (references.md#rf-bands), 25 Mbit/s per user (FCC
+    # 15-10).
     assert sc.radio.enabled and sc.radio.downlink_freq_ghz == 11.7
     assert sc.radio.channel_bandwidth_mhz == 240.0
     assert sc.terminals[0].users * sc.terminals[0].mbps_per_user == 1000.0

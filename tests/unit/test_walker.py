@@ -20,7 +20,7 @@ def _wrap_deg(angle_deg: np.ndarray) -> np.ndarray:
 
 
 def test_preset_counts():
-    # FACTS.md §1 "Gen1 total after 2021 order": 4,408 (FCC 21-48).
+    # references.md#constellation-shells: 4,408 (FCC 21-48).
     starlink = build_preset("starlink-gen1", EPOCH)
     assert sum(len(s) for s in starlink) == 4408
     # FCC 20-102 (30 Jul 2020): 34x34 + 36x36 + 28x28 = 3,236 Kuiper satellites.
@@ -37,7 +37,8 @@ def test_unknown_preset_lists_valid_names():
 
 
 def test_period_of_550_km_shell():
-    # FACTS.md §1 "Orbital period": 95.65 min at 550 km (circular Kepler with WGS84 mu).
+    # references.md#constellation-shells: orbital period 95.65 min at 550 km (circular Kepler with
+    # WGS84 mu).
     # The shell uses WGS72 (mu 398600.8, a = 6378.135 + 550 km): the two differ by
     # 1e-4 min, so the tolerance is the table's rounding (0.005 min) plus that.
     shell = walker_delta(550.0, 53.0, 72, 22, 1, EPOCH)
