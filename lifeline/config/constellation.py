@@ -93,8 +93,10 @@ class Constellation(Model):
     Attributes
     ----------
     tle_file : str or None
-        ``"builtin:NAME"`` (``lifeline/data/NAME.tle``) or a path relative to the scenario
-        file's folder. The resolved absolute path is :attr:`tle_path`.
+        ``"builtin:NAME"`` (``lifeline/data/NAME.tle``), ``"builtin:auto"`` (the shipped
+        snapshot nearest ``time.start_utc``), ``"cache:NAME"`` (fetched by ``lifeline data
+        fetch``, e.g. ``"cache:starlink-latest"``) or a path relative to the scenario file's
+        folder. The resolved absolute path is :attr:`tle_path`.
     hypatia_tle_file : str or None
         A Hypatia ``tles.txt`` (header ``"n_orbits n_sats_per_orbit"``, then 3-line records with
         ids 0, 1, 2, ... and one common epoch), relative to the scenario file's folder; the
@@ -103,7 +105,12 @@ class Constellation(Model):
         generator assumes). Read when the run starts (:func:`lifeline.engine.build_constellation`).
     launched_by : str or None
         Only with ``tle_file``: keep satellites launched at or before this international
-        designator launch ``"YYYY-NNN"``.
+        designator launch ``"YYYY-NNN"``. When not given: the last launch estimated to have
+        flown by ``time.start_utc`` (references.md#element-age).
+    allow_stale_elements : bool or str
+        Only with ``tle_file``: run although the window is more than 120 days from the
+        elements' median epoch (``true``), or, better, the reason as a string, which also
+        replaces the warning given beyond 14 days by a note (references.md#element-age).
     preset : str or None
         Walker constellation preset: ``"starlink-gen1"``, ``"kuiper-gen1"``, or Hypatia's paper
         shells ``"kuiper-630"`` and ``"starlink-550"`` (set ``epoch_utc =
@@ -125,6 +132,7 @@ class Constellation(Model):
     altitude_band_km: Annotated[tuple[float, float], PlainValidator(_altitude_band)] = (
         DEFAULT_ALTITUDE_BAND_KM
     )
+    allow_stale_elements: StrictBool | Name = False
     _tle_path: Path | None = PrivateAttr(None)
     _hypatia_tle_path: Path | None = PrivateAttr(None)
 

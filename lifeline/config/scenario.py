@@ -18,7 +18,7 @@ Input files named in a scenario (``tle_file``, ``hypatia_tle_file``, ``isl_file`
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -48,7 +48,7 @@ from lifeline.config.fields import (
 )
 from lifeline.config.pairs import StationIndex, all_pairs
 from lifeline.config.radio import Jammer, Radio, Rain
-from lifeline.config.sites import Gateway, Pop, Terminal
+from lifeline.config.sites import Gateway, Ground, Pop, Terminal
 from lifeline.constants import SCHEDULING_SLOT_S
 
 __all__ = ["MAX_ROWS", "UNION_TAGS", "Pair", "Scenario", "TimeConfig"]
@@ -262,6 +262,20 @@ class Scenario(Model):
         ``[[rain]]``: rain rate over a region for a time window.
     jammers : tuple of Jammer
         ``[[jammers]]``: ground jammers aimed at the terminals' downlink, with active windows.
+    terminals_file : str or None
+        Sites from a CSV (``name,lat,lon`` and any terminal key as a column) or GeoJSON points
+        file, relative to the scenario file's folder; they come after the ``[[terminals]]``
+        tables (:func:`lifeline.io.sites.read_terminals_file`).
+    terminals_mode : "replace" or "append"
+        In a file that ``extends`` another: whether its ``[[terminals]]`` take the place of the
+        base's (``"replace"``, the default; said out loud with a warning when not given) or
+        come after them (``"append"``).
+    ground : Ground
+        ``[ground]``: ``auto = true`` adds the shipped gateways and PoPs within reach of the
+        sites on the start date (:mod:`lifeline.config.place`).
+    notes : tuple of str
+        What loading assumed (orbits chosen, element age, gateways found), after any notes the
+        file gives; the report shows them.
     """
 
     name: Name
@@ -279,6 +293,10 @@ class Scenario(Model):
     radio: Radio = Radio()
     rain: tuple[Rain, ...] = ()
     jammers: tuple[Jammer, ...] = ()
+    terminals_file: Name | None = None
+    terminals_mode: Literal["replace", "append"] = "replace"
+    ground: Ground = Ground()
+    notes: tuple[StrictStr, ...] = ()
     _source: str = PrivateAttr("<dict>")
     _pair_ids: tuple[tuple[int, int], ...] = PrivateAttr(())
 

@@ -212,3 +212,19 @@ class Pop(Model):
     lat_deg: Latitude
     lon_deg: Longitude
 
+
+
+class Ground(Model):
+    """``[ground]``: where the gateways and PoPs come from besides ``[[gateways]]``/``[[pops]]``.
+
+    Attributes
+    ----------
+    auto : bool
+        Add the shipped gateways (``lifeline/data/starlink-gateways.csv``) that can share a
+        satellite with any terminal on a bent pipe (both elevation masks at the highest shell's
+        altitude) and were listed by ``time.start_utc``, each with its nearest listed PoP
+        (references.md#gateways-pops). ``gateways = "auto"`` says the same. What was chosen is
+        written to the scenario's ``notes``.
+    """
+
+    auto: StrictBool = False
