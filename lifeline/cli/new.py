@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -87,6 +88,10 @@ def scenario_text(
         "# from the window give a warning, more than 120 days an error. For today's orbits run",
         '# `lifeline data fetch starlink` and set tle_file = "cache:starlink-latest".',
         'tle_file = "builtin:auto"',
+        '# allow_stale_elements = "why old elements are fine here"   # silences the age warning',
+        "",
+        "[network]",
+        *_network_lines(start),
         "",
         "[ground]",
         "# The shipped gateways that can share a satellite with a site (bent pipe, from both",
@@ -110,6 +115,26 @@ def scenario_text(
             "from north",
         ]
     return "\n".join(lines) + "\n"
+
+
+#: The first users publicly served over Starlink's lasers: McMurdo, Antarctica, announced
+#: 14 Sep 2022 (references.md#laser-history).
+FIRST_LASER_SERVICE = date(2022, 9, 14)
+
+
+def _network_lines(start: datetime) -> list[str]:
+    """Bent pipe before the first public laser service, the network default after it."""
+    if start.date() < FIRST_LASER_SERVICE:
+        return [
+            "# Bent pipe: no public evidence of lasers carrying user traffic before",
+            "# 14 Sep 2022 (references.md#laser-history); set isl = true for the what-if.",
+            "isl = false",
+        ]
+    return [
+        "# Laser links between satellites (the network default); isl = false for bent pipe",
+        "# only (references.md#laser-history).",
+        "# isl = true",
+    ]
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -163,13 +188,18 @@ def new(
         # alike), so a file that does not load is never left behind.
         tmp = path.with_name(f".{path.stem}.new.toml")
         text = scenario_text(name, sites, begin, hours, step_s, [])
+        # Loading's warnings (old elements) are written into the file as notes instead.
+        place_log = logging.getLogger("lifeline.config.place")
+        level = place_log.level
         try:
             tmp.write_text(text, encoding="utf-8")
+            place_log.setLevel(logging.ERROR)
             scenario = load_scenario(str(tmp.resolve()))
             text = scenario_text(name, sites, begin, hours, step_s, list(scenario.notes))
             tmp.write_text(text, encoding="utf-8")
             tmp.replace(path)
         finally:
+            place_log.setLevel(level)
             tmp.unlink(missing_ok=True)
         typer.echo(
             f"wrote {path}: {len(scenario.terminals)} sites, {len(scenario.gateways)} gateways "

@@ -335,8 +335,9 @@ def _ground(
     listing = ", ".join(
         f"{g['name']} ({d:,.0f} km)" for g, d in zip(found.gateways, found.distance_km, strict=True)
     )
+    plural = "s" if len(added) != 1 else ""
     notes.append(
-        f"Ground: {len(added)} shipped gateways within bent-pipe reach of the sites at "
+        f"Ground: {len(added)} shipped gateway{plural} within bent-pipe reach of the sites at "
         f"{altitude_km:.0f} km and listed by {window[0]:%Y-%m-%d}: {listing or 'none'}; PoPs: "
         f"{', '.join(p['name'] for p in found.pops) or 'none'}."
     )

@@ -87,3 +87,17 @@ def test_tables_are_written_whole_into_a_pipe():
     assert "…" not in text
     assert all(f"availability column {k}" in text for k in range(12))
     assert "110.95" in text
+
+
+def test_presets_lists_every_preset_and_sweep_in_full():
+    from lifeline.presets import describe_presets
+
+    result = CliRunner().invoke(app, ["presets"])
+    assert result.exit_code == 0
+    shown = _words(result.output)
+    described = describe_presets()
+    assert {kind for _, kind, _ in described} == {"scenario", "sweep"}
+    for name, _, description in described:
+        assert name in shown
+        assert _words(description) in shown  # the whole description, not its first line
+    assert "mariupol-2022-sweep (sweep: lifeline sweep NAME)" in shown
