@@ -65,6 +65,7 @@ SITE_STYLE = {  # kind -> (legend label, marker symbol, colour, size)
     "pop": ("PoPs", "square", "#1f77b4", 9),
     "jammer": ("Jammers", "star", "#9467bd", 12),
 }
+LABEL_POSITION = {"gateway": "bottom right", "gateway_down": "bottom right", "pop": "bottom left"}
 _CONFIG = {"displaylogo": False, "responsive": True}
 
 
@@ -127,11 +128,14 @@ def _map_figure(v: Views) -> tuple[str, dict]:
         data.append(
             {
                 "type": "scatter",
-                "mode": "markers+text" if kind == "terminal" else "markers",
+                "mode": "markers+text",
                 "x": [s.lon_deg for s in sites],
                 "y": [s.lat_deg for s in sites],
                 "text": [_e(s.name) for s in sites],
-                "textposition": "top right",
+                # Terminals above right, gateways below right, PoPs below left: a gateway
+                # beside its PoP keeps both names readable.
+                "textposition": LABEL_POSITION.get(kind, "top right"),
+                "textfont": {"size": 12 if kind == "terminal" else 10, "color": color},
                 "hovertext": [
                     _e(f"{s.name} ({s.detail})" if s.detail else s.name)
                     + "<br>"
@@ -144,6 +148,8 @@ def _map_figure(v: Views) -> tuple[str, dict]:
             }
         )
     n_static = len(data)
+    # Open on the first instant with a path to draw (a run may start in an outage).
+    first = next((k for k, snap in enumerate(v.snapshots) if snap.links), 0)
     where = {s.name: (s.lon_deg, s.lat_deg) for s in v.sites if s.kind != "terminal"}
     terminal_at = {s.name: (s.lon_deg, s.lat_deg) for s in v.sites if s.kind == "terminal"}
     for k, snap in enumerate(v.snapshots):
@@ -162,7 +168,7 @@ def _map_figure(v: Views) -> tuple[str, dict]:
                 "line": {"color": "rgba(255,127,14,0.8)", "width": 1.5},
                 "hoverinfo": "skip",
                 "name": "Paths (terminal → satellite → gateway → PoP)",
-                "visible": k == 0,
+                "visible": k == first,
             }
         )
         data.append(
@@ -175,7 +181,7 @@ def _map_figure(v: Views) -> tuple[str, dict]:
                 "hoverinfo": "text",
                 "marker": {"symbol": "diamond", "color": "#ff7f0e", "size": 9},
                 "name": "Serving satellites (below them)",
-                "visible": k == 0,
+                "visible": k == first,
             }
         )
     steps = []
@@ -210,8 +216,9 @@ def _map_figure(v: Views) -> tuple[str, dict]:
             "scaleanchor": "x",
             "scaleratio": 1 / max(math.cos(mid_lat), 0.2),
         },
-        "legend": {"orientation": "h", "y": -0.15},
-        "sliders": [{"active": 0, "steps": steps, "pad": {"t": 70}}] if steps else [],
+        # Beside the map (which keeps its scale and leaves room), clear of the time slider.
+        "legend": {"x": 1.0, "xanchor": "left", "y": 1.0},
+        "sliders": [{"active": first, "steps": steps, "pad": {"t": 70}}] if steps else [],
         "plot_bgcolor": "#eef4fa",
         "margin": {"l": 60, "r": 20, "t": 40, "b": 160},
     }
