@@ -49,6 +49,8 @@ POP_LISTS = {"starperf2-pops-2024": date(2024, 1, 21), "starlink-geoip-map-2026"
 #: Gateway notes that mean the site carries no user traffic (lifeline/data/PROVENANCE.md,
 #: "Starlink gateways", column ``note``).
 EXCLUDED_NOTES = ("e-band", "tt&c", "backhaul only", "license pending")
+#: A label the list itself marks as unconfirmed ("Possible site: Central Village, JM").
+UNCONFIRMED_PREFIX = "possible site"
 
 
 def shared_reach_km(
@@ -209,8 +211,9 @@ def auto_ground(
 
     Notes
     -----
-    Kept rows are Ka band (or rows of the 2022 list, which has no band) and carry user traffic
-    (no E-band, TT&C, backhaul-only or licence-pending note). A gateway's minimum elevation is
+    Kept rows are Ka band (or rows of the 2022 list, which has no band), carry user traffic
+    (no E-band, TT&C, backhaul-only or licence-pending note) and are not marked by the list as
+    a possible site only. A gateway's minimum elevation is
     its listed value, else :data:`lifeline.constants.MIN_ELEVATION_DEG`; its antenna count
     (the list of the chosen date) becomes ``max_satellites``. Rows of one site in both lists
     (within 5 km, PROVENANCE.md) are one row already.
@@ -225,6 +228,7 @@ def auto_ground(
         if any(r.get(k) for k in gw_lists)
         and r.get("band") in ("Ka", None)
         and not any(n in str(r.get("note") or "").lower() for n in EXCLUDED_NOTES)
+        and not str(r.get("name", "")).lower().startswith(UNCONFIRMED_PREFIX)
     ]
     if not rows:
         return AutoGround([], [], notes)

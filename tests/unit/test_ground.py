@@ -88,3 +88,10 @@ def test_excluded_notes_are_not_user_gateways():
     g = auto_ground([0.0], [0.5], [25], date(2023, 1, 1), 550, rows, pops)
     assert [x["name"] for x in g.gateways] == ["C"]
     assert g.gateways[0]["min_elevation_deg"] == 25.0  # the default mask when none is listed
+
+
+def test_a_possible_site_is_not_a_gateway():
+    # The 2024 list's "Possible site: Central Village, JM" (18.02 N, 76.91 W) is unconfirmed;
+    # Kingston, Jamaica is 10 km from it.
+    g = auto_ground([17.99], [-76.79], [25], date(2026, 3, 1), 550, GATEWAYS, POPS)
+    assert g.gateways and not any("Possible" in x["name"] for x in g.gateways)
