@@ -158,6 +158,9 @@ def _constellation(
     const = data.get("constellation")
     if not isinstance(const, dict):
         return notes, None
+    sources = [k for k in ("tle_file", "hypatia_tle_file", "preset", "shells") if k in const]
+    if len(sources) != 1:
+        return notes, None  # the schema says "exactly one of ..."
     shells = const.get("shells")
     if isinstance(shells, list):
         alts = [s.get("altitude_km") for s in shells if isinstance(s, dict)]
