@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from lifeline.config.fields import GRID_END_UTC, GRID_FIRST_UTC
 from lifeline.errors import InputFileError, ScenarioError, TLEError
 
 __all__ = [
@@ -102,17 +103,27 @@ def _start_end(data: dict[str, Any]) -> tuple[datetime, datetime] | None:
     start = time["start_utc"]
     if start.tzinfo is None:
         return None  # the schema refuses a naive time and says why
-    start = start.astimezone(UTC)
+    try:
+        start = start.astimezone(UTC)
+    except OverflowError:
+        return None  # year 1 with an offset: the schema reports the date
+    if not GRID_FIRST_UTC <= start < GRID_END_UTC:
+        return None  # the schema says which dates the time grid holds
     end = time.get("end_utc")
     if isinstance(end, datetime) and end.tzinfo is not None:
-        return start, end.astimezone(UTC)
-    duration = time.get("duration_s")
-    if isinstance(duration, int | float) and not isinstance(duration, bool):
         try:
-            return start, start + timedelta(seconds=float(duration))
-        except (OverflowError, ValueError):
+            end = end.astimezone(UTC)
+        except OverflowError:
             return None
-    return start, start
+    else:
+        duration = time.get("duration_s")
+        end = start
+        if isinstance(duration, int | float) and not isinstance(duration, bool):
+            try:
+                end = start + timedelta(seconds=float(duration))
+            except (OverflowError, ValueError):
+                return None
+    return (start, end) if start <= end < GRID_END_UTC else None
 
 
 def _np_utc(t: datetime) -> np.datetime64:
@@ -144,7 +155,10 @@ def _tle_path(value: str, base_dir: Path | None, source: str, notes: list[str]) 
     path = Path(value).expanduser()
     if not path.is_absolute():
         path = (base_dir or Path.cwd()) / path
-    return path if path.is_file() else None
+    try:
+        return path if path.is_file() else None
+    except (OSError, ValueError):  # a NUL byte or an over-long name: the loader reports it
+        return None
 
 
 def _constellation(

@@ -250,8 +250,15 @@ def resolve_cached(name: str, cache_dir: Path | None = None) -> Path:
     """
     folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     path = folder / f"{name}.tle"
-    if not path.is_file():
-        have = sorted(p.stem for p in folder.glob("*.tle")) if folder.is_dir() else []
+    try:
+        found = path.is_file()
+    except (OSError, ValueError):  # a NUL byte or an over-long name
+        found = False
+    if not found:
+        try:
+            have = sorted(p.stem for p in folder.glob("*.tle")) if folder.is_dir() else []
+        except OSError:
+            have = []
         raise InputFileError(
             str(path),
             0,

@@ -300,7 +300,7 @@ def read_terminals_file(path: str | Path) -> list[TerminalRow]:
     label = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise SitesError(label, 0, "", str(path), f"a readable UTF-8 file ({exc})") from None
     is_json = Path(path).suffix.lower() in (".geojson", ".json")
     rows = _terminal_rows_geojson(text, label) if is_json else _terminal_rows_csv(text, label)
