@@ -407,14 +407,21 @@ def scan_tle(path: str | Path) -> TLEColumns:
                 yy = int(line[18:20])
                 year = 1900 + yy if yy >= 57 else 2000 + yy
                 day = float(line[20:32])
+                if not 1.0 <= day < 367.0:  # also refuses inf and nan
+                    raise ValueError(line[20:32])
                 epochs.append(
                     np.datetime64(f"{year:04d}-01-01", "ns")
                     + np.timedelta64(int(round((day - 1.0) * 86400e9)), "ns")
                 )
                 designators.append(line[9:17].strip())
             elif line.startswith("2 ") and len(line) >= 63:
-                motion.append(float(line[52:63]))
-                revs.append(float(line[63:68]) if line[63:68].strip() else np.nan)
+                rev_per_day = float(line[52:63])
+                # A blank count stays unknown (NaN: left out of its launch's median).
+                revolutions = float(line[63:68]) if line[63:68].strip() else np.nan
+                if not np.isfinite(rev_per_day) or np.isinf(revolutions):
+                    raise ValueError(line[52:68])
+                motion.append(rev_per_day)
+                revs.append(revolutions)
         except ValueError:
             raise TLEError(str(path), no, "a number expected in the element columns") from None
     if len(epochs) != len(motion):
