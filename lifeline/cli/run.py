@@ -145,6 +145,8 @@ def validate(
             f"{len(sc.terminals)} terminals, {len(sc.gateways)} gateways, {len(sc.pops)} PoPs, "
             f"{sc.time.n_steps} steps)"
         )
+        for note in sc.notes:  # what loading assumed (orbits chosen, gateways found, ...)
+            typer.echo(f"  {note}")
 
     guard(go)
 
