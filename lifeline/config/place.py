@@ -201,11 +201,13 @@ def _constellation(
         return notes, None
     start, end = window
     if "launched_by" not in const:
-        from lifeline.io.tle import last_launch_by
+        from lifeline.io.tle import launch_estimates_utc
 
-        if columns.epoch_utc.max() > _np_utc(start):
-            last = last_launch_by(columns, _np_utc(start))
-            if last is None:
+        launches = launch_estimates_utc(columns)
+        flown = [k for k, t in launches.items() if t <= _np_utc(start)]
+        later = len(launches) - len(flown)
+        if later:  # only when the file holds launches after the start
+            if not flown:
                 raise ScenarioError(
                     source,
                     field,
@@ -213,10 +215,12 @@ def _constellation(
                     f"elements with satellites launched by the start ({start:%Y-%m-%d}); "
                     "every satellite in this file was launched later",
                 )
-            const["launched_by"] = last
+            year, number = max(flown)
+            const["launched_by"] = last = f"{year:04d}-{number:03d}"
             notes.append(
-                f"Orbits: satellites launched after {start:%Y-%m-%d} left out (launched_by = "
-                f'"{last}", estimated from the elements; set launched_by to override).'
+                f"Orbits: {later} launch{'es' if later != 1 else ''} after {start:%Y-%m-%d} left "
+                f'out (launched_by = "{last}", estimated from the elements; set launched_by to '
+                "override)."
             )
     epoch = np.median(columns.epoch_utc.astype("datetime64[s]").astype(np.int64))
     epoch_utc = datetime.fromtimestamp(float(epoch), UTC)
