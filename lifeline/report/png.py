@@ -78,6 +78,44 @@ def _map_aspect(v: Views) -> float:
     return 1 / max(math.cos(math.radians(sum(v.lat_range) / 2)), 0.2)
 
 
+def _labels(fig, ax, sites: list) -> None:
+    """Name every site, terminals first, each at the first of a few places around its marker
+    where it overlaps no label placed before (a crowded map drops the names that do not fit
+    rather than printing them over each other; the web page names every site on hover)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # the final layout, so label boxes are in the pixels they will take
+    renderer = canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    placed = []
+    order = sorted(sites, key=lambda s: list(_LABEL_STYLE).index(s.kind))
+    for s in order:
+        offset, align, size, tone = _LABEL_STYLE[s.kind]
+        x, y = offset
+        tries = [(x, y, align), (x, -y if y > 0 else abs(y), align)]
+        tries += [(-x, y, "right" if align == "left" else "left"), (-x, -y, "right")]
+        for dx, dy, ha in tries:
+            text = ax.annotate(
+                s.name,
+                (s.lon_deg, s.lat_deg),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha=ha,
+                va="top" if dy < 0 else "bottom",
+                fontsize=size,
+                color=tone,
+                annotation_clip=True,
+            )
+            box = text.get_window_extent(renderer)
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0
+            inside = inside and box.y1 <= frame.y1
+            if inside and not any(box.overlaps(other) for other in placed):
+                placed.append(box)
+                break
+            text.remove()
+
+
 def _map(v: Views, path: Path) -> Path:
     from matplotlib.figure import Figure
 
@@ -116,21 +154,6 @@ def _map(v: Views, path: Path) -> Path:
                 ls="none",
                 label=label,
             )
-        # Terminals labelled above right, gateways below right, PoPs below left: a gateway
-        # beside its PoP (Clevedon and Auckland) keeps both labels readable.
-        offset, align, size, tone = _LABEL_STYLE[kind]
-        for s in sites:
-            ax.annotate(
-                s.name,
-                (s.lon_deg, s.lat_deg),
-                xytext=offset,
-                textcoords="offset points",
-                ha=align,
-                va="top" if offset[1] < 0 else "bottom",
-                fontsize=size,
-                color=tone,
-                annotation_clip=True,
-            )
     ax.set_xlim(*v.lon_range)
     ax.set_ylim(*v.lat_range)
     ax.set_aspect(_map_aspect(v))
@@ -146,6 +169,7 @@ def _map(v: Views, path: Path) -> Path:
     )
     ax.set_title(f"{v.title}: sites, serving satellites and paths {when}", fontsize=10)
     fig.legend(loc="outside lower center", ncols=4, fontsize=7, frameon=False)
+    _labels(fig, ax, v.sites)
     return _save(fig, path)
 
 
