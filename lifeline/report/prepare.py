@@ -426,6 +426,7 @@ def build_views(data: ReportData, n_bins: int = DISPLAY_BINS) -> Views:
 
     start_utc = datetime.fromtimestamp(start_ms / 1e3, UTC)
     verdicts: list[SiteVerdict] = []
+    exit_codes, exit_names = _exit_columns(table)
     series: list[TerminalSeries] = []
     cdfs: dict[str, dict[str, tuple[NDArray, NDArray]]] = {"rtt_ms": {}}
     cdfs.update({c: {} for c, _, _ in extra_columns})
@@ -452,6 +453,7 @@ def build_views(data: ReportData, n_bins: int = DISPLAY_BINS) -> Views:
                 summary.get("terminals", {}).get(name, {}),
                 _outages(t, ~connected[rows], reason_codes[rows], reason_names, step_s, start_utc),
                 duration_s,
+                _exits(exit_codes, exit_names, rows, connected),
             )
         )
         cdfs["rtt_ms"][name] = ecdf(rtt[rows])
@@ -486,6 +488,38 @@ def build_views(data: ReportData, n_bins: int = DISPLAY_BINS) -> Views:
         notes=notes,
         verdicts=verdicts,
     )
+
+
+def _exit_columns(table) -> tuple[NDArray | None, list[tuple[str, str]]]:
+    """A code per row for its (gateway, PoP) pair, and the pairs; None without the columns."""
+    if not {"gateway", "pop"} <= set(table.column_names):
+        return None, []
+    g_codes, g_names = _categorical(table, "gateway")
+    p_codes, p_names = _categorical(table, "pop")
+    pair = g_codes.astype(np.int64) * (len(p_names) + 1) + (p_codes + 1)
+    ok = (g_codes >= 0) & (p_codes >= 0)
+    uniq, codes = np.unique(np.where(ok, pair, -1), return_inverse=True)
+    names = [
+        (g_names[u // (len(p_names) + 1)], p_names[u % (len(p_names) + 1) - 1])
+        if u >= 0
+        else ("", "")
+        for u in uniq.tolist()
+    ]
+    return codes, names
+
+
+def _exits(
+    codes: NDArray | None, names: list[tuple[str, str]], rows: NDArray, connected: NDArray
+) -> list[tuple[str, str, float]]:
+    """(gateway, PoP, share of the served steps) of one terminal, most used first."""
+    if codes is None:
+        return []
+    served = rows[connected[rows]]
+    if not len(served):
+        return []
+    counts = np.bincount(codes[served], minlength=len(names))
+    order = np.argsort(-counts, kind="stable")
+    return [(*names[k], float(counts[k] / len(served))) for k in order if counts[k] and names[k][0]]
 
 
 def _outages(

@@ -136,7 +136,13 @@ def _first(t: dict, *keys: str) -> float | None:
     return None
 
 
-def site_verdict(name: str, t: dict, outages: list[Outage], window_s: float) -> SiteVerdict:
+def site_verdict(
+    name: str,
+    t: dict,
+    outages: list[Outage],
+    window_s: float,
+    exits: list[tuple[str, str, float]] | None = None,
+) -> SiteVerdict:
     """The verdict of one site.
 
     Parameters
@@ -145,6 +151,8 @@ def site_verdict(name: str, t: dict, outages: list[Outage], window_s: float) -> 
     t : its entry of ``summary["terminals"]``.
     outages : every outage of the site, in time order (:func:`outages_from_spans`).
     window_s : the run's window [s].
+    exits : (gateway, PoP, share of the served time in [0, 1]) the site's traffic used, most
+        used first: what the service depends on.
     """
     avail = float(t.get("availability_pct") or 0.0)
     if avail >= 99.0:
@@ -201,6 +209,14 @@ def site_verdict(name: str, t: dict, outages: list[Outage], window_s: float) -> 
         if demand is not None and met is not None:
             text += f"; {met:.0f} % of the {demand:.0f} Mbit/s asked for was carried"
         sentences.append(text + ".")
+    if exits:
+        shown = [e for e in exits if e[2] >= 0.05][:3] or exits[:1]
+        parts = [f"{g} → {p} {100 * share:.0f} %" for g, p, share in shown]
+        sentences.append(
+            "Where the traffic left (gateway → PoP, share of the served time): "
+            + ", ".join(parts)
+            + "."
+        )
     by_reason = {k: v for k, v in (t.get("outage_s_by_reason") or {}).items() if v}
     if by_reason:
         parts = [
