@@ -65,6 +65,8 @@ SITE_STYLE = {  # kind -> (legend label, marker symbol, colour, size)
     "pop": ("PoPs", "square", "#1f77b4", 9),
     "jammer": ("Jammers", "star", "#9467bd", 12),
 }
+#: Most gateways and PoPs named on the web map (beyond, by hover only).
+MAX_GROUND_LABELS = 10
 LABEL_POSITION = {"gateway": "bottom right", "gateway_down": "bottom right", "pop": "bottom left"}
 _CONFIG = {"displaylogo": False, "responsive": True}
 
@@ -121,14 +123,18 @@ def _map_figure(v: Views) -> tuple[str, dict]:
                 "name": _e(name),
             }
         )
+    # Plotly cannot move labels apart: past a handful of gateways and PoPs their names go to
+    # the hover text only (the PNG map places what fits).
+    ground_named = sum(s.kind != "terminal" for s in v.sites) <= MAX_GROUND_LABELS
     for kind, (label, symbol, color, size) in SITE_STYLE.items():
         sites = [s for s in v.sites if s.kind == kind]
         if not sites:
             continue
+        named = kind == "terminal" or ground_named
         data.append(
             {
                 "type": "scatter",
-                "mode": "markers+text",
+                "mode": "markers+text" if named else "markers",
                 "x": [s.lon_deg for s in sites],
                 "y": [s.lat_deg for s in sites],
                 "text": [_e(s.name) for s in sites],
