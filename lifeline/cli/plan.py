@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lifeline.cli.app import DEFAULT_PRESET, app, guard
+from lifeline.cli.app import DEFAULT_PRESET, app, guard, print_table
 from lifeline.cli.text import cell, say
 from lifeline.procs import interrupt_once
 
@@ -99,7 +99,7 @@ def plan(
                 "not enough" if battery is None else f"{battery:.0f}",
                 cell(adds),
             )
-        Console().print(table)
+        print_table(table)
         say(Console(), f"wrote {out / 'plan.json'}")
 
     guard(go)

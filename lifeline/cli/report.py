@@ -13,25 +13,31 @@ from lifeline.errors import printable
 
 @app.command()
 def report(
-    out_dir: Annotated[Path, typer.Argument(help="Output folder of `lifeline run`.")] = Path("out"),
+    out_dir: Annotated[
+        Path, typer.Argument(help="Output folder of `lifeline run` or of `lifeline sweep`.")
+    ] = Path("out"),
     png: Annotated[
         bool, typer.Option("--png", help="Also write the figures as PNG to OUT_DIR/figures.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing.")] = False,
 ) -> None:
-    """Rebuild OUT_DIR/report.html (self-contained, opens offline) from the run's files."""
+    """Rebuild OUT_DIR/report.html (self-contained, opens offline) from the run's files, or
+    OUT_DIR/sweep-report.html from a sweep's."""
     from contextlib import nullcontext
 
     from lifeline.outdir import output_errors, output_lock
-    from lifeline.report import build_report, write_pngs
+    from lifeline.report import build_report, build_sweep_report, write_pngs
 
     def go() -> None:
         # Locked while the page is written: not while a run is still writing the folder.
         lock = output_lock(out_dir, "lifeline report") if out_dir.is_dir() else nullcontext()
         with lock, output_errors(out_dir):
-            written = [build_report(out_dir)]
-            if png:
-                written += write_pngs(out_dir)
+            if (out_dir / "sweep-summary.json").is_file():
+                written = [build_sweep_report(out_dir)]
+            else:
+                written = [build_report(out_dir)]
+                if png:
+                    written += write_pngs(out_dir)
         if not quiet:
             for path in written:
                 typer.echo(printable(f"wrote {path}"))
