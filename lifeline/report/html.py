@@ -486,7 +486,7 @@ def render_html(v: Views, scenario: dict | None, scenario_origin: str, summary: 
         f"<h1>{_e(v.title)}</h1><p class='sub'>{_e(v.subtitle)}</p>",
     ]
     if scenario and scenario.get("description"):
-        parts.append(f"<p>{_e(scenario['description'].strip())}</p>")
+        parts.append(f"<p>{_e(str(scenario['description']).strip())}</p>")
     parts += [f"<p class='note'>{_e(n)}</p>" for n in v.notes]
     parts.append(_verdicts(v))
     assumed = (scenario or {}).get("notes")
