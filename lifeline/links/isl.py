@@ -3,17 +3,24 @@
 +Grid gives every satellite four laser links: to the satellites before and after it in its
 own orbital plane, and to one satellite in each adjacent plane of the same shell (Kassing et
 al., IMC 2020; Hypatia's ``generate_plus_grid_isls``). Walker shells come with plane and slot
-numbers; for real TLEs :func:`infer_planes` recovers them from the orbit normals.
+numbers (:func:`plus_grid`, Hypatia's rule exactly); for real TLEs :func:`infer_planes`
+recovers them from the orbit normals and :func:`laser_grid` pairs each satellite with the
+nearest in-range satellite of each adjacent plane at one instant (a minimum-length matching
+per pair of planes, so planes of unequal sizes still link almost everyone).
 
-Assumption: which 2022 Starlink satellites carried working lasers is not public (FACTS.md §2:
-polar sats from Jan 2021, "all" launches from 2022 planned, most by 2023). Giving every
-satellite a +Grid is therefore an optimistic bound on what was available in May 2022.
+Which satellites carry lasers at all follows the launch history (:func:`laser_capable`,
+references.md#laser-history): none on the v1.0 satellites of the 53.0° shell, lasers on the
+polar satellites from January 2021 and on every launch after May 2021; and lasers carried user
+traffic only from September 2022 (:data:`LASERS_CARRY_USERS_FROM`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
@@ -399,3 +406,226 @@ def isl_geometry(
     t = np.clip(-np.einsum("ij,ij->i", a, d) / np.where(dd > 0, dd, 1.0), 0.0, 1.0)
     closest = a + t[:, None] * d
     return np.sqrt(dd), np.linalg.norm(closest, axis=-1) - WGS84_A_KM
+
+
+# --------------------------------------------------------------------------------------------
+# Which satellites have lasers, and from when lasers carry users' traffic
+# --------------------------------------------------------------------------------------------
+
+#: The last launch without laser terminals on its 53°-class satellites, as (year, launch
+#: number): 2021-044, the last v1.0 launch to the 53.0° / 550 km shell; every launch after it
+#: (the 70° shell from 13 Sep 2021, the 53.2° / 540 km v1.5 shell from 13 Nov 2021, all
+#: later ones) carried lasers (references.md#laser-history).
+LAST_LASERLESS_LAUNCH = (2021, 44)
+
+#: The first launch whose polar satellites carried lasers: Transporter-1, 2021-006, 24 Jan 2021
+#: ("only our polar sats have lasers this year"; references.md#laser-history).
+FIRST_POLAR_LASER_LAUNCH = (2021, 6)
+
+#: Inclination above which a satellite counts as polar for :func:`laser_capable` [deg]: the
+#: polar shells are at 97.6°, every other Starlink shell at 70° or below
+#: (references.md#constellation-shells).
+POLAR_MIN_INCLINATION_DEG = 80.0
+
+#: The first public case of lasers carrying users' traffic: Starlink at McMurdo, Antarctica,
+#: "enabled by Starlink's space laser network", 14 Sep 2022. Before it, measurement papers
+#: still describe bent pipe to nearby gateways, and Musk said in Jan 2022 there were not yet
+#: enough satellites with lasers to serve remote places (references.md#laser-history).
+LASERS_CARRY_USERS_FROM = np.datetime64("2022-09-14T00:00:00", "ns")
+
+
+def launch_number(intl_designator: Sequence[str]) -> NDArray[np.int64]:
+    """``year × 1000 + launch number`` of each COSPAR designator ("YYNNNP..."), −1 if blank.
+
+    Two-digit years 57–99 are 1957–1999 and 00–56 are 2000–2056 (the first launch was in 1957).
+
+    References
+    ----------
+    COSPAR international designator, TLE line 1 columns 10–17 (CelesTrak, "FAQs: Two-Line
+    Element Set Format").
+    """
+    out = np.full(len(intl_designator), -1, dtype=np.int64)
+    for i, d in enumerate(intl_designator):
+        d = d.strip()
+        if len(d) >= 5 and d[:5].isdigit():
+            yy = int(d[:2])
+            out[i] = (1900 + yy if yy >= 57 else 2000 + yy) * 1000 + int(d[2:5])
+    return out
+
+
+def laser_capable(intl_designator: Sequence[str], inclination_deg: ArrayLike) -> NDArray[np.bool_]:
+    """Whether each Starlink satellite carries laser terminals, from its launch and orbit.
+
+    * launched after 2021-044: yes (70° shell from Sep 2021, 53.2° v1.5 from Nov 2021, later);
+    * polar (inclination ≥ :data:`POLAR_MIN_INCLINATION_DEG`) launched from 2021-006: yes;
+    * otherwise (v0.9 and v1.0 satellites of the 53.0° shell, launches up to 2021-044): no;
+    * a blank or unreadable designator: no (nothing says it had lasers).
+
+    Parameters
+    ----------
+    intl_designator : sequence of str, length S
+        COSPAR designators as in TLE line 1 (e.g. ``"21044A"``; ``Satrec.intldesg``).
+    inclination_deg : array_like, shape (S,)
+        Orbit inclination [deg].
+
+    Returns
+    -------
+    ndarray of bool, shape (S,)
+
+    References
+    ----------
+    references.md#laser-history: first laser satellites 10 polar ones on Transporter-1, 24 Jan
+    2021; first full laser batch 51 satellites, 13 Sep 2021 (70° shell); 53.2° / 540 km shell
+    with lasers from Starlink 4-1, 13 Nov 2021; the v1.0 53.0° shell (launches Nov 2019 –
+    May 2021, designators up to 2021-044) had none.
+    """
+    launch = launch_number(intl_designator)
+    inclination_deg = np.asarray(inclination_deg, dtype=float)
+    if inclination_deg.shape != launch.shape:
+        raise ValueError(
+            f"inclination_deg has shape {inclination_deg.shape}; expected ({len(launch)},)"
+        )
+    after = launch > LAST_LASERLESS_LAUNCH[0] * 1000 + LAST_LASERLESS_LAUNCH[1]
+    polar = (inclination_deg >= POLAR_MIN_INCLINATION_DEG) & (
+        launch >= FIRST_POLAR_LASER_LAUNCH[0] * 1000 + FIRST_POLAR_LASER_LAUNCH[1]
+    )
+    return (launch >= 0) & (after | polar)
+
+
+def lasers_carry_users(time_utc: ArrayLike) -> NDArray[np.bool_]:
+    """Whether, by the public record, Starlink lasers carried users' traffic at ``time_utc``.
+
+    True from :data:`LASERS_CARRY_USERS_FROM` (14 Sep 2022) on; a run before it is bent pipe
+    unless its scenario asks for lasers as a what-if.
+
+    Parameters
+    ----------
+    time_utc : array_like of datetime64
+    """
+    return np.asarray(time_utc, dtype="datetime64[ns]") >= LASERS_CARRY_USERS_FROM
+
+
+# --------------------------------------------------------------------------------------------
+# +Grid on real constellations
+# --------------------------------------------------------------------------------------------
+
+
+def laser_grid(
+    shell: ArrayLike,
+    plane: ArrayLike,
+    arg_latitude_deg: ArrayLike,
+    sat_km: ArrayLike,
+    max_range_km: float | None = None,
+    max_plane_gap: int = 3,
+) -> NDArray[np.intp]:
+    """+Grid laser links of a real constellation at one instant.
+
+    Every satellite with a plane (``plane >= 0``; give −1 to satellites without lasers) links
+
+    * to the satellites before and after it in its plane (by argument of latitude, the last
+      wrapping to the first), and
+    * to one satellite in the planes ahead of it and one in the planes behind it, in its shell
+      (planes in increasing number, the last wrapping to the first). Between two adjacent
+      planes the satellites are paired by a minimum total-length matching (Hungarian
+      algorithm), so each gets the nearest partner it can have without taking another's
+      (mutual nearest neighbours leave far more satellites unlinked); satellites a smaller
+      neighbouring plane left without a partner are then matched the same way with the free
+      ones of the plane after it, up to ``max_plane_gap`` planes away. Each satellite keeps
+      one laser terminal per direction, so no satellite gets more than four links;
+    * links longer than ``max_range_km`` are not formed.
+
+    Planes and shells come from :func:`infer_planes`; the matching uses the positions at this
+    instant, so calling it again later re-forms links that broke (planes drift apart in
+    phase when satellites are at slightly different altitudes).
+
+    Parameters
+    ----------
+    shell, plane : array_like of int, shape (S,)
+        Shell and plane within it (−1: no links).
+    arg_latitude_deg : array_like, shape (S,)
+        Argument of latitude [deg] (order within a plane).
+    sat_km : array_like, shape (S, 3)
+        Positions at the instant [km] (any Earth-centred frame).
+    max_range_km : float, optional
+        Longest link formed [km]; default no limit (the engine still applies its length and
+        grazing rules at every step).
+    max_plane_gap : int, optional
+        How many planes ahead a cross-plane link may reach (1: adjacent planes only, the
+        classic +Grid). Default 3 (assumption: enough to skip a one-satellite "plane" of a
+        drifting satellite or a half-filled plane of a real shell).
+
+    Returns
+    -------
+    ndarray of int, shape (E, 2)
+        Satellite pairs ``(a, b)``, ``a < b``, unique, sorted. At most four per satellite.
+
+    References
+    ----------
+    Kassing et al., IMC 2020, §3 (+Grid); H. W. Kuhn, "The Hungarian method for the assignment
+    problem", Naval Res. Logist. Q. 2, 83–97, 1955 (``scipy.optimize.linear_sum_assignment``).
+    """
+    shell = np.asarray(shell, dtype=np.intp)
+    plane = np.asarray(plane, dtype=np.intp)
+    u_deg = np.asarray(arg_latitude_deg, dtype=float)
+    sat_km = np.asarray(sat_km, dtype=float).reshape(-1, 3)
+    if not (shell.shape == plane.shape == u_deg.shape == sat_km.shape[:1]):
+        raise ValueError(
+            f"shell {shell.shape}, plane {plane.shape}, arg_latitude_deg {u_deg.shape} and "
+            f"sat_km {sat_km.shape} must describe the same satellites"
+        )
+    limit = np.inf if max_range_km is None else float(max_range_km)
+    member = np.flatnonzero(
+        (shell >= 0) & (plane >= 0) & np.isfinite(u_deg) & np.isfinite(sat_km).all(axis=1)
+    )
+    if len(member) == 0:
+        return np.empty((0, 2), dtype=np.intp)
+    groups, group_id = np.unique(
+        np.stack([shell[member], plane[member]], axis=1), axis=0, return_inverse=True
+    )
+    group_id = group_id.ravel()
+    order = np.lexsort((u_deg[member], group_id))
+    sat_sorted, group_sorted = member[order], group_id[order]
+    n_groups = len(groups)
+    start = np.searchsorted(group_sorted, np.arange(n_groups))
+    size = np.diff(np.append(start, len(order)))
+
+    # In plane: each satellite to the next one along its plane.
+    first = start[group_sorted]
+    position = np.arange(len(order)) - first
+    in_plane = np.stack(
+        [sat_sorted, sat_sorted[first + (position + 1) % size[group_sorted]]], axis=1
+    )
+
+    # Across planes: each satellite has one laser terminal towards the planes ahead (higher
+    # plane number, wrapping within the shell) and one towards those behind. Round k pairs the
+    # still free forward terminals of every plane with the still free backward terminals of
+    # the plane k ahead, by a minimum-length matching; round 1 is the classic +Grid, later
+    # rounds link what unequal plane sizes (or a drifting satellite forming a plane of its
+    # own) left over.
+    group_shell = groups[:, 0]
+    shell_start = np.searchsorted(group_shell, group_shell)
+    shell_size = np.searchsorted(group_shell, group_shell, side="right") - shell_start
+    free_ahead = np.ones(len(order), dtype=bool)
+    free_behind = np.ones(len(order), dtype=bool)
+    cross = []
+    for k in range(1, max_plane_gap + 1):
+        for g in np.flatnonzero(shell_size > k):
+            h = shell_start[g] + (g - shell_start[g] + k) % shell_size[g]
+            a = start[g] + np.flatnonzero(free_ahead[start[g] : start[g] + size[g]])
+            b = start[h] + np.flatnonzero(free_behind[start[h] : start[h] + size[h]])
+            if len(a) == 0 or len(b) == 0:
+                continue
+            dist = np.linalg.norm(
+                sat_km[sat_sorted[a]][:, None] - sat_km[sat_sorted[b]][None], axis=-1
+            )
+            # Out-of-range pairs cost more than any in-range matching, so they are chosen
+            # only where nothing else is left, and dropped.
+            rows, cols = linear_sum_assignment(np.where(dist <= limit, dist, 1e9))
+            keep = dist[rows, cols] <= limit
+            free_ahead[a[rows[keep]]] = False
+            free_behind[b[cols[keep]]] = False
+            cross.append(np.stack([sat_sorted[a[rows[keep]]], sat_sorted[b[cols[keep]]]], axis=1))
+    edges = np.concatenate([in_plane, *cross]) if cross else in_plane
+    lengths = np.linalg.norm(sat_km[edges[:, 0]] - sat_km[edges[:, 1]], axis=1)
+    edges = np.sort(edges[(edges[:, 0] != edges[:, 1]) & (lengths <= limit)], axis=1)
+    return np.unique(edges, axis=0)
