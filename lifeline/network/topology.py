@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.optimize import linear_sum_assignment
 
 from lifeline.constants import C_KM_S
 
@@ -200,3 +201,77 @@ def instant_graph(
     n = len(template.indptr) - 1
     csr = sp.csr_matrix((weights, template.indices, template.indptr), shape=(n, n))
     return Graph(csr, template.n_sats, template.n_gateways, template.n_pops)
+
+
+def allocate_feeders(
+    pair_site: np.ndarray,
+    pair_sat: np.ndarray,
+    pair_elevation_deg: np.ndarray,
+    max_per_site: np.ndarray,
+    wanted: np.ndarray,
+) -> np.ndarray:
+    """Which visible gateway–satellite pairs get one of the gateway's antennas.
+
+    A gateway tracks at most ``max_per_site`` satellites at once (its dishes; usually 8,
+    references.md#gateway-antennas). Antennas go first to the satellites users need:
+
+    1. a maximum matching of antennas to ``wanted`` satellites (those that serve or could
+       serve a terminal), so as many of them as possible get a feeder link, one antenna
+       each, the highest ones where there is a choice (a minimum-cost assignment with cost
+       −elevation; Kuhn 1955, ``scipy.optimize.linear_sum_assignment``);
+    2. each gateway's antennas left over go to its other visible pairs, highest first.
+
+    With no limit binding, every pair is kept, as before; with a binding limit no antenna
+    is spent on a second feeder for one satellite while a wanted satellite has none.
+
+    Parameters
+    ----------
+    pair_site, pair_sat : (M,) int
+        Gateway and satellite of each visible pair, sorted by gateway then by descending
+        elevation (as :class:`lifeline.links.gsl.GSLPairs`).
+    pair_elevation_deg : (M,) float [deg]
+    max_per_site : (G,) int
+        Antennas of each gateway.
+    wanted : (S,) bool
+        Satellites that serve or could serve terminals.
+
+    Returns
+    -------
+    (M,) bool mask over the pairs.
+    """
+    pair_site = np.asarray(pair_site, dtype=np.int64)
+    pair_sat = np.asarray(pair_sat, dtype=np.int64)
+    elevation = np.asarray(pair_elevation_deg, dtype=float)
+    capacity = np.asarray(max_per_site, dtype=np.int64).copy()
+    keep = np.zeros(len(pair_site), dtype=bool)
+    if len(pair_site) == 0:
+        return keep
+    want = np.flatnonzero(np.asarray(wanted, dtype=bool)[pair_sat])
+    if len(want):
+        sats, row = np.unique(pair_sat[want], return_inverse=True)
+        sites, site_of = np.unique(pair_site[want], return_inverse=True)
+        slots = np.minimum(capacity[sites], len(sats))  # no site needs more than that
+        first_col = np.concatenate([[0], np.cumsum(slots)[:-1]])
+        n_cols = int(slots.sum())
+        if n_cols:
+            # Pair p may take any antenna column of its site; absent pairs cost more than
+            # any matching of real ones, so the assignment first maximises the count.
+            cost = np.full((len(sats), n_cols), 1e6)
+            cols = first_col[site_of][:, None] + np.arange(slots.max())[None, :]
+            ok = np.arange(slots.max())[None, :] < slots[site_of][:, None]
+            rows = np.broadcast_to(row[:, None], cols.shape)
+            cost[rows[ok], cols[ok]] = -np.broadcast_to(elevation[want][:, None], cols.shape)[ok]
+            r, c = linear_sum_assignment(cost)
+            real = cost[r, c] < 1e6
+            # Each satellite is matched to at most one antenna, so to at most one site.
+            matched_site = np.full(len(sats), -1)
+            matched_site[r[real]] = np.repeat(np.arange(len(sites)), slots)[c[real]]
+            keep[want] = matched_site[row] == site_of
+            np.subtract.at(capacity, pair_site[keep], 1)
+    # Leftover antennas: the other pairs of each site in their (descending elevation) order.
+    rest = np.flatnonzero(~keep)
+    site = pair_site[rest]
+    starts = np.flatnonzero(np.r_[True, site[1:] != site[:-1]]) if len(rest) else rest
+    rank = np.arange(len(rest)) - np.repeat(starts, np.diff(np.r_[starts, len(rest)]))
+    keep[rest] = rank < capacity[site]
+    return keep
