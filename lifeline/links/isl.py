@@ -596,15 +596,16 @@ def laser_grid(
         [sat_sorted, sat_sorted[first + (position + 1) % size[group_sorted]]], axis=1
     )
 
+    group_shell = groups[:, 0]
+    shell_start = np.searchsorted(group_shell, group_shell)
+    shell_size = np.searchsorted(group_shell, group_shell, side="right") - shell_start
+
     # Across planes: each satellite has one laser terminal towards the planes ahead (higher
     # plane number, wrapping within the shell) and one towards those behind. Round k pairs the
     # still free forward terminals of every plane with the still free backward terminals of
     # the plane k ahead, by a minimum-length matching; round 1 is the classic +Grid, later
     # rounds link what unequal plane sizes (or a drifting satellite forming a plane of its
     # own) left over.
-    group_shell = groups[:, 0]
-    shell_start = np.searchsorted(group_shell, group_shell)
-    shell_size = np.searchsorted(group_shell, group_shell, side="right") - shell_start
     free_ahead = np.ones(len(order), dtype=bool)
     free_behind = np.ones(len(order), dtype=bool)
     cross = []
@@ -629,3 +630,58 @@ def laser_grid(
     lengths = np.linalg.norm(sat_km[edges[:, 0]] - sat_km[edges[:, 1]], axis=1)
     edges = np.sort(edges[(edges[:, 0] != edges[:, 1]) & (lengths <= limit)], axis=1)
     return np.unique(edges, axis=0)
+
+
+def laser_grid_schedule(
+    r_teme_km: ArrayLike,
+    v_teme_km_s: ArrayLike,
+    valid: ArrayLike,
+    capable: ArrayLike,
+    max_range_km: float | None,
+    min_grazing_altitude_km: float,
+    max_plane_gap: int = 3,
+) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+    """The +Grid of a real constellation re-formed at a series of epochs over a run.
+
+    At each epoch the planes are inferred (:func:`infer_planes`) and the grid formed afresh
+    (:func:`laser_grid`) from the states there, among the valid laser-capable satellites;
+    links that break the length or grazing rule are not formed. So a link that broke since the
+    previous epoch is replaced by the nearest partner the satellite can get now, and a
+    satellite that drifted into another plane (orbit raising, a shell still being filled)
+    links there. Between epochs the engine still drops, at every instant, a link that breaks
+    the rules.
+
+    Parameters
+    ----------
+    r_teme_km, v_teme_km_s : array_like, shape (K, S, 3)
+        States at the K epochs in an inertial frame (TEME) [km, km/s].
+    valid : array_like of bool, shape (K, S)
+    capable : array_like of bool, shape (S,)
+        Satellites with laser terminals (:func:`laser_capable`).
+    max_range_km, min_grazing_altitude_km : float
+        The link rules [km] (references.md#isl-range).
+    max_plane_gap : int
+        As :func:`laser_grid`.
+
+    Returns
+    -------
+    edges : ndarray of int, shape (E, 2)
+        Every link formed at some epoch, ``a < b``, unique, sorted.
+    active : ndarray of bool, shape (K, E)
+        Which links are formed from each epoch to the next.
+    """
+    r = np.asarray(r_teme_km, dtype=float)
+    v = np.asarray(v_teme_km_s, dtype=float)
+    valid = np.asarray(valid, dtype=bool) & np.asarray(capable, dtype=bool)[None, :]
+    n_sats = r.shape[1]
+    per_epoch = []
+    for k in range(len(r)):
+        shell, plane, _, u_deg = infer_planes(r[k], v[k], valid[k])
+        formed = laser_grid(shell, plane, u_deg, r[k], max_range_km, max_plane_gap)
+        _, grazing_km = isl_geometry(r[k], formed)
+        formed = formed[grazing_km >= min_grazing_altitude_km]
+        per_epoch.append(formed[:, 0].astype(np.int64) * n_sats + formed[:, 1])
+    keys = np.unique(np.concatenate(per_epoch)) if per_epoch else np.zeros(0, np.int64)
+    edges = np.stack(np.divmod(keys, n_sats), axis=1).astype(np.intp).reshape(-1, 2)
+    active = np.array([np.isin(keys, k) for k in per_epoch], dtype=bool).reshape(-1, len(keys))
+    return edges, active

@@ -13,8 +13,10 @@ from sgp4.api import SatrecArray, jday
 from lifeline.io.tle import filter_launched_by, read_tle
 from lifeline.links.isl import (
     infer_planes,
+    isl_geometry,
     laser_capable,
     laser_grid,
+    laser_grid_schedule,
     lasers_carry_users,
     plus_grid,
 )
@@ -125,6 +127,39 @@ def test_laser_grid_on_a_walker_shell_is_a_full_plus_grid():
         nxt = np.flatnonzero(plane == plane[b])
         nearest = nxt[np.argmin(np.linalg.norm(r[nxt] - r[a], axis=1))]
         assert np.linalg.norm(r[b] - r[a]) == pytest.approx(np.linalg.norm(r[nearest] - r[a]))
+
+
+def test_schedule_reforms_broken_links_over_a_day():
+    """The 2022-08-17 snapshot (2,746 satellites) at 0, 12 and 24 h: a grid formed once loses
+    links to the length and grazing rules (Hypatia's 80 km, 5,017 km at 550 km,
+    references.md#isl-range) as satellites drift; re-formed at each epoch it keeps its share
+    of four-link satellites, and never a link that breaks the rules."""
+    tles = read_tle(files("lifeline.data") / "starlink-2022-08-17.tle")
+    jd, fr = jday(2022, 8, 17, 0, 0, 0.0)
+    err, r, v = SatrecArray(list(tles.satrecs)).sgp4(
+        np.full(3, jd), fr + np.array([0.0, 0.5, 1.0])
+    )
+    r, v, valid = r.transpose(1, 0, 2), v.transpose(1, 0, 2), (err == 0).T
+    inclination = np.degrees([s.inclo for s in tles.satrecs])
+    capable = laser_capable(tles.intl_designator, inclination)
+    edges, active = laser_grid_schedule(r, v, valid, capable, MAX_ISL_KM, 80.0)
+    assert active.shape == (3, len(edges))
+    members = np.flatnonzero(capable & valid.all(axis=0))
+
+    def four_links(mask, k):
+        length_km, grazing_km = isl_geometry(r[k], edges[mask])
+        ok = (length_km <= MAX_ISL_KM) & (grazing_km >= 80.0)
+        return np.mean(np.bincount(edges[mask][ok].ravel(), minlength=len(capable))[members] == 4)
+
+    for k in range(3):
+        length_km, grazing_km = isl_geometry(r[k], edges[active[k]])
+        assert (length_km <= MAX_ISL_KM).all() and (grazing_km >= 80.0).all()
+    fixed = four_links(active[0], 2)  # the first grid, usable links at 24 h
+    reformed = four_links(active[2], 2)
+    length_km, grazing_km = isl_geometry(r[2], edges[active[0]])
+    assert np.sum((length_km > MAX_ISL_KM) | (grazing_km < 80.0)) > 0  # some broke by 24 h
+    assert reformed >= four_links(active[0], 0) - 0.02
+    assert reformed > fixed
 
 
 def test_laser_grid_reforms_links_when_a_plane_drifts():
