@@ -25,6 +25,9 @@ INTRO = (
 #: the PoP, ~2 ms; the measured end point is beyond the PoP).
 PoP_TO_ANCHOR_MS = 2.0
 
+#: The RTT's parts, columns of terminals.parquet.
+PARTS = ("rtt_space_ms", "rtt_ground_ms", "rtt_access_ms")
+
 #: Speed of light in vacuum, per millisecond [km/ms].
 KM_PER_MS = C_KM_S / 1e3
 
@@ -145,7 +148,7 @@ def rows(runs) -> list:
             case,
             "parts at p50: space / ground / access [ms]",
             "propagation < 10 of ~40 to the PoP",
-            " / ".join(_fmt(_pct(s[c], 50)) for c in ("rtt_space_ms", "rtt_ground_ms", "rtt_access_ms")),
+            " / ".join(_fmt(_pct(s[c], 50)) for c in PARTS),
             "",
             "info",
             "most of the RTT is the access link, as measured",
@@ -160,9 +163,8 @@ def rows(runs) -> list:
     s = _served(df)
     per_probe = s.groupby("terminal", observed=True)
     total = float(np.median(per_probe["rtt_ms"].median()))
-    propagation = float(
-        np.median((s["rtt_space_ms"] + s["rtt_ground_ms"]).groupby(s["terminal"], observed=True).median())
-    )
+    propagation_ms = s["rtt_space_ms"] + s["rtt_ground_ms"]
+    propagation = float(np.median(propagation_ms.groupby(s["terminal"], observed=True).median()))
     case = "RIPE Atlas probes 2022–23 (five European sites, bent pipe)"
     out += [
         Row(
@@ -289,9 +291,7 @@ def rows(runs) -> list:
             "why it is high: median laser hops / gateway distance / parts at p50",
             "no gateway within bent-pipe reach",
             f"{_pct(s['isl_hops'], 50):.0f} hops / {np.median(gw_km):,.0f} km / "
-            + " + ".join(
-                _fmt(_pct(s[c], 50)) for c in ("rtt_space_ms", "rtt_ground_ms", "rtt_access_ms")
-            )
+            + " + ".join(_fmt(_pct(s[c], 50)) for c in PARTS)
             + " ms",
             "",
             "info",
