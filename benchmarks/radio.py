@@ -1,4 +1,4 @@
-"""lifeline benchmarks: the radio layer's pure functions (issue 5).
+"""lifeline benchmarks: the radio layer's pure functions.
 
     python benchmarks/radio.py            # both cases, Markdown lines for docs/benchmarks.md
     python benchmarks/radio.py --repeat 50
@@ -7,7 +7,7 @@ Cases:
 
 - ``maxmin``: max-min fair allocation for 1,000 terminals over 200 beams, 100 gateway feeders and
   10,000 ISLs (each terminal: its beam, one feeder, 0–8 ISL hops drawn at random; beams weighted
-  by 1 / the terminal's full-beam rate). Target (issue 5): <= 5 ms per scheduling slot.
+  by 1 / the terminal's full-beam rate). Target: <= 5 ms per scheduling slot.
 - ``steps``: the per-step radio chain for the default preset's 5 terminals over 86,400 steps, as
   the engine would call it on (steps, terminals) arrays: off-nadir angle, scan loss, FSPL,
   attenuation-table lookup (with a rain rate), sky noise, G/T, C/N, SINR with one jammer term,

@@ -1,4 +1,4 @@
-"""Sweep throughput (issue 8): the mariupol-2022-sweep preset (default scenario, 1 hour, gateway,
+"""Sweep throughput: the mariupol-2022-sweep preset (default scenario, 1 hour, gateway,
 PoP, regional and satellite losses, rain and a jammer drawn per sample).
 
 Measures

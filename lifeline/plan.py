@@ -3,7 +3,8 @@
 For every terminal of a scenario, :func:`make_plan` answers three questions:
 
 1. **Terminals**: how many dishes carry ``users × mbps_per_user``, at ``terminal_mbps`` each
-   (default: Ookla's European median download of Q2 2022, about 110 Mbit/s, FACTS.md §5).
+   (default: Ookla's European median download of Q2 2022, about 110 Mbit/s,
+   references.md#measured-throughput).
 2. **Power kit**: with a given solar panel, the smallest battery (on a grid of sizes) that keeps
    a dish powered for the required share of the window (:func:`smallest_battery_wh`).
 3. **Gateways**, where the run's availability falls short: the smallest set of candidate
@@ -36,10 +37,11 @@ from lifeline.power import (
 from lifeline.scenario import Gateway, Scenario
 
 #: Throughput of one terminal [Mbit/s]: Ookla Q2 2022, Europe, ~110 Mbit/s down (FR 110.98,
-#: BE 110.40, AT 112.01; FACTS.md §5).
+#: BE 110.40, AT 112.01; references.md#measured-throughput).
 DEFAULT_TERMINAL_MBPS = 110.0
 
-#: Battery sizes tried [Wh]: 0 to 20 kWh in 100 Wh steps.
+#: Battery sizes tried [Wh]: 0 to 20 kWh in 100 Wh steps (assumption,
+#: references.md#power-defaults).
 BATTERY_GRID_WH = np.arange(0.0, 20_000.0 + 1.0, 100.0)
 
 
@@ -236,7 +238,8 @@ def make_plan(
             if len(capacity):
                 dish_mbps, source = float(np.median(capacity)), "radio layer (capacity p50)"
             else:
-                dish_mbps, source = DEFAULT_TERMINAL_MBPS, "default (FACTS.md §5)"
+                dish_mbps = DEFAULT_TERMINAL_MBPS
+                source = "default (references.md#measured-throughput)"
         site = {
             "availability_pct": round(100.0 * float(served[n].mean()), 3),
             "rtt_ms_p50": None if not served[n].any() else round(float(np.nanmedian(rtt)), 3),

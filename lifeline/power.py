@@ -15,12 +15,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-#: Time step of the battery integration [s]: power changes over minutes, not seconds.
+#: Time step of the battery integration [s]: power changes over minutes, not seconds
+#: (assumption, references.md#power-defaults).
 ENERGY_STEP_S = 60.0
 
-#: Average draw of a terminal by model [W]: the middle of each range in FACTS.md §6
-#: ("Standard Actuated ... measured: usually 80-100 W", "Standard (2023+) / Mini / Performance
-#: average: 75-100 W / 20-40 W / 110-150 W").
+#: Average draw of a terminal by model [W]: the middle of each published range
+#: (references.md#terminal-power): Standard Actuated measured at usually 80-100 W; Standard
+#: (2023+) / Mini / Performance 75-100 W / 20-40 W / 110-150 W.
 DRAW_W_BY_MODEL = {
     "standard-actuated": 90.0,
     "standard": 87.5,

@@ -44,9 +44,10 @@ from lifeline.geo import geodetic_to_ecef_km, great_circle_km, look_angles
 from lifeline.links import budget as b
 from lifeline.links.atmosphere import RAIN_RATE_GRID_MM_H, AttenuationTable, attenuation_table
 from lifeline.links.capacity import beam_sharing, cell_index, incidence_matrix, max_min_fair
-from lifeline.links.jamming import REASON_JAMMED, REASON_LOW_SINR, active, interference_dbw
+from lifeline.links.jamming import active, interference_dbw
 from lifeline.links.jamming import radio_horizon_km as _radio_horizon_km
 from lifeline.links.modcod import ModcodTable, capacity_mbps, load_modcod_table, select_modcod
+from lifeline.reasons import REASON_JAMMED, REASON_LOW_SINR
 
 __all__ = [
     "DEFAULT_MBPS_PER_USER",

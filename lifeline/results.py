@@ -17,13 +17,19 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lifeline.errors import InputFileError
+from lifeline.reasons import REASONS
+
+if TYPE_CHECKING:  # the summary reads a scenario's fields; results sit below the config layer
+    from lifeline.scenario import Scenario
 
 SCHEMA_VERSION = "1"
 
@@ -69,7 +75,7 @@ TERMINALS_SCHEMA = pa.schema(
 )
 
 
-#: Schema of ``pairs.parquet`` (pair mode, :mod:`lifeline.pairs`): one row per pair per step.
+#: Schema of ``pairs.parquet`` (pair mode, :mod:`lifeline.pairmode`): one row per pair per step.
 PAIRS_SCHEMA = pa.schema(
     [
         _field("time_utc", pa.timestamp("ns", tz="UTC"), "UTC", "instant of the time step"),
@@ -100,7 +106,7 @@ def dictionary_column(codes: np.ndarray, names: list[str]) -> pa.DictionaryArray
     return pa.DictionaryArray.from_arrays(indices, pa.array(names, type=pa.string()))
 
 
-def _temp_beside(path: Path) -> Path:
+def temp_beside(path: Path) -> Path:
     """A fresh temporary file in ``path``'s folder (same file system, so renaming is atomic)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
@@ -116,7 +122,7 @@ def _temp_beside(path: Path) -> Path:
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` only on success."""
     path = Path(path)
-    tmp = _temp_beside(path)
+    tmp = temp_beside(path)
     try:
         yield tmp
         os.replace(tmp, path)
@@ -238,6 +244,50 @@ def summarize(
     return out
 
 
+@dataclass(frozen=True)
+class RunInfo:
+    """Facts about a finished run, for the summary and the log (what the engine reports)."""
+
+    n_satellites: int
+    n_isl_links: int
+    n_steps: int
+    sgp4_error_samples: int
+    out_of_band_samples: int
+    events: list[dict]  # what each event hit (lifeline.events.Timeline.hits)
+    power: dict[str, dict]  # per terminal with a power model (engine PowerTimeline.stats)
+
+
+def build_summary(
+    scenario: Scenario, info: RunInfo, acc: TerminalAccumulator, elapsed_s: float
+) -> dict:
+    """The content of ``summary.json``: the run's facts and every terminal's figures
+    (:func:`summarize`, with its power statistics when it has a power model)."""
+    tm = scenario.time
+    terminals = summarize(acc, [t.name for t in scenario.terminals], REASONS, tm.step_s)
+    for name, stats in info.power.items():
+        terminals[name]["power"] = stats
+    return {
+        "lifeline_version": version("lifeline"),
+        "scenario": scenario.name,
+        "source": scenario.source,
+        "start_utc": tm.start_utc.isoformat(),
+        "end_utc": tm.end_utc.isoformat(),
+        "step_s": tm.step_s,
+        "slot_s": tm.slot_s,
+        "n_steps": info.n_steps,
+        "isl": scenario.network.isl,
+        "n_satellites": info.n_satellites,
+        "n_isl_links": info.n_isl_links,
+        "propagation_warnings": {
+            "sgp4_error_samples": info.sgp4_error_samples,
+            "out_of_band_samples": info.out_of_band_samples,
+        },
+        "events": info.events,
+        "elapsed_s": round(elapsed_s, 3),
+        "terminals": terminals,
+    }
+
+
 #: Per-terminal summary figures :func:`compare_summaries` puts side by side (if both have them).
 COMPARED = ("availability_pct", "rtt_ms_p50", "rtt_ms_p95", "throughput_mbps_p50")
 
@@ -293,7 +343,7 @@ class TerminalsWriter:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._tmp = _temp_beside(self.path)
+        self._tmp = temp_beside(self.path)
         self._writer = pq.ParquetWriter(self._tmp, TERMINALS_SCHEMA, compression="zstd")
 
     def write(self, table: pa.Table) -> None:

@@ -37,7 +37,7 @@ Each sample is run by the engine's public entry point (:func:`lifeline.api.run`)
 are those of ``lifeline run`` on its variant by construction. What the unknowns cannot change
 (satellites, laser links, propagated chunks, each instant's geometry and the terminals' view)
 is built once per worker process and shared by its samples
-(:class:`lifeline.engine.SharedInputs`); radio tables are cached per site by the radio layer.
+(:class:`lifeline.engine.SharedInputs`, kept in :data:`SAMPLE_INPUTS`).
 
 Resuming: every finished sample is written atomically to ``OUT/samples/`` (one Parquet file per
 sample, named by grid point and draw, with that name in its metadata), beside a manifest
@@ -72,7 +72,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationErr
 from pydantic_core import PydanticCustomError
 
 from lifeline.api import run as api_run
-from lifeline.engine import shared_inputs
+from lifeline.engine import SharedInputsCache
 from lifeline.errors import ScenarioError
 from lifeline.events import GroundLoss
 from lifeline.geo import destination_deg
@@ -792,15 +792,22 @@ def plan_samples(sweep: Sweep, samples: int, seed: int) -> list[SampleSpec]:
 # --------------------------------------------------------------------------------------------
 
 
+#: This process's shared inputs for its samples: Dask runs :func:`run_sample` in each worker
+#: process, and samples with the same constellation, window and gateways reuse what the first
+#: one built (satellites do not pickle, so they cannot travel with the sample).
+SAMPLE_INPUTS = SharedInputsCache()
+
+
 def simulate_summary(scenario: Scenario) -> dict[str, dict]:
     """Per-terminal summary figures of one variant: exactly ``summary.json``'s ``"terminals"``
     of ``lifeline run`` on it (the engine's public entry point, in this process).
 
     The satellites, laser links, ephemerides and event-independent geometry come from this
-    process's :func:`lifeline.engine.shared_inputs`: built by the first sample, reused by every
-    later one with the same constellation, window and gateways.
+    process's :data:`SAMPLE_INPUTS`: built by the first sample, reused by every later one with
+    the same constellation, window and gateways.
     """
-    return api_run(scenario, workers=1, shared=shared_inputs(scenario)).summary["terminals"]
+    shared = SAMPLE_INPUTS.get(scenario)
+    return api_run(scenario, workers=1, shared=shared).summary["terminals"]
 
 
 def _sample_frame(spec: SampleSpec, figures: dict[str, dict] | None, elapsed_s: float, error=None):

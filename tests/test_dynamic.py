@@ -1,6 +1,6 @@
 """The dynamic router (trees carried between steps) against SciPy's Dijkstra at every step.
 
-The reference is :func:`lifeline.pairs.route_dijkstra` (SciPy's ``dijkstra`` on the step's
+The reference is :func:`lifeline.pairmode.route_dijkstra` (SciPy's ``dijkstra`` on the step's
 graph, nothing carried over); both routers are given the same :class:`StepLinks`, so any
 difference is the router's. Lengths must be equal bit for bit (the argument is in
 ``lifeline/network/dynamic.py``); paths may differ only between paths of exactly equal length.
@@ -14,17 +14,15 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-import lifeline.pairs
-from lifeline.io.hypatia import (
-    PAPER_SHELLS,
-    read_network_dir,
-    write_network_dir,
-    write_paper_network,
-)
+import lifeline.pairmode
+import lifeline.pairmode.links
+import lifeline.pairmode.run
+from lifeline.io.hypatia import read_network_dir, write_network_dir
 from lifeline.links.isl import plus_grid
 from lifeline.network.dynamic import DynamicRouter
+from lifeline.orbits.hypatia_paper import PAPER_SHELLS, write_paper_network
 from lifeline.orbits.walker import hypatia_tle_lines
-from lifeline.pairs import (
+from lifeline.pairmode import (
     PairNetwork,
     StepLinks,
     block_links,
@@ -192,7 +190,7 @@ def test_run_pairs_writer_error_surfaces_and_leaves_no_file(small_network, tmp_p
         table()  # the batch builds; writing it fails
         raise OSError("disk full")
 
-    monkeypatch.setattr(lifeline.pairs, "_write", failing_write)
+    monkeypatch.setattr(lifeline.pairmode.run, "timed_write", failing_write)
     pairs = resolve_pairs("all", small_network.gs_names)
     with pytest.raises(OSError, match="disk full"):
         run_pairs(small_network, 60.0, 10.0, pairs, tmp_path, block_steps=2)
@@ -201,7 +199,7 @@ def test_run_pairs_writer_error_surfaces_and_leaves_no_file(small_network, tmp_p
 
 def test_run_pairs_unknown_router(small_network, tmp_path):
     pairs = resolve_pairs("all", small_network.gs_names)
-    with pytest.raises(lifeline.pairs.PairSelectionError, match="'dynamic' or 'dijkstra'"):
+    with pytest.raises(lifeline.pairmode.PairSelectionError, match="'dynamic' or 'dijkstra'"):
         run_pairs(small_network, 1.0, 1.0, pairs, tmp_path, router="floyd")
 
 
@@ -215,7 +213,7 @@ def test_block_links_equal_per_step_brute_force(tmp_path):
     r_all, valid_all = positions_km(prepared, times)
     valid_all = valid_all.copy()
     valid_all[10:30, :200:7] = False  # fail for a while, mid-run
-    assert lifeline.pairs._run_length(r_all, valid_all) > 5  # runs span several steps
+    assert lifeline.pairmode.links._run_length(r_all, valid_all) > 5  # runs span several steps
     n_links = []
     for i, links in enumerate(block_links(prepared, r_all, valid_all)):
         r_km, valid = r_all[i], valid_all[i]

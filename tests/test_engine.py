@@ -171,12 +171,12 @@ def test_parquet_written_atomically_and_readable(tmp_path):
 
 
 def test_failed_run_leaves_no_complete_looking_file(tmp_path, monkeypatch):
-    import lifeline.engine as engine
+    import lifeline.engine.run as engine_run
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(engine, "simulate_slot", boom)
+    monkeypatch.setattr(engine_run, "simulate_slot", boom)
     with pytest.raises(RuntimeError):
         lifeline.run(short("mariupol-2022", minutes=1), out_dir=tmp_path)
     assert not (tmp_path / "terminals.parquet").exists()

@@ -160,7 +160,8 @@ def test_satellite_above_altitude_limit_raises():
 def test_best_visible_equals_brute_force(k):
     """The k-nearest fast path with its elevation bound and fallback gives exactly the
     dense answer: the highest usable satellite above each site's mask."""
-    from lifeline.links.gsl import SiteSet, best_visible
+    from lifeline.links.gsl import SiteSet
+    from lifeline.network.assign import best_visible
 
     rng = np.random.default_rng(11 + k)
     lat, lon, site = random_sites(rng, 400)
@@ -202,7 +203,8 @@ def test_best_visible_with_horizon_equals_brute_force(k):
     azimuth into 1-degree bins), and ``obstructed`` is exactly 'satellites above the elevation
     mask, none clear of the horizon'. The exhaustive form (site_view + best_of_view, what
     sweeps keep between samples) gives the same."""
-    from lifeline.links.gsl import SiteSet, best_of_view, best_visible, find_visible, site_view
+    from lifeline.links.gsl import SiteSet, find_visible, site_view
+    from lifeline.network.assign import best_of_view, best_visible
 
     rng = np.random.default_rng(5 + k)
     n = 400
@@ -245,7 +247,8 @@ def test_best_visible_with_range_limits_equals_brute_force(k):
     """Per-site range limits (Hypatia-style GSL range rule): the best satellite is the highest
     usable one within range and above the mask, as in the dense computation; find_visible keeps
     exactly the in-range pairs."""
-    from lifeline.links.gsl import SiteSet, best_visible, find_visible
+    from lifeline.links.gsl import SiteSet, find_visible
+    from lifeline.network.assign import best_visible
 
     rng = np.random.default_rng(21 + k)
     n = 300

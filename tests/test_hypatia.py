@@ -14,13 +14,14 @@ from lifeline.io.hypatia import (
     parse_isls,
     parse_tles,
     read_network_dir,
-    write_paper_network,
 )
 from lifeline.network.dynamic import DynamicRouter
+from lifeline.orbits.hypatia_paper import write_paper_network
 from lifeline.orbits.libastro import libastro_gmst_rad, libastro_site_km
 from lifeline.orbits.presets import HYPATIA_EPOCH_UTC, build_preset
 from lifeline.orbits.walker import hypatia_tle_lines
-from lifeline.pairs import PairNetwork, PairStep, positions_km, prepare, solve_step, step_links
+from lifeline.pairmode import PairNetwork, PairStep, prepare, solve_step, step_links
+from lifeline.pairmode.network import positions_km
 
 #: One microsecond in milliseconds: the agreement tolerance of issue 4.
 ONE_MICROSECOND_MS = 1e-3

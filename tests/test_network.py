@@ -4,20 +4,15 @@ import numpy as np
 import pytest
 
 from lifeline.constants import C_KM_S
+from lifeline.network.assign import limit_per_site, outage_reason
 from lifeline.network.routing import route_to_pops, trace_paths
-from lifeline.network.scheduler import (
-    REASON_NO_GATEWAY_PATH,
-    REASON_NO_SATELLITE,
-    REASONS,
-    limit_per_site,
-    outage_reason,
-)
 from lifeline.network.topology import (
     MS_PER_KM_VACUUM,
     fiber_delay_ms,
     graph_template,
     instant_graph,
 )
+from lifeline.reasons import REASON_NO_GATEWAY_PATH, REASON_NO_SATELLITE, REASONS
 
 # Light covers 299.792458 km in 1 ms (SI definition of c).
 KM_PER_MS = C_KM_S / 1e3

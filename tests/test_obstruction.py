@@ -8,7 +8,7 @@ import pytest
 
 import lifeline
 from lifeline.errors import ScenarioError
-from lifeline.network.scheduler import REASONS
+from lifeline.reasons import REASONS
 from lifeline.results import TerminalAccumulator, summarize
 from lifeline.scenario import scenario_from_dict
 

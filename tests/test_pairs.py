@@ -17,7 +17,7 @@ from lifeline.geo import geodetic_to_ecef_km
 from lifeline.io.hypatia import write_network_dir
 from lifeline.links.isl import plus_grid
 from lifeline.orbits.walker import hypatia_tle_lines
-from lifeline.pairs import (
+from lifeline.pairmode import (
     PairNetwork,
     PairSelectionError,
     positions_km,
@@ -211,7 +211,7 @@ def test_scenario_pairs_equal_brute_force(tmp_path):
     from lifeline.geo import look_angles
     from lifeline.links.isl import isl_geometry
     from lifeline.orbits.propagate import propagate_ecef
-    from lifeline.pairs import run_scenario_pairs, scenario_network
+    from lifeline.pairmode import run_scenario_pairs, scenario_network
     from lifeline.scenario import scenario_from_dict
 
     scenario = scenario_from_dict(SCENARIO)
@@ -252,7 +252,7 @@ def test_scenario_pairs_equal_brute_force(tmp_path):
 
 
 def test_scenario_without_pairs_is_an_error(tmp_path):
-    from lifeline.pairs import run_scenario_pairs
+    from lifeline.pairmode import run_scenario_pairs
     from lifeline.scenario import scenario_from_dict
 
     data = {k: v for k, v in SCENARIO.items() if k != "pairs"}

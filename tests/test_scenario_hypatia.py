@@ -23,12 +23,13 @@ from typer.testing import CliRunner
 from lifeline.cli import app
 from lifeline.constants import C_KM_S, WGS84_A_KM
 from lifeline.engine import SharedInputs, build_constellation, scenario_isl_edges, shared_key
-from lifeline.io.hypatia import write_network_dir, write_paper_network
+from lifeline.io.hypatia import write_network_dir
 from lifeline.links.isl import plus_grid
+from lifeline.orbits.hypatia_paper import write_paper_network
 from lifeline.orbits.libastro import libastro_gmst_rad
 from lifeline.orbits.presets import HYPATIA_EPOCH_UTC
 from lifeline.orbits.walker import hypatia_tle_lines
-from lifeline.pairs import run_scenario_pairs
+from lifeline.pairmode import run_scenario_pairs
 from lifeline.scenario import load_scenario, scenario_from_dict
 from lifeline.sweep import resolved_dict
 from lifeline.time import earth_rotation_angle, sgp4_jd

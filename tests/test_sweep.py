@@ -23,8 +23,10 @@ import pytest
 from typer.testing import CliRunner
 
 import lifeline
-from lifeline import engine
+import lifeline.sweep as sweep_runner
 from lifeline.cli import app
+from lifeline.engine import SharedInputsCache
+from lifeline.engine import shared as engine_shared
 from lifeline.errors import ScenarioError
 from lifeline.geo import great_circle_km
 from lifeline.sweep import (
@@ -88,10 +90,11 @@ def test_each_sample_equals_a_standalone_run_of_its_variant(tiny_sweep, caplog):
     specs = plan_samples(sw, 4, seed=11)
     assert len(specs) == 8  # 4 draws x 2 grid points
     built = []
-    real_build = engine.build_constellation
+    real_build = engine_shared.build_constellation
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(engine, "_shared", None)  # nothing kept from earlier tests
-        mp.setattr(engine, "build_constellation", lambda s: built.append(1) or real_build(s))
+        # Nothing kept from earlier tests.
+        mp.setattr(sweep_runner, "SAMPLE_INPUTS", SharedInputsCache())
+        mp.setattr(engine_shared, "build_constellation", lambda s: built.append(1) or real_build(s))
         frames = [run_sample(spec).set_index("terminal") for spec in specs]
     # Samples share the satellites, ephemerides and geometry: one constellation for all eight
     # (both grid points change only the terminals' mask, which is not a shared input).

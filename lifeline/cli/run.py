@@ -75,8 +75,7 @@ def run(
     """
     from lifeline.api import load_scenario
     from lifeline.api import run as run_scenario
-    from lifeline.report import build_report, scenario_json
-    from lifeline.results import PARTS_DIR, write_json
+    from lifeline.results import PARTS_DIR
 
     def go() -> None:
         sc = load_scenario(scenario)
@@ -99,17 +98,14 @@ def run(
                 highlight=False,
             )
             sys.exit(130)
-        # The resolved scenario beside the results, so the report (and a reader) knows what
-        # was assumed even when the TOML file changes or was an `extends` chain.
-        write_json(out / "scenario.json", scenario_json(sc))
-        report = build_report(out)
         if as_json:
             sys.stdout.write(json.dumps(result.summary, indent=2) + "\n")
         elif not quiet:
             Console().print(_summary_table(result.summary))
             written = ", ".join(str(out / f) for f in ("terminals.parquet", "summary.json"))
             Console().print(
-                f"wrote {written}, {out / 'scenario.json'} and {report}", highlight=False
+                f"wrote {written}, {out / 'scenario.json'} and {out / 'report.html'}",
+                highlight=False,
             )
 
     guard(go)

@@ -396,7 +396,8 @@ def isl_geometry(
     Closest point of a segment to the origin: the foot of the perpendicular,
     ``p = a + t (b − a)`` with ``t = −a·(b − a) / |b − a|²``, clipped to [0, 1]. Kassing et al.
     (IMC 2020, Hypatia) require ISL rays to stay above 80 km; for two satellites at one altitude
-    h that is the length limit ``2 √((R + h)² − (R + 80 km)²)`` (5,017 km at 550 km, FACTS.md §2).
+    h that is the length limit ``2 √((R + h)² − (R + 80 km)²)`` (5,017 km at 550 km,
+    references.md#isl-range).
     """
     sat_ecef_km = np.asarray(sat_ecef_km, dtype=float)
     edges = np.asarray(edges, dtype=np.intp).reshape(-1, 2)

@@ -24,6 +24,8 @@ from lifeline.report.prepare import Views
 
 __all__ = ["MAX_SERIES_PLOTS", "REASON_COLORS", "render_html"]
 
+# Display settings below are presentation choices, not facts (references.md#report-display).
+
 #: Per-terminal time-series plots on the page; the table still lists every terminal.
 MAX_SERIES_PLOTS = 20
 #: Outage causes (``reason`` column) and their colours; unknown causes take FALLBACK_COLORS.

@@ -33,6 +33,7 @@ __all__ = [
     "subsatellite_lonlat",
 ]
 
+#: Display settings (presentation choices, references.md#report-display).
 #: Display bins per time series: ~2 points per bin; finer than a screen's width in pixels.
 DISPLAY_BINS = 1500
 #: Points per distribution curve (quantiles at evenly spaced probabilities).
@@ -336,7 +337,7 @@ def _sites(
         )
         for p in _points(scenario.get("pops"))
     ]
-    # Later issues add jammers; show them when a scenario has them.
+    # Jammers ([[jammers]]) appear on the map when a scenario has them.
     sites += [
         Site(str(j.get("name", "jammer")), j["lon_deg"], j["lat_deg"], "jammer")
         for j in _points(scenario.get("jammers"))
