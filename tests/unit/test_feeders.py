@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 
-from lifeline.network.scheduler import limit_per_site
+from lifeline.network.assign import limit_per_site
 from lifeline.network.topology import allocate_feeders
 
 
