@@ -585,9 +585,10 @@ class Network(_Model):
         A laser link is usable only while its straight path stays above this altitude [km]
         (Hypatia's 80 km rule, which gives 5,017 km links at 550 km, FACTS.md §2).
     processing_delay_ms : float
-        Added to every RTT [ms], >= 0.
+        Added to every RTT's access part [ms], >= 0.
     fiber_stretch : float
-        Fibre route length over great-circle distance, >= 1 (FACTS.md §8).
+        Gateway → PoP fibre route length over great-circle distance, >= 1 (default 1.3,
+        references.md#fibre-stretch); a gateway's ``pop_route_km`` replaces it.
     fiber_group_index : float
         >= 1 (FACTS.md §8, SMF-28 at 1550 nm).
     min_elevation_deg : float
@@ -598,7 +599,21 @@ class Network(_Model):
         Starlink-550 (``main_starlink_550.py``: sqrt(940.7^2 + 550^2) km); to reproduce it set
         this and ``min_elevation_deg = 0``.
     serving_policy : str
-        How a terminal's serving satellite is chosen; only ``"max_elevation"``.
+        How a terminal's serving satellite is chosen at each plan
+        (:mod:`lifeline.network.assign`): ``"min_rtt"`` (default: the lowest RTT to a live
+        PoP among the satellites in view, keeping the current one unless another is at
+        least 2 ms faster), ``"max_elevation"`` (the highest routable one) or
+        ``"longest_visible"`` (the routable one that stays in view longest).
+    laser_satellites : str
+        Which satellites of a real TLE constellation carry lasers: ``"history"`` (default:
+        by launch, none on the v1.0 53.0° shell, references.md#laser-history) or ``"all"``.
+        Walker and Hypatia constellations always give every satellite lasers.
+    access_delay : str
+        The access-delay model added to every RTT (:mod:`lifeline.links.access`): ``"auto"``
+        (default: the 2022 profile before March 2024, the 2025 one after), ``"2022"``,
+        ``"2025"`` or ``"none"`` (propagation only, as Hypatia).
+    access_seed : int
+        Seed of the access-delay draws (>= 0).
     """
 
     isl: StrictBool = True
@@ -610,7 +625,10 @@ class Network(_Model):
     fiber_group_index: Annotated[float, _number(1)] = FIBER_GROUP_INDEX
     min_elevation_deg: ElevationDeg = MIN_ELEVATION_DEG
     gsl_max_range_km: PositiveFloat | None = None
-    serving_policy: Literal["max_elevation"] = "max_elevation"
+    serving_policy: Literal["min_rtt", "max_elevation", "longest_visible"] = "min_rtt"
+    laser_satellites: Literal["history", "all"] = "history"
+    access_delay: Literal["auto", "2022", "2025", "none"] = "auto"
+    access_seed: Annotated[int, _number(0, integer=True)] = 0
     _isl_path: Path | None = PrivateAttr(None)
 
     @model_validator(mode="after")
@@ -797,7 +815,11 @@ class Terminal(_Model):
 
 
 class Gateway(_Model):
-    """``[[gateways]]``: a ground station; ``pop = None`` homes it to the nearest PoP."""
+    """``[[gateways]]``: a ground station; ``pop = None`` homes it to the nearest PoP.
+
+    ``pop_route_km``: the length of the fibre route to its ``pop`` where it is known [km]
+    (replaces great-circle distance × ``network.fiber_stretch``); only with ``pop``.
+    """
 
     name: Name
     lat_deg: Latitude
@@ -807,6 +829,18 @@ class Gateway(_Model):
     max_satellites: Annotated[int, _number(1, integer=True)] = 8
     live: StrictBool = True
     pop: Name | None = None
+    pop_route_km: PositiveFloat | None = None
+
+    @model_validator(mode="after")
+    def _check_route(self) -> Gateway:
+        if self.pop_route_km is not None and self.pop is None:
+            raise _fail(
+                "only allowed with pop (the PoP the route leads to): set pop or remove "
+                "pop_route_km",
+                loc=("pop_route_km",),
+                value=self.pop_route_km,
+            )
+        return self
 
 
 class Pop(_Model):

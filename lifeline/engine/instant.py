@@ -7,6 +7,7 @@ multi-source Dijkstra from the live PoPs, each terminal's serving satellite and 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -92,6 +93,7 @@ class Context:
     terminal_sites: SiteSet
     gateway_sites: SiteSet
     isl_edges: np.ndarray
+    isl_formed: Callable[[float], np.ndarray | None]  # LaserLinks.formed
     isl_max_range_km: float | None
     isl_min_grazing_altitude_km: float
     n_sats: int
@@ -138,12 +140,19 @@ class Geometry:
         return self.tree.max_radius_km - WGS84_A_KM
 
 
-def geometry_at(ctx: Context, sat_ecef_km: np.ndarray, sat_valid: np.ndarray) -> Geometry:
-    """The event-independent geometry of one instant (satellite positions [km], ECEF)."""
+def geometry_at(
+    ctx: Context, sat_ecef_km: np.ndarray, sat_valid: np.ndarray, t_s: float
+) -> Geometry:
+    """The event-independent geometry of the instant ``t_s`` [s after the scenario start]
+    (satellite positions [km], ECEF): only the laser links formed then can be in reach."""
     tree = build_sat_tree(sat_ecef_km, sat_valid)
     gateways = find_visible(ctx.gateway_sites, tree, sat_ecef_km, tree.max_radius_km - WGS84_A_KM)
     edges = ctx.isl_edges
-    reach = np.flatnonzero(sat_valid[edges[:, 0]] & sat_valid[edges[:, 1]])
+    candidate = sat_valid[edges[:, 0]] & sat_valid[edges[:, 1]]
+    formed = ctx.isl_formed(t_s)
+    if formed is not None:
+        candidate &= formed
+    reach = np.flatnonzero(candidate)
     length_km, grazing_km = isl_geometry(sat_ecef_km, edges[reach])
     ok = grazing_km >= ctx.isl_min_grazing_altitude_km
     if ctx.isl_max_range_km is not None:

@@ -29,7 +29,7 @@ from lifeline.engine.inputs import (
     build_constellation,
     build_ground,
     power_timeline,
-    scenario_isl_edges,
+    scenario_lasers,
     terminal_positions,
 )
 from lifeline.engine.instant import Context, Geometry, geometry_at, net_state, no_events
@@ -164,10 +164,11 @@ def prepare(scenario: Scenario, shared: SharedInputs | None = None) -> Prepared:
     ground = build_ground(scenario)
     net = scenario.network
     if shared is not None:
-        constellation, isl_edges = shared.constellation, shared.isl_edges
+        constellation, lasers = shared.constellation, shared.lasers
     else:
         constellation = build_constellation(scenario)
-        isl_edges = scenario_isl_edges(scenario, constellation, start)
+        lasers = scenario_lasers(scenario, constellation, start)
+    isl_edges = lasers.edges
     timeline = compile_events(
         scenario.events,
         source=scenario.source,
@@ -201,6 +202,7 @@ def prepare(scenario: Scenario, shared: SharedInputs | None = None) -> Prepared:
             ground.gateway_min_elevation_deg,
         ),
         isl_edges,
+        lasers.formed,
         net.isl_max_range_km,
         net.isl_min_grazing_altitude_km,
         len(constellation),
@@ -263,7 +265,7 @@ def simulate_chunk(prep: Prepared, k0: int, k1: int) -> ChunkResult:
         def geometry(k: int) -> SharedInstant:
             def compute() -> Geometry:
                 r, valid = eph.at(np.array([(s0 - k0 + k) * tm.step_s]))
-                return geometry_at(ctx, r[0], valid[0])
+                return geometry_at(ctx, r[0], valid[0], (s0 + k) * tm.step_s)
 
             return shared.instant(s0 + k, ctx, compute)
 

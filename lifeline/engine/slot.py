@@ -293,7 +293,7 @@ def simulate_slot(
             view = memos[k] = None
             if geometry is None:
                 r, valid = ephemeris.at(t_s[k : k + 1])
-                geom = geometry_at(ctx, r[0], valid[0])
+                geom = geometry_at(ctx, r[0], valid[0], t0_s + t_s[k])
             else:
                 geom, view, memos[k] = geometry(k)
             sites = None
