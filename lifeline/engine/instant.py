@@ -16,17 +16,35 @@ import numpy as np
 from lifeline.constants import WGS84_A_KM
 from lifeline.engine.inputs import Ground, PowerTimeline
 from lifeline.events import Masks, Timeline
-from lifeline.links.gsl import GSLPairs, SatTree, SiteSet, SiteView, build_sat_tree, find_visible
+from lifeline.geo import look_angles
+from lifeline.links.gsl import (
+    GSLPairs,
+    SatTree,
+    SiteSet,
+    SiteView,
+    build_sat_tree,
+    find_visible,
+    site_view,
+)
 from lifeline.links.isl import isl_geometry
 from lifeline.network.assign import (
+    LOOKAHEAD_S,
+    LOOKAHEAD_STEP_S,
+    MIN_RTT_HYSTERESIS_MS,
     BestSatellite,
     best_of_view,
-    best_visible,
-    limit_per_site,
+    choose_serving,
     outage_reason,
 )
 from lifeline.network.routing import Routes, route_to_pops
-from lifeline.network.topology import GraphTemplate, graph_template, instant_graph
+from lifeline.network.topology import (
+    MS_PER_KM_VACUUM,
+    GraphTemplate,
+    allocate_feeders,
+    graph_template,
+    instant_graph,
+)
+from lifeline.orbits.propagate import Ephemeris
 from lifeline.reasons import REASON_GROUND_DOWN, REASON_SATELLITE_FAILED, REASONS
 
 
@@ -103,6 +121,7 @@ class Context:
 
     step_s: float
     power: PowerTimeline
+    serving_policy: str = "min_rtt"  # network.serving_policy
 
     @cached_property
     def terminal_key(self) -> str:
@@ -170,18 +189,44 @@ def geometry_at(
     return Geometry(sat_ecef_km, sat_valid, tree, gateways, reach, graph)
 
 
-def _route(ctx: Context, geom: Geometry, state: NetState, sat_ok: np.ndarray) -> Routes:
+def _route(
+    ctx: Context, geom: Geometry, state: NetState, sat_ok: np.ndarray, wanted: np.ndarray
+) -> Routes:
     """Dijkstra for one ground state on the instant's graph: laser links whose ends work and
-    that did not fail; feeders of each live gateway to its highest working satellites, up to
-    its antenna count; fibre from each live gateway to its PoP."""
+    that did not fail; feeders of each live gateway to its working satellites, up to its
+    antenna count, first to the ``wanted`` satellites (those the terminals see,
+    :func:`allocate_feeders`); fibre from each live gateway to its PoP."""
     edges = ctx.isl_edges[geom.isl_reach]
     isl_up = state.masks.isl_ok[geom.isl_reach] & sat_ok[edges[:, 0]] & sat_ok[edges[:, 1]]
     gw = geom.gateways
     up = state.gateway_live[gw.site] & sat_ok[gw.sat]
     feeder_up = np.zeros(len(gw.site), dtype=bool)
-    feeder_up[up] = limit_per_site(gw.site[up], ctx.ground.gateway_max_sats)
+    feeder_up[up] = allocate_feeders(
+        gw.site[up], gw.sat[up], gw.elevation_deg[up], ctx.ground.gateway_max_sats, wanted
+    )
     graph = instant_graph(geom.graph, isl_up, feeder_up, state.gateway_pop, state.gateway_live)
     return route_to_pops(graph, state.pop_live)
+
+
+def time_in_view_s(
+    ephemeris: Ephemeris, t_s: float, sites: SiteSet, pair_site: np.ndarray, pair_sat: np.ndarray
+) -> np.ndarray:
+    """(M,) how long each (site, satellite) pair stays above the site's minimum elevation from
+    ``t_s`` [s since the ephemeris start], sampled every :data:`LOOKAHEAD_STEP_S` up to
+    :data:`LOOKAHEAD_S` (or the ephemeris' end) [s]."""
+    ahead = t_s + np.arange(1, int(LOOKAHEAD_S / LOOKAHEAD_STEP_S) + 1) * LOOKAHEAD_STEP_S
+    ahead = ahead[ahead <= ephemeris.t_s[-1]]
+    if len(ahead) == 0 or len(pair_site) == 0:
+        return np.zeros(len(pair_site))
+    used, local = np.unique(pair_sat, return_inverse=True)
+    r, valid = ephemeris.at(ahead, used)  # (J, U, 3), (J, U)
+    elevation, _, _ = look_angles(
+        sites.lat_deg[pair_site], sites.lon_deg[pair_site], sites.ecef_km[pair_site], r[:, local]
+    )
+    up = valid[:, local] & (elevation >= sites.min_elevation_deg[pair_site])
+    # Consecutive samples in view from the start.
+    steps = np.where(up.all(axis=0), len(ahead), np.argmin(up, axis=0))
+    return steps * LOOKAHEAD_STEP_S
 
 
 def plan_network(
@@ -190,10 +235,16 @@ def plan_network(
     state: NetState,
     terminal_sites: SiteSet | None = None,
     terminal_view: SiteView | None = None,
+    previous: np.ndarray | None = None,
+    ephemeris: Ephemeris | None = None,
+    t_s: float = 0.0,
 ) -> Plan:
     """Topology, routing and assignment at one instant (its :class:`Geometry`), under
     ``state``'s events.
 
+    Gateway antennas go first to the satellites the terminals see; each terminal's serving
+    satellite is chosen by ``ctx.serving_policy`` among the routable ones it sees
+    (:func:`choose_serving`), keeping ``previous`` (N,) where the policy's hysteresis allows.
     Failed satellites stay in view (a terminal still sees them) but neither serve, relay nor
     feed. Outage causes (see :data:`REASONS`): ``satellite_failed`` where every satellite in
     view has failed; ``ground_down`` where the terminal would have had a route with the ground
@@ -202,22 +253,41 @@ def plan_network(
     ``terminal_sites``: the terminals where they are at this instant (default: fixed sites).
     ``terminal_view``: every satellite those terminals see at this instant, when a caller keeps
     it between runs (:class:`SharedInputs`); the choice is the same as without it.
+    ``ephemeris``, ``t_s``: for ``longest_visible``, the positions ahead of this instant
+    [s since the ephemeris start].
     """
     terminals = ctx.terminal_sites if terminal_sites is None else terminal_sites
     sat_ecef_km = geom.sat_ecef_km
+    view = terminal_view
+    if view is None:
+        view = site_view(terminals, geom.tree, sat_ecef_km, geom.max_alt_km)
+    pairs = view.pairs
 
     def best(usable: np.ndarray, index: np.ndarray | None = None) -> BestSatellite:
-        if terminal_view is not None:
-            return best_of_view(
-                terminal_view if index is None else terminal_view.take(index), usable
-            )
-        sites = terminals if index is None else terminals.take(index)
-        return best_visible(sites, geom.tree, sat_ecef_km, geom.max_alt_km, usable)
+        return best_of_view(view if index is None else view.take(index), usable)
 
     masks = state.masks
-    routes = _route(ctx, geom, state, masks.sat_ok)
-    chosen = best(routes.sat_reachable & masks.sat_ok)
-    serving, reason = chosen.sat, outage_reason(chosen.sat, chosen.sees_any, chosen.obstructed)
+    wanted = np.zeros(ctx.n_sats, dtype=bool)
+    wanted[pairs.sat[view.clear]] = True
+    wanted &= masks.sat_ok
+    routes = _route(ctx, geom, state, masks.sat_ok, wanted)
+    usable = routes.sat_reachable & masks.sat_ok
+    chosen = best(usable)
+    serving = chosen.sat
+    policy = ctx.serving_policy
+    if policy != "max_elevation":
+        ok = view.clear & usable[pairs.sat]
+        if policy == "min_rtt":
+            score = 2.0 * (pairs.range_km * MS_PER_KM_VACUUM + routes.delay_ms[pairs.sat])
+            hysteresis = MIN_RTT_HYSTERESIS_MS
+        else:  # longest_visible
+            assert ephemeris is not None
+            score = -time_in_view_s(ephemeris, t_s, terminals, pairs.site, pairs.sat)
+            hysteresis = 0.0
+        serving = choose_serving(
+            pairs.site, pairs.sat, score, ok, view.n_sites, previous, hysteresis
+        )
+    reason = outage_reason(serving, chosen.sees_any, chosen.obstructed)
 
     code = REASONS.index
     unserved = np.flatnonzero((serving < 0) & chosen.sees_any)
@@ -226,7 +296,7 @@ def plan_network(
         reason[unserved[only_failed]] = code(REASON_SATELLITE_FAILED)
         unserved = unserved[~only_failed]
     if len(unserved) and masks.ground_events:
-        restored = _route(ctx, geom, ctx.unaffected, masks.sat_ok)
+        restored = _route(ctx, geom, ctx.unaffected, masks.sat_ok, wanted)
         would = best(restored.sat_reachable & masks.sat_ok, unserved)
         reason[unserved[would.sat >= 0]] = code(REASON_GROUND_DOWN)
     return Plan(routes, serving, reason, sat_ecef_km, state)
