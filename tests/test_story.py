@@ -29,7 +29,11 @@ def first_minutes(preset: str):
 
 @pytest.fixture(scope="module")
 def runs():
-    names = ("mariupol-2022-lasers", "mariupol-2022-groundloss", "mariupol-2022-groundloss-bentpipe")
+    names = (
+        "mariupol-2022-lasers",
+        "mariupol-2022-groundloss",
+        "mariupol-2022-groundloss-bentpipe",
+    )
     return {p: first_minutes(p) for p in names}
 
 

@@ -51,9 +51,8 @@ def _slot_instants(sc):
     tm = sc.time
     start = prep.start
     end = start + np.timedelta64(int(tm.duration_s * 1e9), "ns")
-    eph = Ephemeris.compute(
-        prep.constellation, start, end, tm.propagation_step_s, tuple(sc.constellation.altitude_band_km)
-    )
+    band = tuple(sc.constellation.altitude_band_km)
+    eph = Ephemeris.compute(prep.constellation, start, end, tm.propagation_step_s, band)
     per_slot = int(round(tm.slot_s / tm.step_s))
     return prep, eph, np.arange(0, tm.n_steps, per_slot)
 
