@@ -168,8 +168,8 @@ CASES = {
 
 def run_case(name: str) -> dict:
     from lifeline.api import run
+    from lifeline.config import load_scenario, scenario_from_dict
     from lifeline.engine import chunk_bounds
-    from lifeline.scenario import load_scenario, scenario_from_dict
 
     spec = CASES[name]()
     scenario = (

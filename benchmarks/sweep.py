@@ -25,7 +25,8 @@ import time
 from pathlib import Path
 
 import lifeline
-from lifeline.sweep import load_sweep, plan_samples, run_sample, run_sweep
+from lifeline.config import load_sweep
+from lifeline.sweep import plan_samples, run_sample, run_sweep
 
 SWEEP = Path(__file__).parents[1] / "lifeline" / "presets" / "sweeps" / "mariupol-2022-sweep.toml"
 

@@ -61,7 +61,7 @@ class Runs:
         (or of a preset name)."""
         if scenario not in self._runs:
             from lifeline.api import run
-            from lifeline.scenario import load_scenario
+            from lifeline.config import load_scenario
 
             path = HERE / f"{scenario}.toml"
             spec = path if path.exists() else scenario

@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from lifeline.config import Scenario, load_scenario
 from lifeline.engine import ProgressCallback, RunInfo, SharedInputs, simulate
 from lifeline.report import build_report, scenario_json
 from lifeline.results import (
@@ -22,7 +23,6 @@ from lifeline.results import (
     build_summary,
     write_json,
 )
-from lifeline.scenario import Scenario, load_scenario
 
 __all__ = ["RunResult", "load_scenario", "run"]
 

@@ -41,3 +41,56 @@ SCHEDULING_SLOT_S = 15.0
 #: Minimum elevation of user and gateway beams, Gen1 after the 2021 order [deg]
 #: (SAT-MOD-20200417-00037; FCC 21-48; references.md#min-elevation).
 MIN_ELEVATION_DEG = 25.0
+
+# Radio defaults: the user downlink budget of a scenario's [radio] table, used by the link
+# models in lifeline.links.budget and by the scenario schema in lifeline.config.radio.
+
+#: User downlink carrier [GHz]: the middle of the filed 10.7–12.7 GHz Ku band
+#: (references.md#rf-bands).
+USER_DOWNLINK_FREQ_GHZ = 11.7
+
+#: User uplink carrier [GHz]: the middle of the filed 14.0–14.5 GHz band
+#: (references.md#rf-bands).
+USER_UPLINK_FREQ_GHZ = 14.25
+
+#: User channel width [MHz]: 240 MHz per OFDM channel (Humphreys et al., IEEE TAES 2023;
+#: references.md#downlink-waveform).
+USER_CHANNEL_BANDWIDTH_MHZ = 240.0
+
+#: Roll-off of the channel [-]: 0.1 as in del Portillo et al.'s budgets
+#: (references.md#del-portillo-budget), so the symbol rate is bandwidth / 1.1.
+ROLL_OFF = 0.1
+
+#: User terminal receive aperture [m] (filing, references.md#terminal-antenna).
+TERMINAL_APERTURE_M = 0.48
+
+#: Aperture efficiency [-] of the user terminal: 0.60, computed from del Portillo et al.'s 0.7 m,
+#: 37.7 dBi user terminal at 13.5 GHz (references.md#terminal-antenna). Estimate.
+TERMINAL_APERTURE_EFFICIENCY = 0.60
+
+#: User terminal system noise temperature [K], del Portillo et al.
+#: (references.md#terminal-antenna). Estimate.
+TERMINAL_SYSTEM_TEMPERATURE_K = 362.9
+
+#: Satellite user-downlink EIRP density at the beam centre [dBW/MHz]: del Portillo et al.'s
+#: 36.7 dBW per 250 MHz (12.7 dBW/MHz) at a 1,684 km slant range
+#: (references.md#del-portillo-budget), scaled to the same power flux density on the ground at
+#: the 550 km shell's 812 km slant range at 40° elevation (references.md#min-elevation):
+#: 12.66 − 20·log10(1684 / 812) = 6.33 dBW/MHz. Estimate: the filings' EIRP is not public
+#: (references.md#user-beams).
+SAT_EIRP_DENSITY_DBW_PER_MHZ = 6.33
+
+#: Implementation loss [dB] (modem, pointing, polarisation) and the target link margin [dB]:
+#: 1 dB each, the pylink convention (references.md#implementation-margin).
+IMPLEMENTATION_LOSS_DB = 1.0
+LINK_MARGIN_DB = 1.0
+
+#: Exponent n of the phased-array scan loss cos(θ)^n: 1 for the projected aperture alone
+#: (Mailloux, Phased Array Antenna Handbook, 2nd ed., 2005, §1.1;
+#: references.md#terminal-antenna).
+SCAN_LOSS_EXPONENT = 1.0
+
+
+#: Largest rain rate [mm/h] a rain event may give: the top of the attenuation tables' grid
+#: (lifeline.links.atmosphere.RAIN_RATE_GRID_MM_H).
+MAX_RAIN_RATE_MM_H = 250.0

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lifeline.config import Gateway, Scenario
+from lifeline.events import region_contains
 from lifeline.geo import great_circle_km
 from lifeline.power import (
     DRAW_W_BY_MODEL,
@@ -34,7 +36,6 @@ from lifeline.power import (
     solar_power_w,
     sun_elevation_deg,
 )
-from lifeline.scenario import Gateway, Scenario
 
 #: Throughput of one terminal [Mbit/s]: Ookla Q2 2022, Europe, ~110 Mbit/s down (FR 110.98,
 #: BE 110.40, AT 112.01; references.md#measured-throughput).
@@ -145,7 +146,8 @@ def _supply_w(scenario: Scenario, index: int, solar_w: float) -> np.ndarray:
 def _lost(scenario: Scenario, lat_deg: float, lon_deg: float) -> bool:
     """The site lies in a region that a ``ground_loss`` event of the scenario takes down."""
     return any(
-        ev.kind == "ground_loss" and bool(ev.contains(np.array([lat_deg]), np.array([lon_deg]))[0])
+        ev.kind == "ground_loss"
+        and bool(region_contains(ev, np.array([lat_deg]), np.array([lon_deg]))[0])
         for ev in scenario.events
     )
 

@@ -3,8 +3,8 @@
 This module glues the pure link functions (:mod:`lifeline.links.budget`, ``atmosphere``,
 ``modcod``, ``capacity``, ``jamming``) to the engine's per-step arrays:
 
-- the scenario models (frozen, ``extra="forbid"``; errors go through the scenario's friendly
-  error translation);
+- the scenario's ``[radio]``, ``[[rain]]`` and ``[[jammers]]`` (models in
+  :mod:`lifeline.config.radio`);
 - :func:`prepare_radio`, run once in the parent process before the time loop: the ITU-R
   attenuation tables (the only place ``itur`` is used), the MODCOD table, the terminals' peak
   gain and cells, the jammers' positions and windows, the rain events' windows;
@@ -25,21 +25,18 @@ The user downlink chain, per step and terminal (each function cites its source):
    more busy cells than beams hops them), the feeder link and every laser link of the path,
    capped at the terminal's demand (users × Mbit/s per user).
 
-Uplink jamming (``target = "uplink"``) is not supported: it needs the satellites' Ku receive
-gain and G/T, which FACTS.md §3 lists as not found in a citable source.
+Uplink jamming (``target = "uplink"``) is not supported (see :mod:`lifeline.config.radio`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from pydantic import BaseModel, ConfigDict, PlainValidator, StrictBool, model_validator
 
-from lifeline.events import TimeWindow, _fail, _number, _utc
+from lifeline.config.radio import Jammer, Radio, Rain
 from lifeline.geo import geodetic_to_ecef_km, great_circle_km, look_angles
 from lifeline.links import budget as b
 from lifeline.links.atmosphere import RAIN_RATE_GRID_MM_H, AttenuationTable, attenuation_table
@@ -50,17 +47,9 @@ from lifeline.links.modcod import ModcodTable, capacity_mbps, load_modcod_table,
 from lifeline.reasons import REASON_JAMMED, REASON_LOW_SINR
 
 __all__ = [
-    "DEFAULT_MBPS_PER_USER",
-    "DEFAULT_USERS",
-    "JAMMER_TARGETS",
     "OUTAGE_REASONS",
-    "Jammer",
-    "MbpsPerUser",
-    "Radio",
     "RadioColumns",
     "RadioPrep",
-    "Rain",
-    "Users",
     "prepare_radio",
     "radio_columns",
 ]
@@ -68,184 +57,9 @@ __all__ = [
 #: Outage codes of :func:`radio_columns` (0: up) → reason strings for the ``reason`` column.
 OUTAGE_REASONS = ("", REASON_LOW_SINR, REASON_JAMMED)
 
-#: Jammer targets the run supports (see the module docstring for ``uplink``).
-JAMMER_TARGETS = ("user_downlink",)
-
-#: Users behind a terminal when ``terminals[].users`` is not given: one household or group.
-DEFAULT_USERS = 1
-
-#: Demand per user [Mbit/s] when ``terminals[].mbps_per_user`` is not given: 25 Mbit/s, the
-#: FCC's fixed-broadband download benchmark (FCC 15-10, 2015 Broadband Progress Report, §45).
-DEFAULT_MBPS_PER_USER = 25.0
-
-#: Beams a satellite forms at once. Estimate, no sourced value (FACTS.md §3: beam count not
-#: found): a V1.5 satellite's ≈24 Gbit/s downlink (FACTS.md §3, estimate) over Puchol's
-#: ~700 Mbit/s per 240 MHz channel (FACTS.md §3) is ≈34 channels; with one channel per beam,
-#: 32 beams.
-BEAMS_PER_SATELLITE = 32
-
-#: Cell size [km] of the beam grid. Estimate: Starlink's cell grid is not public; its
-#: availability map draws hexagonal cells of roughly 16 km across (no citable source in
-#: FACTS.md), so a 16 km square cell is the stand-in.
-CELL_SIZE_KM = 16.0
-
-#: Exceedance probability [%] of the gas, cloud and scintillation terms: 50 %, the median
-#: atmosphere (rain comes from ``[[rain]]`` events only, so a clear sky is the reference).
-EXCEEDANCE_PERCENT = 50.0
-
-#: Feeder-link capacity per (gateway, satellite) [Mbit/s]: 25.6 Gbit/s, FACTS.md §3 ("Gateway
-#: feeder capacity per satellite", Puchol reading the filings; estimate).
-FEEDER_CAPACITY_MBPS = 25_600.0
-
-#: Laser-link capacity [Mbit/s]: up to 100 Gbit/s (FACTS.md §2, "Rate per laser link", a 2023
-#: value, so optimistic for May 2022).
-ISL_CAPACITY_MBPS = 100_000.0
-
 #: Height of a terminal above the ground [m] for the jammer's radio horizon. Estimate: a dish on
-#: a roof, a vehicle or a tripod, ~2 m.
+#: a roof, a vehicle or a tripod, ~2 m (assumption, references.md#jamming).
 TERMINAL_HEIGHT_M = 2.0
-
-
-# ----------------------------------------------------------------------------------------------
-# Scenario models
-# ----------------------------------------------------------------------------------------------
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _count(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _fail("an integer >= 0")
-    return int(value)
-
-
-def _beams(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise _fail("an integer >= 1")
-    return int(value)
-
-
-Positive = Annotated[float, _number(0, None, lo_open=True)]
-NonNegative = Annotated[float, _number(0, None)]
-Users = Annotated[int, PlainValidator(_count)]
-MbpsPerUser = Positive
-Count = Annotated[int, PlainValidator(_beams)]
-UtcTime = Annotated[datetime, PlainValidator(_utc)]
-
-
-class Radio(_Model):
-    """``[radio]``: the user downlink (Ku) and the capacities traffic shares.
-
-    Every default names its source (FACTS.md rows; ``lifeline.links.budget`` constants) or is
-    labelled an estimate. ``enabled = false`` leaves the radio columns empty (every connected
-    terminal gets its demand; no radio outage).
-
-    Attributes
-    ----------
-    downlink_freq_ghz : carrier [GHz], 11.7 (FACTS.md §3, middle of 10.7–12.7 GHz).
-    channel_bandwidth_mhz : 240 MHz (FACTS.md §3, Humphreys et al. 2023).
-    channels_per_beam : channels a beam carries at once, 1 (estimate).
-    beams_per_satellite : 32 (estimate, :data:`BEAMS_PER_SATELLITE`).
-    cell_size_km : 16 (estimate, :data:`CELL_SIZE_KM`).
-    roll_off : 0.1 (FACTS.md §8b).
-    sat_eirp_density_dbw_per_mhz : 6.33 (estimate from del Portillo's budget, FACTS.md §8b;
-        :data:`lifeline.links.budget.SAT_EIRP_DENSITY_DBW_PER_MHZ`).
-    scan_loss_exponent : 1 (Mailloux 2005, projected aperture).
-    terminal_aperture_m : 0.48 (FACTS.md §3, filing). terminal_efficiency : 0.6 (estimate,
-        FACTS.md §8b). terminal_system_temperature_k : 362.9 (FACTS.md §8b).
-    implementation_loss_db, margin_db : 1 dB each (FACTS.md §8, pylink convention).
-    exceedance_percent : p of the gas, cloud and scintillation terms, 50 % (median).
-    antenna_pattern : terminal off-axis pattern toward jammers, "S.465" or "S.580".
-    feeder_capacity_mbps : 25,600 (FACTS.md §3). isl_capacity_mbps : 100,000 (FACTS.md §2).
-    """
-
-    enabled: StrictBool = True
-    downlink_freq_ghz: Annotated[float, _number(10.7, 12.7)] = b.USER_DOWNLINK_FREQ_GHZ
-    channel_bandwidth_mhz: Positive = b.USER_CHANNEL_BANDWIDTH_MHZ
-    channels_per_beam: Count = 1
-    beams_per_satellite: Count = BEAMS_PER_SATELLITE
-    cell_size_km: Positive = CELL_SIZE_KM
-    roll_off: Annotated[float, _number(0, 1)] = b.ROLL_OFF
-    sat_eirp_density_dbw_per_mhz: Annotated[float, _number(-100, 100)] = (
-        b.SAT_EIRP_DENSITY_DBW_PER_MHZ
-    )
-    scan_loss_exponent: NonNegative = b.SCAN_LOSS_EXPONENT
-    terminal_aperture_m: Positive = b.TERMINAL_APERTURE_M
-    terminal_efficiency: Annotated[float, _number(0, 1, lo_open=True)] = (
-        b.TERMINAL_APERTURE_EFFICIENCY
-    )
-    terminal_system_temperature_k: Positive = b.TERMINAL_SYSTEM_TEMPERATURE_K
-    implementation_loss_db: NonNegative = b.IMPLEMENTATION_LOSS_DB
-    margin_db: NonNegative = b.LINK_MARGIN_DB
-    exceedance_percent: Annotated[float, _number(0.01, 50)] = EXCEEDANCE_PERCENT
-    antenna_pattern: Literal["S.465", "S.580"] = "S.465"
-    feeder_capacity_mbps: Positive = FEEDER_CAPACITY_MBPS
-    isl_capacity_mbps: Positive = ISL_CAPACITY_MBPS
-
-    @model_validator(mode="after")
-    def _check(self) -> Radio:
-        d_lambda = self.terminal_aperture_m / float(b.wavelength_m(self.downlink_freq_ghz))
-        if self.antenna_pattern == "S.580" and d_lambda < 50:
-            raise _fail(
-                f"'S.465' (S.580 needs D/λ >= 50; here D/λ = {d_lambda:.1f})",
-                loc=("antenna_pattern",),
-                value=self.antenna_pattern,
-            )
-        return self
-
-
-class Rain(TimeWindow):
-    """``[[rain]]``: rain falling at ``rate_mm_h`` within ``radius_km`` of a point, in a window.
-
-    ``rate_mm_h`` is in (0, 250] mm/h (the attenuation table's grid, ITU-R P.618-13 with the
-    event's rate; :mod:`lifeline.links.atmosphere`). Where events overlap the heaviest rain
-    counts.
-    """
-
-    name: str = ""
-    lat_deg: Annotated[float, _number(-90, 90)]
-    lon_deg: Annotated[float, _number(-180, 180)]
-    radius_km: Positive
-    rate_mm_h: Annotated[float, _number(0, float(RAIN_RATE_GRID_MM_H[-1]), lo_open=True)]
-
-
-def _target(value: Any) -> str:
-    if value == "uplink":
-        raise _fail(
-            '"user_downlink" (uplink jamming needs the satellites\' Ku receive gain and G/T, '
-            "which FACTS.md §3 lists as not found)"
-        )
-    if value not in JAMMER_TARGETS:
-        raise _fail('"user_downlink"')
-    return value
-
-
-class Jammer(_Model):
-    """``[[jammers]]``: a ground transmitter aimed at the terminals' Ku downlink.
-
-    Attributes
-    ----------
-    name : str
-    lat_deg, lon_deg : where it stands [deg]; alt_m : its antenna above the ground [m] (sets
-        its radio horizon, ITU-R P.834 k = 4/3; beyond it the jammer is not heard).
-    eirp_dbw : EIRP toward the terminals [dBW], spread flat over ``bandwidth_mhz`` [MHz]
-        centred on the victim channel.
-    target : "user_downlink" (uplink jamming is not supported, see the module docstring).
-    extra_loss_db : terrain, clutter, polarisation loss on the ground path [dB], >= 0.
-    windows : when it transmits (none: the whole run).
-    """
-
-    name: str = ""
-    lat_deg: Annotated[float, _number(-90, 90)]
-    lon_deg: Annotated[float, _number(-180, 180)]
-    alt_m: Annotated[float, _number(0, 1000)] = 10.0
-    eirp_dbw: Annotated[float, _number(-50, 100)]
-    bandwidth_mhz: Positive
-    target: Annotated[str, PlainValidator(_target)] = "user_downlink"
-    extra_loss_db: NonNegative = 0.0
-    windows: tuple[TimeWindow, ...] = ()
 
 
 # ----------------------------------------------------------------------------------------------

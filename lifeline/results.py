@@ -29,7 +29,7 @@ from lifeline.errors import InputFileError
 from lifeline.reasons import REASONS
 
 if TYPE_CHECKING:  # the summary reads a scenario's fields; results sit below the config layer
-    from lifeline.scenario import Scenario
+    from lifeline.config import Scenario
 
 SCHEMA_VERSION = "1"
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from lifeline.config import load_scenario
 from lifeline.constants import C_KM_S
 from lifeline.geo import geodetic_to_ecef_km, great_circle_km
-from lifeline.scenario import load_scenario
 
 TITLE = "Round-trip time"
 INTRO = (

@@ -1,4 +1,4 @@
-"""``lifeline hypatia`` and ``lifeline analyze``: pair mode on Hypatia networks (issue 4)."""
+"""``lifeline hypatia`` and ``lifeline analyze``: pair mode on Hypatia networks."""
 
 from __future__ import annotations
 

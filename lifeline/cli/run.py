@@ -118,8 +118,8 @@ def validate(
     """Check a scenario (and its TLE, ISL and ground-station files) without running it."""
     import numpy as np
 
+    from lifeline.config import load_scenario
     from lifeline.engine import build_constellation, scenario_isl_edges
-    from lifeline.scenario import load_scenario
 
     def go() -> None:
         sc = load_scenario(scenario)

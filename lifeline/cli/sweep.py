@@ -1,4 +1,4 @@
-"""``lifeline sweep``: many plausible futures of a scenario on Dask (issue 8)."""
+"""``lifeline sweep``: many plausible futures of a scenario on Dask."""
 
 from __future__ import annotations
 
@@ -90,7 +90,8 @@ def sweep(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No bar, no tables.")] = False,
 ) -> None:
     """Run a scenario over many draws of its unknowns; write OUT/sweep.parquet and a summary."""
-    from lifeline.sweep import load_sweep, run_sweep
+    from lifeline.config import load_sweep
+    from lifeline.sweep import run_sweep
 
     def go() -> None:
         sw = load_sweep(scenario)

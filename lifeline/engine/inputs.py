@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lifeline.config import Scenario
 from lifeline.errors import ScenarioError
 from lifeline.geo import geodetic_to_ecef_km, great_circle_km
 from lifeline.io.hypatia import HypatiaFormatError, read_isls, read_tles
@@ -31,7 +32,6 @@ from lifeline.power import (
     solar_power_w,
     sun_elevation_deg,
 )
-from lifeline.scenario import Scenario
 
 
 def build_constellation(scenario: Scenario) -> Constellation:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from lifeline.config import Scenario
 from lifeline.engine.inputs import (
     Ground,
     LaserLinks,
@@ -58,7 +59,6 @@ from lifeline.results import (
     accumulator_columns,
     dictionary_column,
 )
-from lifeline.scenario import Scenario
 
 log = logging.getLogger(__name__)
 

@@ -15,11 +15,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from lifeline.config import Scenario
 from lifeline.engine.inputs import build_constellation, scenario_lasers
 from lifeline.engine.instant import Context, Geometry
 from lifeline.links.gsl import SiteView, site_view
 from lifeline.orbits.propagate import Ephemeris
-from lifeline.scenario import Scenario
 
 #: Instants a :class:`SharedInputs` keeps (about 0.37 MB each for the 2,233-satellite default,
 #: measured: ~90 MB for the 1-hour sweep preset, so ~260 MB at the cap, three hours of 15-s

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lifeline.constants import MAX_RAIN_RATE_MM_H
+
 #: Default elevation grid of the per-site tables [deg]: P.618 is valid from 5°; 1° spacing keeps
 #: the interpolation error far below the models' own (see tests/test_atmosphere.py;
 #: references.md#itu-r-models).
@@ -30,7 +32,7 @@ ELEVATION_GRID_DEG = np.arange(5.0, 90.0 + 0.5, 1.0)
 #: rate a table can answer for (P.837-7 gives R0.01 up to ~150 mm/h in the tropics).
 RAIN_RATE_GRID_MM_H = np.array(
     [0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 75.0, 100.0, 150.0,
-     200.0, 250.0]
+     200.0, MAX_RAIN_RATE_MM_H]
 )  # fmt: skip
 
 #: Polarisation tilt [deg] used by default: 45°, which P.838-3 prescribes for circular

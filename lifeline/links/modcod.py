@@ -20,8 +20,8 @@ from importlib import resources
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lifeline.constants import LINK_MARGIN_DB, ROLL_OFF
 from lifeline.errors import InputFileError
-from lifeline.links.budget import LINK_MARGIN_DB, ROLL_OFF
 
 #: The packaged MODCOD table.
 MODCOD_TABLE_FILE = "dvbs2x-modcod.csv"

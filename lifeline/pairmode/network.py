@@ -16,6 +16,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 from sgp4.api import Satrec
 
+from lifeline.config import Scenario
 from lifeline.engine.inputs import build_constellation, scenario_isl_edges
 from lifeline.errors import LifelineError
 from lifeline.geo import geodetic_to_ecef_km
@@ -28,7 +29,6 @@ from lifeline.orbits.libastro import (
     rotate_to_earth_fixed,
 )
 from lifeline.orbits.propagate import in_altitude_band, propagate_ecef, propagate_teme
-from lifeline.scenario import Scenario
 from lifeline.time import sgp4_jd
 
 Conventions = Literal["hypatia", "lifeline"]

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 
+from lifeline.config import Scenario
 from lifeline.network.dynamic import DynamicRouter
 from lifeline.pairmode.links import StepLinks, block_links
 from lifeline.pairmode.network import (
@@ -28,7 +29,6 @@ from lifeline.pairmode.network import (
 from lifeline.pairmode.output import PARQUET_OPTIONS, json_limit, pairs_batch, timed_write
 from lifeline.pairmode.route import PairStep, Router, route_dijkstra
 from lifeline.results import PAIRS_SCHEMA, temp_beside, write_json
-from lifeline.scenario import Scenario
 from lifeline.time import to_datetime64
 
 logger = logging.getLogger(__name__)
@@ -231,7 +231,7 @@ def run_scenario_pairs(
     """Pair mode for a scenario with ``pairs``: write ``out_dir/pairs.parquet``.
 
     Ground stations are the scenario's terminals (ids = their order in the file); the pairs
-    are :attr:`lifeline.scenario.Scenario.pair_ids`; steps are every ``time.step_s`` over the
+    are :attr:`lifeline.config.Scenario.pair_ids`; steps are every ``time.step_s`` over the
     window from ``time.start_utc``. See :func:`scenario_network` for the link rules.
 
     Parameters

@@ -7,6 +7,7 @@ import pytest
 from scipy.sparse.csgraph import dijkstra
 
 import lifeline
+from lifeline.config import scenario_from_dict
 from lifeline.engine.instant import _route, geometry_at
 from lifeline.engine.run import prepare
 from lifeline.links.gsl import site_view
@@ -14,7 +15,9 @@ from lifeline.network.assign import MIN_RTT_HYSTERESIS_MS
 from lifeline.network.topology import MS_PER_KM_VACUUM
 from lifeline.orbits.propagate import Ephemeris
 from lifeline.results import TERMINALS_SCHEMA
-from lifeline.scenario import scenario_from_dict
+
+# End-to-end runs (seconds each): outside the quick loop `pytest -m "not slow"`.
+pytestmark = pytest.mark.slow
 
 MINUTES = 10
 

@@ -1,0 +1,115 @@
+"""The planner's searches against independent brute force, and a whole plan on the tiny
+fixture (5 satellites, 2 minutes)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from lifeline.cli import app
+from lifeline.config import load_scenario, scenario_from_dict
+from lifeline.plan import choose_gateways, make_plan, smallest_battery_wh, terminals_needed
+from lifeline.power import run_battery
+from tests.helpers import TINY
+
+MUALLIM = (40.78875, 29.50939)  # tiny.toml's gateway
+
+
+def test_terminals_needed_by_hand():
+    assert terminals_needed(100, 1.0, 110.0) == 1  # 100 Mbit/s fits one 110 Mbit/s dish
+    assert terminals_needed(500, 1.0, 110.0) == 5  # 500 / 110 = 4.5 -> 5
+    assert terminals_needed(220, 1.0, 110.0) == 2  # exactly two
+    assert terminals_needed(1, 0.0, 110.0) == 1  # at least one dish
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_smallest_battery_equals_one_run_per_size(seed):
+    rng = np.random.default_rng(seed)
+    supply = np.clip(rng.normal(40.0, 60.0, 300), 0, None)  # W, per minute
+    grid = np.arange(0.0, 2000.0, 50.0)
+    target = rng.uniform(0.5, 1.0)
+    got = smallest_battery_wh(supply, 90.0, target, 60.0, grid)
+    expect = None
+    for cap in grid:  # independent: one battery at a time, first that is enough
+        on, _ = run_battery(supply[:, None], [90.0], [cap], [cap], 60.0)
+        if on.mean() >= target:
+            expect = cap
+            break
+    assert got == expect
+
+
+def brute_force(base, served, rtt, target, max_added):
+    """Every subset by Python sets: smallest size first, then lowest median best-RTT."""
+    steps = range(len(base))
+    for size in range(1, max_added + 1):
+        found = []
+        for combo in itertools.combinations(range(len(served)), size):
+            ok = {t for t in steps if base[t] or any(served[c][t] for c in combo)}
+            if len(ok) / len(base) < target:
+                continue
+            best = [min(rtt[c][t] for c in combo if served[c][t]) for t in steps
+                    if any(served[c][t] for c in combo)]  # fmt: skip
+            found.append((float(np.median(best)) if best else np.inf, combo))
+        if found:
+            return min(found, key=lambda x: x[0])[1]
+    return None
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_choose_gateways_equals_brute_force(seed):
+    rng = np.random.default_rng(100 + seed)
+    c, t = 5, 40
+    base = rng.random(t) < 0.3
+    served = rng.random((c, t)) < rng.uniform(0.2, 0.6, (c, 1))
+    rtt = np.where(served, rng.uniform(30, 90, (c, t)), np.nan)
+    target = rng.uniform(0.6, 0.95)
+    choice = choose_gateways(base, served, rtt, target, max_added=3)
+    expect = brute_force(base, served, rtt, target, 3)
+    assert (None if choice is None else choice.members) == expect
+
+
+def test_plan_restores_a_lost_gateway_from_candidates(tmp_path):
+    """Tiny fixture with its only gateway down: the planner tries the candidates nearest to
+    the site and picks the one standing where the lost gateway stood; a far one (Lisbon,
+    ~3,900 km away, beyond bent-pipe reach) cannot help."""
+    data = {
+        "extends": str(TINY),
+        "name": "tiny-lost",
+        "events": [{"kind": "gateway_outage", "gateways": ["Muallim"]}],
+    }
+    sc = scenario_from_dict(data, source="<test>")
+    candidates = [
+        {"name": "Lisbon", "lat_deg": 38.72, "lon_deg": -9.14},
+        {"name": "Muallim B", "lat_deg": MUALLIM[0], "lon_deg": MUALLIM[1]},
+    ]
+    plan = make_plan(sc, 50, 2.0, 50.0, candidates, workers=1)
+    site = plan["sites"]["Mariupol"]
+    assert site["availability_pct"] == 0.0 and not site["meets_target"]
+    assert site["add_gateways"] == ["Muallim B"]
+    assert site["availability_with_pct"] >= 50.0
+    assert set(site["candidates_tried"]) == {"Lisbon", "Muallim B"}
+
+
+def test_cli_writes_plan_json(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app,
+        ["plan", str(TINY), "--users", "300", "--mbps", "1", "--out", str(out), "-w", "1"]
+        + ["--terminal-mbps", "110"],
+    )
+    assert result.exit_code == 0, result.output
+    plan = json.loads((out / "plan.json").read_text())
+    assert plan["sites"]["Mariupol"]["terminals"] == 3  # 300 Mbit/s over 110 Mbit/s dishes
+    # Without --terminal-mbps a dish's rate comes from the run's radio layer (capacity p50).
+    result = CliRunner().invoke(
+        app, ["plan", str(TINY), "--users", "3000", "--mbps", "1", "--out", str(out), "-w", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    site = json.loads((out / "plan.json").read_text())["sites"]["Mariupol"]
+    assert site["terminal_mbps_source"].startswith("radio layer")
+    assert site["terminals"] == -(-3000 // site["terminal_mbps"])  # ceil(demand / dish rate)
+    assert load_scenario(str(TINY)).name == plan["scenario"]
