@@ -4,7 +4,8 @@
     python benchmarks/validate.py --topic rtt --out -  # one topic, Markdown to stdout
 
 Each topic is a module in ``benchmarks/validation/`` (listed in :data:`TOPICS`) with a function
-``rows(runs: Runs) -> list[Row]``; its scenarios are TOML files in the same folder, run once
+``rows(runs: Runs) -> list[Row]``, a ``TITLE``, an ``INTRO`` and optional ``NOTES`` (Markdown
+under its table); its scenarios are TOML files in the same folder, run once
 each through :class:`Runs` (shared between topics). A topic adds rows by adding a module to
 the list. Every row gives the measured value, lifeline's, the difference, a check where the
 source publishes a range or a bound (``pass`` / ``FAIL``; ``info`` where it only informs), why
@@ -79,7 +80,7 @@ def load_topic(name: str) -> ModuleType:
     return module
 
 
-def markdown(tables: dict[str, tuple[str, list[Row]]], runs: Runs) -> str:
+def markdown(tables: dict[str, tuple[str, list[Row], str]], runs: Runs) -> str:
     """docs/validation.md: one table per topic, then the run times."""
     out = [
         "# Validation against measurements",
@@ -91,7 +92,7 @@ def markdown(tables: dict[str, tuple[str, list[Row]]], runs: Runs) -> str:
         "default was fitted to that number (so it is not evidence), *info* otherwise.",
         "",
     ]
-    for title, (intro, rows) in tables.items():
+    for title, (intro, rows, notes) in tables.items():
         out += [f"## {title}", "", intro, ""]
         out += [
             "| case | quantity | measured | lifeline | difference | check | why | source |",
@@ -103,7 +104,7 @@ def markdown(tables: dict[str, tuple[str, list[Row]]], runs: Runs) -> str:
             f"| {r.why} | {r.source} |"
             for r in rows
         ]
-        out.append("")
+        out += ["", notes, ""] if notes else [""]
     out += ["## Runs", "", "| scenario | wall time [s] |", "|---|---|"]
     out += [f"| {name} | {wall:.1f} |" for name, wall in runs.wall_s.items()]
     return "\n".join(out) + "\n"
@@ -118,14 +119,14 @@ def main(argv: list[str] | None = None) -> int:
     tables = {}
     for name in args.topic or TOPICS:
         module = load_topic(name)
-        tables[module.TITLE] = (module.INTRO, module.rows(runs))
+        tables[module.TITLE] = (module.INTRO, module.rows(runs), getattr(module, "NOTES", ""))
     text = markdown(tables, runs)
     if args.out == "-":
         sys.stdout.write(text)
     else:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"wrote {args.out}")
-    failed = [r for _, rows in tables.values() for r in rows if r.check == "FAIL"]
+    failed = [r for _, rows, _ in tables.values() for r in rows if r.check == "FAIL"]
     for r in failed:
         print(f"FAIL: {r.case}: {r.quantity}: measured {r.measured}, lifeline {r.lifeline}")
     return 1 if failed else 0

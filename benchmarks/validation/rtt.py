@@ -36,6 +36,25 @@ EUROPEAN_CAPITALS = {
     "Vilnius": (54.7, 25.3), "Warsaw": (52.2, 21.0), "Zagreb": (45.8, 16.0),
 }  # fmt: skip
 
+NOTES = """\
+**What each default cites.** Access delay: `lifeline/links/access.py`, references.md#access-delay
+(2022 median from the RIPE Atlas dish → first hop median less its propagation, 2022 spread
+fitted to the Belgian IQR, 2025 median from SpaceX's June 2025 US median; terminal spread, band
+spacing and count are assumptions); 15-s slots: references.md#reconfiguration-interval;
+gateway → PoP stretch 1.3: references.md#fibre-stretch and #gateway-pop-backhaul; lasers by
+launch and from 14 Sep 2022 for users: references.md#laser-history; min-RTT hysteresis 2 ms and
+the hourly +Grid re-forming: assumptions (lifeline/network/assign.py, lifeline/engine/inputs.py).
+
+**What could not be matched or checked.** The "dish → 100.64.0.1 ≈ 40 ms over 21 countries" and
+"SpaceX p50 30 / p95 42 ms" figures are only quoted (their primary pages were not found), so the
+first is used as calibration and the second only informs. Michel et al.'s anchors are not listed:
+the Belgian row reaches them through a stand-in (the median European capital). The Kiribati case
+of 2023 runs on the 2026 snapshot (the nearest shipped one after it), which has far more laser
+satellites and a Fiji gateway, so lifeline's RTT there is lower than 2023's; its row explains the
+RTT by hops and gateway distance rather than matching the number. Packet loss (5–9 % in
+Kiribati, up to 50 % around handovers) and the sub-second boundary spikes are not modelled.
+"""
+
 #: The RTT's parts, columns of terminals.parquet.
 PARTS = ("rtt_space_ms", "rtt_ground_ms", "rtt_access_ms")
 
