@@ -190,20 +190,43 @@ def geometry_at(
 
 
 def _route(
-    ctx: Context, geom: Geometry, state: NetState, sat_ok: np.ndarray, wanted: np.ndarray
+    ctx: Context,
+    geom: Geometry,
+    state: NetState,
+    sat_ok: np.ndarray,
+    wanted: list[np.ndarray],
+    lasting: np.ndarray | None = None,
 ) -> Routes:
     """Dijkstra for one ground state on the instant's graph: laser links whose ends work and
     that did not fail; feeders of each live gateway to its working satellites, up to its
-    antenna count, first to the ``wanted`` satellites (those the terminals see,
-    :func:`allocate_feeders`); fibre from each live gateway to its PoP."""
+    antenna count, first to the ``wanted`` satellites, a list of (S,) masks in order of
+    priority (those serving terminals, then those the terminals see; :func:`allocate_feeders`
+    within each), then to the others; fibre from each live gateway to its PoP. ``lasting``
+    (M,): within each tier the gateway pairs still in view at the slot's end take the
+    antennas before the others, so a feeder link rarely sets inside the slot."""
     edges = ctx.isl_edges[geom.isl_reach]
     isl_up = state.masks.isl_ok[geom.isl_reach] & sat_ok[edges[:, 0]] & sat_ok[edges[:, 1]]
     gw = geom.gateways
     up = state.gateway_live[gw.site] & sat_ok[gw.sat]
     feeder_up = np.zeros(len(gw.site), dtype=bool)
-    feeder_up[up] = allocate_feeders(
-        gw.site[up], gw.sat[up], gw.elevation_deg[up], ctx.ground.gateway_max_sats, wanted
-    )
+    capacity = ctx.ground.gateway_max_sats
+    # Antennas in tiers: each priority's satellites before the next and the others, and
+    # within a tier, pairs still in view at the slot's end before those that set inside it.
+    tiers, done = [], np.zeros(len(gw.sat), dtype=bool)
+    for mask in [*wanted, np.ones(ctx.n_sats, dtype=bool)]:
+        tier = up & mask[gw.sat] & ~done
+        done |= tier
+        tiers += [tier] if lasting is None else [tier & lasting, tier & ~lasting]
+    used = np.zeros(len(capacity), dtype=np.int64)
+    covered = np.zeros(ctx.n_sats, dtype=bool)
+    any_wanted = np.logical_or.reduce([np.zeros(ctx.n_sats, dtype=bool), *wanted])
+    for tier in tiers:
+        feeder_up[tier] = allocate_feeders(
+            gw.site[tier], gw.sat[tier], gw.elevation_deg[tier], capacity - used,
+            any_wanted & ~covered,
+        )  # fmt: skip
+        used = np.bincount(gw.site[feeder_up], minlength=len(capacity))
+        covered[gw.sat[feeder_up]] = True
     graph = instant_graph(geom.graph, isl_up, feeder_up, state.gateway_pop, state.gateway_live)
     return route_to_pops(graph, state.pop_live)
 
@@ -229,6 +252,21 @@ def time_in_view_s(
     return steps * LOOKAHEAD_STEP_S
 
 
+def _still_up(
+    ephemeris: Ephemeris, t_s: float, sites: SiteSet, pair_site: np.ndarray, pair_sat: np.ndarray
+) -> np.ndarray:
+    """(M,) whether each (site, satellite) pair is above the site's minimum elevation at
+    ``t_s`` [s since the ephemeris start]."""
+    if len(pair_site) == 0:
+        return np.zeros(0, dtype=bool)
+    used, local = np.unique(pair_sat, return_inverse=True)
+    r, valid = ephemeris.at(np.array([t_s]), used)
+    elevation, _, _ = look_angles(
+        sites.lat_deg[pair_site], sites.lon_deg[pair_site], sites.ecef_km[pair_site], r[0, local]
+    )
+    return valid[0, local] & (elevation >= sites.min_elevation_deg[pair_site])
+
+
 def plan_network(
     ctx: Context,
     geom: Geometry,
@@ -238,6 +276,8 @@ def plan_network(
     previous: np.ndarray | None = None,
     ephemeris: Ephemeris | None = None,
     t_s: float = 0.0,
+    index: np.ndarray | None = None,
+    slot_end_s: float | None = None,
 ) -> Plan:
     """Topology, routing and assignment at one instant (its :class:`Geometry`), under
     ``state``'s events.
@@ -254,14 +294,24 @@ def plan_network(
     ``terminal_view``: every satellite those terminals see at this instant, when a caller keeps
     it between runs (:class:`SharedInputs`); the choice is the same as without it.
     ``ephemeris``, ``t_s``: for ``longest_visible``, the positions ahead of this instant
-    [s since the ephemeris start].
+    [s since the ephemeris start]. ``index``: the terminals to assign (default all; a
+    re-plan inside a slot assigns only those whose path broke, and their satellites take the
+    gateway antennas first); the others get −1 in :attr:`Plan.serving`. ``slot_end_s``
+    [s since the ephemeris start]: ``min_rtt`` prefers satellites still above the terminal's
+    mask then (the controller assigns for the slot), so it does not pick one about to set.
     """
-    terminals = ctx.terminal_sites if terminal_sites is None else terminal_sites
+    all_sites = ctx.terminal_sites if terminal_sites is None else terminal_sites
+    n_all = len(all_sites)
+    index = np.arange(n_all) if index is None else np.asarray(index, dtype=np.intp)
+    subset = len(index) < n_all
+    terminals = all_sites.take(index) if subset else all_sites
     sat_ecef_km = geom.sat_ecef_km
-    view = terminal_view
-    if view is None:
+    if terminal_view is None:
         view = site_view(terminals, geom.tree, sat_ecef_km, geom.max_alt_km)
+    else:
+        view = terminal_view.take(index) if subset else terminal_view
     pairs = view.pairs
+    before = None if previous is None else np.asarray(previous)[index]
 
     def best(usable: np.ndarray, index: np.ndarray | None = None) -> BestSatellite:
         return best_of_view(view if index is None else view.take(index), usable)
@@ -270,7 +320,15 @@ def plan_network(
     wanted = np.zeros(ctx.n_sats, dtype=bool)
     wanted[pairs.sat[view.clear]] = True
     wanted &= masks.sat_ok
-    routes = _route(ctx, geom, state, masks.sat_ok, wanted)
+    serving_now = np.zeros(ctx.n_sats, dtype=bool)
+    if before is not None:
+        serving_now[before[before >= 0]] = True
+    wanted = [serving_now & masks.sat_ok, wanted]
+    lasting = None
+    if ephemeris is not None and slot_end_s is not None and slot_end_s > t_s:
+        gw = geom.gateways
+        lasting = _still_up(ephemeris, slot_end_s, ctx.gateway_sites, gw.site, gw.sat)
+    routes = _route(ctx, geom, state, masks.sat_ok, wanted, lasting)
     usable = routes.sat_reachable & masks.sat_ok
     chosen = best(usable)
     serving = chosen.sat
@@ -280,13 +338,17 @@ def plan_network(
         if policy == "min_rtt":
             score = 2.0 * (pairs.range_km * MS_PER_KM_VACUUM + routes.delay_ms[pairs.sat])
             hysteresis = MIN_RTT_HYSTERESIS_MS
+            if ephemeris is not None and slot_end_s is not None and slot_end_s > t_s:
+                stays = ok & _still_up(ephemeris, slot_end_s, terminals, pairs.site, pairs.sat)
+                # Where no usable satellite lasts the slot, any usable one will do.
+                has_lasting = np.zeros(view.n_sites, dtype=bool)
+                has_lasting[pairs.site[stays]] = True
+                ok = np.where(has_lasting[pairs.site], stays, ok)
         else:  # longest_visible
             assert ephemeris is not None
             score = -time_in_view_s(ephemeris, t_s, terminals, pairs.site, pairs.sat)
-            hysteresis = 0.0
-        serving = choose_serving(
-            pairs.site, pairs.sat, score, ok, view.n_sites, previous, hysteresis
-        )
+            hysteresis = np.inf  # keep a satellite until it sets: the point of the policy
+        serving = choose_serving(pairs.site, pairs.sat, score, ok, view.n_sites, before, hysteresis)
     reason = outage_reason(serving, chosen.sees_any, chosen.obstructed)
 
     code = REASONS.index
@@ -296,7 +358,10 @@ def plan_network(
         reason[unserved[only_failed]] = code(REASON_SATELLITE_FAILED)
         unserved = unserved[~only_failed]
     if len(unserved) and masks.ground_events:
-        restored = _route(ctx, geom, ctx.unaffected, masks.sat_ok, wanted)
+        restored = _route(ctx, geom, ctx.unaffected, masks.sat_ok, wanted, lasting)
         would = best(restored.sat_reachable & masks.sat_ok, unserved)
         reason[unserved[would.sat >= 0]] = code(REASON_GROUND_DOWN)
-    return Plan(routes, serving, reason, sat_ecef_km, state)
+    serving_all = np.full(n_all, -1, dtype=np.intp)
+    reason_all = np.zeros(n_all, dtype=np.int8)
+    serving_all[index], reason_all[index] = serving, reason
+    return Plan(routes, serving_all, reason_all, sat_ecef_km, state)

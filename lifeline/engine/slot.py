@@ -296,7 +296,9 @@ def simulate_slot(
     memos: dict[int, dict | None] = {}  # path memo of each plan instant (SharedInstant)
     link_keys: list[np.ndarray] = []  # per evaluated group, (M, H)
 
-    def plan_at(k: int) -> Plan:
+    def plan_at(k: int, terms: np.ndarray) -> Plan:
+        # Every terminal that needs a plan at step k is known when k comes up (re-plans are
+        # only added at later steps), so one plan per step serves them all.
         if k not in plans:
             view = memos[k] = None
             if geometry is None:
@@ -316,7 +318,9 @@ def simulate_slot(
                     g.terminal_max_range_km,
                 )
             before = previous if k == 0 else out.satellite[k - 1]
-            plans[k] = plan_network(ctx, geom, state, sites, view, before, ephemeris, t_s[k])
+            plans[k] = plan_network(
+                ctx, geom, state, sites, view, before, ephemeris, t_s[k], terms, t_s[-1]
+            )
         return plans[k]
 
     # Work list of (first step, terminals) groups, processed in step order.
@@ -324,7 +328,7 @@ def simulate_slot(
     while pending:
         k = min(pending)
         terms = pending.pop(k)
-        plan = plan_at(k)
+        plan = plan_at(k, terms)
         serving = plan.serving[terms]
         out.reason[k:, terms] = plan.reason[terms]
         served = serving >= 0

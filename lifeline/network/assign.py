@@ -16,7 +16,7 @@ sees above its masks that has a route to a live PoP):
   where a 2-hop path existed.
 * ``max_elevation``: the highest one.
 * ``longest_visible``: the one that stays above the terminal's masks longest (asked for by
-  Hypatia's users), within :data:`LOOKAHEAD_S`.
+  Hypatia's users), within :data:`LOOKAHEAD_S`, kept until it sets.
 
 The search for the highest usable satellite (:func:`best_visible`, and :func:`best_of_view`
 over a kept :class:`lifeline.links.gsl.SiteView`) is exact; visibility itself (which satellites
@@ -288,13 +288,22 @@ def choose_serving(
     (N,) int: the satellite, −1 where the site has no usable pair. Ties go to the lower
     satellite index.
     """
-    pair_site = np.asarray(pair_site, dtype=np.intp)
-    pair_sat = np.asarray(pair_sat, dtype=np.intp)
-    score = np.asarray(pair_score, dtype=float)
     ok = np.flatnonzero(np.asarray(usable, dtype=bool))
-    chosen = np.full(n_sites, -1, dtype=np.intp)
-    if len(ok) == 0:
-        return chosen
+    site = np.asarray(pair_site, dtype=np.intp)[ok]
+    sat = np.asarray(pair_sat, dtype=np.intp)[ok]
+    score = np.asarray(pair_score, dtype=float)[ok]
+    best_score = np.full(n_sites, np.inf)
+    np.minimum.at(best_score, site, score)
+    # Among each site's best-scoring pairs, the lowest satellite index.
+    none = np.iinfo(np.intp).max
+    chosen = np.full(n_sites, none, dtype=np.intp)
+    np.minimum.at(chosen, site, np.where(score == best_score[site], sat, none))
+    chosen[chosen == none] = -1
+    if previous is not None:
+        previous = np.asarray(previous, dtype=np.intp)
+        stay = (previous[site] == sat) & (score <= best_score[site] + hysteresis)
+        chosen[site[stay]] = sat[stay]
+    return chosen
     order = ok[np.lexsort((pair_sat[ok], score[ok], pair_site[ok]))]
     site = pair_site[order]
     first = np.r_[True, site[1:] != site[:-1]]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import linear_sum_assignment
+from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from lifeline.constants import C_KM_S
 
@@ -216,11 +216,13 @@ def allocate_feeders(
     A gateway tracks at most ``max_per_site`` satellites at once (its dishes; usually 8,
     references.md#gateway-antennas). Antennas go first to the satellites users need:
 
-    1. a maximum matching of antennas to ``wanted`` satellites (those that serve or could
-       serve a terminal), so as many of them as possible get a feeder link, one antenna
-       each, the highest ones where there is a choice (a minimum-cost assignment with cost
-       −elevation; Kuhn 1955, ``scipy.optimize.linear_sum_assignment``);
-    2. each gateway's antennas left over go to its other visible pairs, highest first.
+    1. a gateway with antennas for every ``wanted`` satellite it sees (those that serve or
+       could serve a terminal) takes them all;
+    2. the other gateways' antennas go to the wanted satellites no gateway of step 1 covers,
+       by a maximum bipartite matching (one antenna each; Hopcroft–Karp,
+       ``scipy.sparse.csgraph.maximum_bipartite_matching``), so as many of them as possible
+       get a feeder link;
+    3. each gateway's antennas left over go to its other visible pairs, highest first.
 
     With no limit binding, every pair is kept, as before; with a binding limit no antenna
     is spent on a second feeder for one satellite while a wanted satellite has none.
@@ -231,6 +233,7 @@ def allocate_feeders(
         Gateway and satellite of each visible pair, sorted by gateway then by descending
         elevation (as :class:`lifeline.links.gsl.GSLPairs`).
     pair_elevation_deg : (M,) float [deg]
+        (The order above carries it; kept for the caller's record.)
     max_per_site : (G,) int
         Antennas of each gateway.
     wanted : (S,) bool
@@ -239,36 +242,46 @@ def allocate_feeders(
     Returns
     -------
     (M,) bool mask over the pairs.
+
+    References
+    ----------
+    J. E. Hopcroft, R. M. Karp, "An n^5/2 algorithm for maximum matchings in bipartite graphs",
+    SIAM J. Comput. 2, 225–231, 1973.
     """
     pair_site = np.asarray(pair_site, dtype=np.int64)
     pair_sat = np.asarray(pair_sat, dtype=np.int64)
-    elevation = np.asarray(pair_elevation_deg, dtype=float)
     capacity = np.asarray(max_per_site, dtype=np.int64).copy()
     keep = np.zeros(len(pair_site), dtype=bool)
     if len(pair_site) == 0:
         return keep
-    want = np.flatnonzero(np.asarray(wanted, dtype=bool)[pair_sat])
-    if len(want):
-        sats, row = np.unique(pair_sat[want], return_inverse=True)
-        sites, site_of = np.unique(pair_site[want], return_inverse=True)
-        slots = np.minimum(capacity[sites], len(sats))  # no site needs more than that
-        first_col = np.concatenate([[0], np.cumsum(slots)[:-1]])
-        n_cols = int(slots.sum())
-        if n_cols:
-            # Pair p may take any antenna column of its site; absent pairs cost more than
-            # any matching of real ones, so the assignment first maximises the count.
-            cost = np.full((len(sats), n_cols), 1e6)
-            cols = first_col[site_of][:, None] + np.arange(slots.max())[None, :]
-            ok = np.arange(slots.max())[None, :] < slots[site_of][:, None]
-            rows = np.broadcast_to(row[:, None], cols.shape)
-            cost[rows[ok], cols[ok]] = -np.broadcast_to(elevation[want][:, None], cols.shape)[ok]
-            r, c = linear_sum_assignment(cost)
-            real = cost[r, c] < 1e6
-            # Each satellite is matched to at most one antenna, so to at most one site.
-            matched_site = np.full(len(sats), -1)
-            matched_site[r[real]] = np.repeat(np.arange(len(sites)), slots)[c[real]]
-            keep[want] = matched_site[row] == site_of
-            np.subtract.at(capacity, pair_site[keep], 1)
+    n_sites = len(capacity)
+    want = np.asarray(wanted, dtype=bool)[pair_sat]
+    n_wanted = np.bincount(pair_site[want], minlength=n_sites)
+    roomy = n_wanted <= capacity
+    keep[want & roomy[pair_site]] = True
+    covered = np.zeros(len(wanted), dtype=bool)
+    covered[pair_sat[keep]] = True
+    np.subtract.at(capacity, pair_site[keep], 1)
+    todo = np.flatnonzero(want & ~roomy[pair_site] & ~covered[pair_sat] & (capacity[pair_site] > 0))
+    if len(todo):
+        sats, row = np.unique(pair_sat[todo], return_inverse=True)
+        site = pair_site[todo]
+        # Antenna columns: gateway g owns columns first[g] .. first[g] + capacity[g] - 1.
+        first = np.concatenate([[0], np.cumsum(capacity)[:-1]])
+        slots = np.arange(int(capacity.max()))
+        ok = slots[None, :] < capacity[site][:, None]
+        rows = np.broadcast_to(row[:, None], ok.shape)[ok]
+        cols = (first[site][:, None] + slots[None, :])[ok]
+        graph = sp.csr_matrix(
+            (np.ones(len(rows), dtype=np.int8), (rows, cols)),
+            shape=(len(sats), int(capacity.sum())),
+        )
+        match = maximum_bipartite_matching(graph, perm_type="column")  # column of each row
+        col_site = np.repeat(np.arange(n_sites), capacity)
+        matched_site = np.where(match >= 0, col_site[np.maximum(match, 0)], -1)
+        chosen = todo[matched_site[row] == site]
+        keep[chosen] = True
+        np.subtract.at(capacity, pair_site[chosen], 1)
     # Leftover antennas: the other pairs of each site in their (descending elevation) order.
     rest = np.flatnonzero(~keep)
     site = pair_site[rest]
