@@ -210,23 +210,25 @@ def _route(
     up = state.gateway_live[gw.site] & sat_ok[gw.sat]
     feeder_up = np.zeros(len(gw.site), dtype=bool)
     capacity = ctx.ground.gateway_max_sats
-    # Antennas in tiers: each priority's satellites before the next and the others, and
-    # within a tier, pairs still in view at the slot's end before those that set inside it.
-    tiers, done = [], np.zeros(len(gw.sat), dtype=bool)
-    for mask in [*wanted, np.ones(ctx.n_sats, dtype=bool)]:
-        tier = up & mask[gw.sat] & ~done
-        done |= tier
-        tiers += [tier] if lasting is None else [tier & lasting, tier & ~lasting]
-    used = np.zeros(len(capacity), dtype=np.int64)
+    # Antennas in tiers: each priority's satellites not yet covered get one antenna each
+    # before the next priority's (pairs still in view at the slot's end before those that
+    # set inside it); then every antenna left goes to the other pairs, lasting ones first.
+    split = [np.ones(len(gw.sat), dtype=bool)] if lasting is None else [lasting, ~lasting]
     covered = np.zeros(ctx.n_sats, dtype=bool)
-    any_wanted = np.logical_or.reduce([np.zeros(ctx.n_sats, dtype=bool), *wanted])
-    for tier in tiers:
-        feeder_up[tier] = allocate_feeders(
-            gw.site[tier], gw.sat[tier], gw.elevation_deg[tier], capacity - used,
-            any_wanted & ~covered,
-        )  # fmt: skip
+    for mask in wanted:
+        for part in split:
+            tier = up & part & mask[gw.sat] & ~covered[gw.sat]
+            used = np.bincount(gw.site[feeder_up], minlength=len(capacity))
+            feeder_up[tier] = allocate_feeders(
+                gw.site[tier], gw.sat[tier], capacity - used, mask & ~covered, fill=False
+            )
+            covered[gw.sat[feeder_up]] = True
+    for part in split:
+        tier = up & part & ~feeder_up
         used = np.bincount(gw.site[feeder_up], minlength=len(capacity))
-        covered[gw.sat[feeder_up]] = True
+        feeder_up[tier] = allocate_feeders(
+            gw.site[tier], gw.sat[tier], capacity - used, np.zeros(ctx.n_sats, dtype=bool)
+        )
     graph = instant_graph(geom.graph, isl_up, feeder_up, state.gateway_pop, state.gateway_live)
     return route_to_pops(graph, state.pop_live)
 

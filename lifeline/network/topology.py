@@ -207,9 +207,9 @@ def instant_graph(
 def allocate_feeders(
     pair_site: np.ndarray,
     pair_sat: np.ndarray,
-    pair_elevation_deg: np.ndarray,
     max_per_site: np.ndarray,
     wanted: np.ndarray,
+    fill: bool = True,
 ) -> np.ndarray:
     """Which visible gateway–satellite pairs get one of the gateway's antennas.
 
@@ -217,27 +217,28 @@ def allocate_feeders(
     references.md#gateway-antennas). Antennas go first to the satellites users need:
 
     1. a gateway with antennas for every ``wanted`` satellite it sees (those that serve or
-       could serve a terminal) takes them all;
-    2. the other gateways' antennas go to the wanted satellites no gateway of step 1 covers,
-       by a maximum bipartite matching (one antenna each; Hopcroft–Karp,
+       could serve a terminal) takes them all (only with ``fill``);
+    2. the other antennas go to the wanted satellites not yet covered, by a maximum
+       bipartite matching (one antenna each; Hopcroft–Karp,
        ``scipy.sparse.csgraph.maximum_bipartite_matching``), so as many of them as possible
        get a feeder link;
-    3. each gateway's antennas left over go to its other visible pairs, highest first.
+    3. with ``fill``, each gateway's antennas left over go to its other visible pairs,
+       highest first.
 
-    With no limit binding, every pair is kept, as before; with a binding limit no antenna
-    is spent on a second feeder for one satellite while a wanted satellite has none.
+    With no limit binding, every pair is kept; with a binding limit no antenna is spent on a
+    second feeder for one satellite while a wanted satellite has none. ``fill = False``
+    gives wanted satellites one antenna each and nothing else (for tiers of priority).
 
     Parameters
     ----------
     pair_site, pair_sat : (M,) int
         Gateway and satellite of each visible pair, sorted by gateway then by descending
         elevation (as :class:`lifeline.links.gsl.GSLPairs`).
-    pair_elevation_deg : (M,) float [deg]
-        (The order above carries it; kept for the caller's record.)
     max_per_site : (G,) int
-        Antennas of each gateway.
+        Antennas of each gateway (>= 0).
     wanted : (S,) bool
         Satellites that serve or could serve terminals.
+    fill : bool
 
     Returns
     -------
@@ -256,13 +257,14 @@ def allocate_feeders(
         return keep
     n_sites = len(capacity)
     want = np.asarray(wanted, dtype=bool)[pair_sat]
-    n_wanted = np.bincount(pair_site[want], minlength=n_sites)
-    roomy = n_wanted <= capacity
-    keep[want & roomy[pair_site]] = True
     covered = np.zeros(len(wanted), dtype=bool)
-    covered[pair_sat[keep]] = True
-    np.subtract.at(capacity, pair_site[keep], 1)
-    todo = np.flatnonzero(want & ~roomy[pair_site] & ~covered[pair_sat] & (capacity[pair_site] > 0))
+    if fill:
+        n_wanted = np.bincount(pair_site[want], minlength=n_sites)
+        roomy = n_wanted <= capacity
+        keep[want & roomy[pair_site]] = True
+        covered[pair_sat[keep]] = True
+        np.subtract.at(capacity, pair_site[keep], 1)
+    todo = np.flatnonzero(want & ~keep & ~covered[pair_sat] & (capacity[pair_site] > 0))
     if len(todo):
         sats, row = np.unique(pair_sat[todo], return_inverse=True)
         site = pair_site[todo]
@@ -282,10 +284,11 @@ def allocate_feeders(
         chosen = todo[matched_site[row] == site]
         keep[chosen] = True
         np.subtract.at(capacity, pair_site[chosen], 1)
-    # Leftover antennas: the other pairs of each site in their (descending elevation) order.
-    rest = np.flatnonzero(~keep)
-    site = pair_site[rest]
-    starts = np.flatnonzero(np.r_[True, site[1:] != site[:-1]]) if len(rest) else rest
-    rank = np.arange(len(rest)) - np.repeat(starts, np.diff(np.r_[starts, len(rest)]))
-    keep[rest] = rank < capacity[site]
+    if fill:
+        # Leftover antennas: the other pairs of each site in their (descending elevation) order.
+        rest = np.flatnonzero(~keep)
+        site = pair_site[rest]
+        starts = np.flatnonzero(np.r_[True, site[1:] != site[:-1]]) if len(rest) else rest
+        rank = np.arange(len(rest)) - np.repeat(starts, np.diff(np.r_[starts, len(rest)]))
+        keep[rest] = rank < capacity[site]
     return keep

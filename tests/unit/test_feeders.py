@@ -23,14 +23,14 @@ def test_wanted_satellite_gets_an_antenna_before_higher_ones():
     wanted = np.array([False, False, True])
     top = limit_per_site(site, np.array([2]))
     assert not top[sat == 2].any()  # the old rule: the two highest
-    keep = allocate_feeders(site, sat, elev, np.array([2]), wanted)
+    keep = allocate_feeders(site, sat, np.array([2]), wanted)
     assert keep[sat == 2].all() and keep.sum() == 2
     assert keep[sat == 0].all()  # the leftover antenna goes to the highest other one
 
 
 def test_no_binding_limit_keeps_every_pair():
     site, sat, elev = pairs([(0, 0, 80.0), (0, 1, 70.0), (1, 1, 50.0), (1, 2, 30.0)])
-    keep = allocate_feeders(site, sat, elev, np.array([8, 8]), np.array([True, False, True]))
+    keep = allocate_feeders(site, sat, np.array([8, 8]), np.array([True, False, True]))
     assert keep.all()
 
 
@@ -48,7 +48,7 @@ def test_matching_covers_as_many_wanted_satellites_as_brute_force():
         site, sat, elev = pairs(rows)
         cap = rng.integers(1, 3, n_sites)
         wanted = rng.random(n_sats) < 0.6
-        keep = allocate_feeders(site, sat, elev, cap, wanted)
+        keep = allocate_feeders(site, sat, cap, wanted)
         assert np.all(np.bincount(site[keep], minlength=n_sites) <= cap)
         got = len(set(sat[keep & wanted[sat]]))
         best = 0
