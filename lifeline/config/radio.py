@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import PlainValidator, StrictBool, model_validator
+from pydantic import Field, PlainValidator, StrictBool, model_validator
 
 from lifeline.config.events import TimeWindow
 from lifeline.config.fields import (
@@ -20,6 +20,7 @@ from lifeline.config.fields import (
     Model,
     NonNegativeFloat,
     PositiveFloat,
+    allowing,
     fail,
     number,
 )
@@ -100,51 +101,92 @@ class Radio(Model):
     Every default names its source (docs/references.md; :mod:`lifeline.constants`) or is
     labelled an estimate. ``enabled = false`` leaves the radio columns empty (every connected
     terminal gets its demand; no radio outage).
-
-    Attributes
-    ----------
-    downlink_freq_ghz : carrier [GHz], 11.7 (middle of 10.7–12.7 GHz, references.md#rf-bands).
-    channel_bandwidth_mhz : 240 MHz (Humphreys et al. 2023, references.md#downlink-waveform).
-    channels_per_beam : channels a beam carries at once, 1 (estimate).
-    beams_per_satellite : 32 (estimate, :data:`BEAMS_PER_SATELLITE`).
-    cell_size_km : 16 (estimate, :data:`CELL_SIZE_KM`).
-    roll_off : 0.1 (references.md#del-portillo-budget).
-    sat_eirp_density_dbw_per_mhz : 6.33 (estimate from del Portillo's budget,
-        references.md#del-portillo-budget; :data:`lifeline.constants.SAT_EIRP_DENSITY_DBW_PER_MHZ`).
-    scan_loss_exponent : 1 (Mailloux 2005, projected aperture).
-    terminal_aperture_m : 0.48 (filing). terminal_efficiency : 0.6 (estimate).
-        terminal_system_temperature_k : 362.9 (estimate). All three:
-        references.md#terminal-antenna.
-    implementation_loss_db, margin_db : 1 dB each (pylink convention,
-    references.md#implementation-margin).
-    exceedance_percent : p of the gas, cloud and scintillation terms, 50 % (median).
-    antenna_pattern : terminal off-axis pattern toward jammers, "S.465" or "S.580".
-    feeder_capacity_mbps : 25,600 (references.md#satellite-capacity). isl_capacity_mbps :
-        100,000 (references.md#isl-range).
     """
 
-    enabled: StrictBool = True
-    downlink_freq_ghz: Annotated[float, number(10.7, 12.7)] = USER_DOWNLINK_FREQ_GHZ
-    channel_bandwidth_mhz: PositiveFloat = USER_CHANNEL_BANDWIDTH_MHZ
-    channels_per_beam: Count = 1
-    beams_per_satellite: Count = BEAMS_PER_SATELLITE
-    cell_size_km: PositiveFloat = CELL_SIZE_KM
-    roll_off: Annotated[float, number(0, 1)] = ROLL_OFF
-    sat_eirp_density_dbw_per_mhz: Annotated[float, number(-100, 100)] = (
-        SAT_EIRP_DENSITY_DBW_PER_MHZ
+    enabled: StrictBool = Field(
+        True, description="Compute the downlink budget, MODCOD and throughput at all."
     )
-    scan_loss_exponent: NonNegativeFloat = SCAN_LOSS_EXPONENT
-    terminal_aperture_m: PositiveFloat = TERMINAL_APERTURE_M
-    terminal_efficiency: Annotated[float, number(0, 1, lo_open=True)] = (
-        TERMINAL_APERTURE_EFFICIENCY
+    downlink_freq_ghz: Annotated[float, number(10.7, 12.7)] = Field(
+        USER_DOWNLINK_FREQ_GHZ,
+        description="User downlink carrier: the middle of the filed 10.7-12.7 GHz Ku band "
+        "(references.md#rf-bands).",
     )
-    terminal_system_temperature_k: PositiveFloat = TERMINAL_SYSTEM_TEMPERATURE_K
-    implementation_loss_db: NonNegativeFloat = IMPLEMENTATION_LOSS_DB
-    margin_db: NonNegativeFloat = LINK_MARGIN_DB
-    exceedance_percent: Annotated[float, number(0.01, 50)] = EXCEEDANCE_PERCENT
-    antenna_pattern: Literal["S.465", "S.580"] = "S.465"
-    feeder_capacity_mbps: PositiveFloat = FEEDER_CAPACITY_MBPS
-    isl_capacity_mbps: PositiveFloat = ISL_CAPACITY_MBPS
+    channel_bandwidth_mhz: PositiveFloat = Field(
+        USER_CHANNEL_BANDWIDTH_MHZ,
+        description="Width of one downlink channel (references.md#downlink-waveform).",
+    )
+    channels_per_beam: Count = Field(
+        1, description="Channels a beam carries at once (estimate, references.md#user-beams)."
+    )
+    beams_per_satellite: Count = Field(
+        BEAMS_PER_SATELLITE,
+        description="Beams a satellite forms at once (estimate, references.md#user-beams).",
+    )
+    cell_size_km: PositiveFloat = Field(
+        CELL_SIZE_KM,
+        description="Side of the square cells of the beam grid; terminals in one cell share a "
+        "beam (estimate, references.md#user-beams).",
+    )
+    roll_off: Annotated[float, number(0, 1)] = Field(
+        ROLL_OFF,
+        description="Roll-off of the channel: symbol rate = bandwidth / (1 + roll_off) "
+        "(references.md#del-portillo-budget).",
+    )
+    sat_eirp_density_dbw_per_mhz: Annotated[float, number(-100, 100)] = Field(
+        SAT_EIRP_DENSITY_DBW_PER_MHZ,
+        description="Satellite EIRP density at the beam centre (estimate scaled from del "
+        "Portillo's budget, references.md#del-portillo-budget).",
+    )
+    scan_loss_exponent: NonNegativeFloat = Field(
+        SCAN_LOSS_EXPONENT,
+        description="Exponent n of the terminal's scan loss cos(scan angle)^n: 1, the projected "
+        "aperture (Mailloux 2005; references.md#terminal-antenna).",
+    )
+    terminal_aperture_m: PositiveFloat = Field(
+        TERMINAL_APERTURE_M,
+        description="Terminal receive aperture (filing, references.md#terminal-antenna).",
+    )
+    terminal_efficiency: Annotated[float, number(0, 1, lo_open=True)] = Field(
+        TERMINAL_APERTURE_EFFICIENCY,
+        description="Aperture efficiency of the terminal (estimate, "
+        "references.md#terminal-antenna).",
+    )
+    terminal_system_temperature_k: PositiveFloat = Field(
+        TERMINAL_SYSTEM_TEMPERATURE_K,
+        description="Terminal system noise temperature (estimate, "
+        "references.md#terminal-antenna).",
+    )
+    implementation_loss_db: NonNegativeFloat = Field(
+        IMPLEMENTATION_LOSS_DB,
+        description="Modem, pointing and polarisation losses "
+        "(references.md#implementation-margin).",
+    )
+    margin_db: NonNegativeFloat = Field(
+        LINK_MARGIN_DB,
+        description="Link margin kept when choosing a MODCOD "
+        "(references.md#implementation-margin).",
+    )
+    exceedance_percent: Annotated[float, number(0.01, 50)] = Field(
+        EXCEEDANCE_PERCENT,
+        description="Exceedance probability p of the gas, cloud and scintillation terms: 50 %, "
+        "the median atmosphere; rain comes from [[rain]] only (assumption, "
+        "references.md#itu-r-models).",
+    )
+    antenna_pattern: Literal["S.465", "S.580"] = Field(
+        "S.465",
+        description="Terminal off-axis gain pattern toward jammers, ITU-R S.465 or S.580 "
+        "(S.580 needs D/wavelength >= 50; references.md#jamming).",
+    )
+    feeder_capacity_mbps: PositiveFloat = Field(
+        FEEDER_CAPACITY_MBPS,
+        description="Feeder-link capacity per (gateway, satellite) (estimate, "
+        "references.md#satellite-capacity).",
+    )
+    isl_capacity_mbps: PositiveFloat = Field(
+        ISL_CAPACITY_MBPS,
+        description="Laser-link capacity (a 2023 value, so optimistic for 2022; "
+        "references.md#isl-range).",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Radio:
@@ -168,13 +210,16 @@ class Rain(TimeWindow):
     counts.
     """
 
-    name: str = ""
-    lat_deg: Latitude
-    lon_deg: Longitude
-    radius_km: PositiveFloat
-    rate_mm_h: Annotated[float, number(0, MAX_RAIN_RATE_MM_H, lo_open=True)]
+    name: str = Field("", description="A label for reports.")
+    lat_deg: Latitude = Field(description="Latitude of the rain circle's centre.")
+    lon_deg: Longitude = Field(description="Longitude of the rain circle's centre.")
+    radius_km: PositiveFloat = Field(description="Radius of the rain circle.")
+    rate_mm_h: Annotated[float, number(0, MAX_RAIN_RATE_MM_H, lo_open=True)] = Field(
+        description="Rain rate (ITU-R P.618; references.md#itu-r-models)."
+    )
 
 
+@allowing(" or ".join(f'"{t}"' for t in JAMMER_TARGETS))
 def _target(value: Any) -> str:
     if value == "uplink":
         raise fail(
@@ -182,31 +227,36 @@ def _target(value: Any) -> str:
             "which are not public, references.md#jamming)"
         )
     if value not in JAMMER_TARGETS:
-        raise fail('"user_downlink"')
+        raise fail(_target.allowed)
     return value
 
 
 class Jammer(Model):
-    """``[[jammers]]``: a ground transmitter aimed at the terminals' Ku downlink.
+    """``[[jammers]]``: a ground transmitter aimed at the terminals' Ku downlink
+    (references.md#jamming)."""
 
-    Attributes
-    ----------
-    name : str
-    lat_deg, lon_deg : where it stands [deg]; alt_m : its antenna above the ground [m] (sets
-        its radio horizon, ITU-R P.834 k = 4/3; beyond it the jammer is not heard).
-    eirp_dbw : EIRP toward the terminals [dBW], spread flat over ``bandwidth_mhz`` [MHz]
-        centred on the victim channel.
-    target : "user_downlink" (uplink jamming is not supported, see the module docstring).
-    extra_loss_db : terrain, clutter, polarisation loss on the ground path [dB], >= 0.
-    windows : when it transmits (none: the whole run).
-    """
-
-    name: str = ""
-    lat_deg: Latitude
-    lon_deg: Longitude
-    alt_m: Annotated[float, number(0, 1000)] = 10.0
-    eirp_dbw: Annotated[float, number(-50, 100)]
-    bandwidth_mhz: PositiveFloat
-    target: Annotated[str, PlainValidator(_target)] = "user_downlink"
-    extra_loss_db: NonNegativeFloat = 0.0
-    windows: tuple[TimeWindow, ...] = ()
+    name: str = Field("", description="A label for reports.")
+    lat_deg: Latitude = Field(description="Latitude where it stands.")
+    lon_deg: Longitude = Field(description="Longitude where it stands.")
+    alt_m: Annotated[float, number(0, 1000)] = Field(
+        10.0,
+        description="Its antenna above the ground: sets its radio horizon (ITU-R P.834, "
+        "k = 4/3), beyond which it is not heard (assumption: a mast).",
+    )
+    eirp_dbw: Annotated[float, number(-50, 100)] = Field(
+        description="EIRP toward the terminals, spread flat over bandwidth_mhz."
+    )
+    bandwidth_mhz: PositiveFloat = Field(
+        description="Width of its noise, centred on the victim channel."
+    )
+    target: Annotated[str, PlainValidator(_target)] = Field(
+        "user_downlink",
+        description='What it jams: "user_downlink" only (uplink jamming needs the satellites\' '
+        "receive gain and G/T, which are not public).",
+    )
+    extra_loss_db: NonNegativeFloat = Field(
+        0.0, description="Terrain, clutter and polarisation loss on the ground path."
+    )
+    windows: tuple[TimeWindow, ...] = Field(
+        (), description="When it transmits (none: the whole run)."
+    )
