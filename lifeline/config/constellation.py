@@ -231,9 +231,9 @@ class Network(Model):
     )
     fiber_stretch: Annotated[float, number(1)] = Field(
         FIBER_ROUTE_STRETCH,
-        description="Fibre route length over great-circle distance, for gateway - PoP backhaul "
-        "(1.3: references.md#fibre-stretch, #gateway-pop-backhaul); a gateway's pop_route_km "
-        "replaces it.",
+        description="Fibre route length over great-circle distance, for gateway - PoP backhaul, "
+        "1.3 as existing conduits allow (references.md#fibre-stretch); a gateway's "
+        "pop_route_km replaces it.",
     )
     fiber_group_index: Annotated[float, number(1)] = Field(
         FIBER_GROUP_INDEX,
