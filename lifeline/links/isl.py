@@ -32,23 +32,19 @@ def plus_grid(
     plane: ArrayLike,
     slot: ArrayLike,
     shell: ArrayLike | None = None,
-    arg_latitude_deg: ArrayLike | None = None,
     isl_shift: int = 0,
 ) -> NDArray[np.intp]:
     """+Grid inter-satellite links.
 
     Within each shell, planes are taken in increasing plane number (the last one wraps to the
-    first) and satellites within a plane in increasing slot (or argument of latitude; the last
-    wraps to the first). Each satellite links to
+    first) and satellites within a plane in increasing slot (the last wraps to the first).
+    Each satellite links to
 
     * the next satellite in its plane, and
-    * one satellite in the next plane of its shell: without ``arg_latitude_deg``, the one
-      whose slot is ``(slot + isl_shift) mod n_slots`` (``n_slots`` = largest slot in the
-      shell + 1; no link if that satellite is absent), exactly Hypatia's convention; with
-      ``arg_latitude_deg``, the one nearest in argument of latitude, but only if this
-      satellite is in turn its nearest in this plane (mutual nearest neighbours), then
-      ``isl_shift`` positions further along that plane. The latter suits real planes of
-      unequal sizes: no satellite gets more than four links, some get fewer.
+    * one satellite in the next plane of its shell, the one whose slot is
+      ``(slot + isl_shift) mod n_slots`` (``n_slots`` = largest slot in the shell + 1; no link
+      if that satellite is absent), exactly Hypatia's convention. Real constellations, whose
+      planes are of unequal sizes, take :func:`laser_grid` instead.
 
     A complete ``P × Q`` Walker shell (``P, Q >= 3``) gives ``2·P·Q`` edges, four per satellite.
     Satellites with a negative ``plane``, ``slot`` or ``shell`` (or a non-finite argument of
@@ -62,8 +58,6 @@ def plus_grid(
         Position within the plane.
     shell : array_like of int, shape (S,), optional
         Shell number; all satellites are in shell 0 when omitted.
-    arg_latitude_deg : array_like, shape (S,), optional
-        Argument of latitude [deg], to pick cross-plane neighbours by proximity.
     isl_shift : int, optional
         Cross-plane offset along the next plane (Hypatia's ``isl_shift``), default 0.
 
@@ -87,13 +81,6 @@ def plus_grid(
             f"{slot.shape}, {shell.shape}"
         )
     usable = (plane >= 0) & (slot >= 0) & (shell >= 0)
-    if arg_latitude_deg is not None:
-        arg_latitude_deg = np.asarray(arg_latitude_deg, dtype=float)
-        if arg_latitude_deg.shape != plane.shape:
-            raise ValueError(
-                f"arg_latitude_deg has shape {arg_latitude_deg.shape}; expected {plane.shape}"
-            )
-        usable &= np.isfinite(arg_latitude_deg)
     member = np.flatnonzero(usable)
     if len(member) == 0:
         return np.empty((0, 2), dtype=np.intp)
@@ -112,15 +99,9 @@ def plus_grid(
     )
     next_group = np.where(wraps, shell_first_group, successor)
 
-    if arg_latitude_deg is None:
-        along = slot[member]
-    else:
-        along = np.mod(arg_latitude_deg[member], 360.0)
-        along = np.where(along >= 360.0, 0.0, along)  # keep [0, 360) (np.mod rounding)
-    order = np.lexsort((along, group_id))
+    order = np.lexsort((slot[member], group_id))
     sat_sorted = member[order]
     group_sorted = group_id[order]
-    along_sorted = along[order]
     group_start = np.searchsorted(group_sorted, np.arange(n_groups))
     group_size = np.diff(np.append(group_start, len(order)))
     start = group_start[group_sorted]
@@ -130,35 +111,18 @@ def plus_grid(
     in_plane = np.stack([sat_sorted, sat_sorted[start + (position + 1) % size]], axis=1)
 
     target_group = next_group[group_sorted]
-    target_start = group_start[target_group]
-    target_size = group_size[target_group]
-    if arg_latitude_deg is None:
-        slot_sorted = slot[sat_sorted]
-        _, shell_inverse = np.unique(shell[sat_sorted], return_inverse=True)
-        n_slots = np.zeros(shell_inverse.max() + 1, dtype=np.intp)
-        np.maximum.at(n_slots, shell_inverse, slot_sorted + 1)
-        target_slot = (slot_sorted + isl_shift) % n_slots[shell_inverse]
-        # Sorted by (group, slot): one key per satellite, looked up with searchsorted.
-        key_base = int(slot_sorted.max()) + 1
-        key = group_sorted * key_base + slot_sorted
-        query = target_group * key_base + target_slot
-        hit = np.minimum(np.searchsorted(key, query), len(key) - 1)
-        found = key[hit] == query
-        cross = np.stack([sat_sorted[found], sat_sorted[hit[found]]], axis=1)
-    else:
-        # Mutual nearest neighbours in argument of latitude between consecutive planes: keeps
-        # every satellite at <= 4 links even next to a plane of very different size.
-        previous_group = np.empty(n_groups, dtype=np.intp)
-        previous_group[next_group] = np.arange(n_groups)
-        key = group_sorted * 360.0 + along_sorted
-        forward = _nearest_along(key, along_sorted, target_group, group_start, group_size)
-        backward = _nearest_along(
-            key, along_sorted, previous_group[group_sorted], group_start, group_size
-        )
-        forward_position = target_start + forward
-        mutual = backward[forward_position] == position
-        partner = target_start + (forward + isl_shift) % target_size
-        cross = np.stack([sat_sorted[mutual], sat_sorted[partner[mutual]]], axis=1)
+    slot_sorted = slot[sat_sorted]
+    _, shell_inverse = np.unique(shell[sat_sorted], return_inverse=True)
+    n_slots = np.zeros(shell_inverse.max() + 1, dtype=np.intp)
+    np.maximum.at(n_slots, shell_inverse, slot_sorted + 1)
+    target_slot = (slot_sorted + isl_shift) % n_slots[shell_inverse]
+    # Sorted by (group, slot): one key per satellite, looked up with searchsorted.
+    key_base = int(slot_sorted.max()) + 1
+    key = group_sorted * key_base + slot_sorted
+    query = target_group * key_base + target_slot
+    hit = np.minimum(np.searchsorted(key, query), len(key) - 1)
+    found = key[hit] == query
+    cross = np.stack([sat_sorted[found], sat_sorted[hit[found]]], axis=1)
 
     edges = np.sort(np.concatenate([in_plane, cross]), axis=1)
     edges = edges[edges[:, 0] != edges[:, 1]]
@@ -312,31 +276,6 @@ def infer_planes(
     slot[idx] = slot_sub
     arg_latitude_deg[idx] = u_deg
     return shell, plane, slot, arg_latitude_deg
-
-
-def _nearest_along(
-    key: NDArray[np.float64],
-    along_deg: NDArray[np.float64],
-    target_group: NDArray[np.intp],
-    group_start: NDArray[np.intp],
-    group_size: NDArray[np.intp],
-) -> NDArray[np.intp]:
-    """Position, within ``target_group``, of the satellite nearest in angle (circularly).
-
-    ``key = group * 360 + angle`` is sorted, so the insertion point of each satellite's angle in
-    the target group brackets its nearest neighbour there.
-    """
-    start = group_start[target_group]
-    size = group_size[target_group]
-    inserted = np.searchsorted(key, target_group * 360.0 + along_deg) - start
-    below = (inserted - 1) % size
-    above = inserted % size
-
-    def gap_deg(position: NDArray[np.intp]) -> NDArray[np.float64]:
-        diff = np.abs(along_deg - along_deg[start + position]) % 360.0
-        return np.minimum(diff, 360.0 - diff)
-
-    return np.where(gap_deg(above) < gap_deg(below), above, below)
 
 
 def _single_linkage(points: NDArray[np.float64], radius: float) -> NDArray[np.intp]:
