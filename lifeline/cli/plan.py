@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lifeline.cli.app import DEFAULT_PRESET, app, guard
+from lifeline.cli.app import DEFAULT_PRESET, app, guard, print_table
 
 
 @app.command()
@@ -86,7 +86,7 @@ def plan(
                 "not enough" if battery is None else f"{battery:.0f}",
                 adds,
             )
-        Console().print(table)
+        print_table(table)
         Console().print(f"wrote {out / 'plan.json'}")
 
     guard(go)
