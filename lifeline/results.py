@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -61,7 +61,30 @@ TERMINALS_SCHEMA = pa.schema(
         _field("isl_hops", pa.int16(), "", "laser links on the path (null when not connected)"),
         _field("gateway", _DICT_STR, "", "gateway where the traffic lands"),
         _field("pop", _DICT_STR, "", "point of presence where the traffic leaves"),
-        _field("rtt_ms", pa.float64(), "ms", "round-trip time terminal to PoP"),
+        _field(
+            "rtt_ms",
+            pa.float64(),
+            "ms",
+            "round-trip time terminal to PoP = rtt_space_ms + rtt_ground_ms + rtt_access_ms",
+        ),
+        _field(
+            "rtt_space_ms",
+            pa.float64(),
+            "ms",
+            "space segment, both ways: terminal -> satellite -> lasers -> gateway, at c",
+        ),
+        _field(
+            "rtt_ground_ms",
+            pa.float64(),
+            "ms",
+            "gateway -> PoP fibre backhaul, both ways",
+        ),
+        _field(
+            "rtt_access_ms",
+            pa.float64(),
+            "ms",
+            "access link: scheduling, framing, queueing and processing (lifeline.links.access)",
+        ),
         _field(
             "sinr_db",
             pa.float32(),
@@ -197,6 +220,10 @@ def summarize(
     (count, p50/p95/max [s]) overall and per cause (a cause's outages are the maximal runs of
     steps with that reason; percentiles by linear interpolation, ``numpy.percentile``).
 
+    With the RTT's parts: ``rtt_parts_ms_p50`` (space, ground, access: each part's own median,
+    so they need not add up to ``rtt_ms_p50``) and ``rtt_parts_ms_mean`` with ``rtt_ms_mean``
+    (means, which do add up).
+
     With throughput streams (the radio layer): throughput p5/p50 [Mbit/s] over the connected
     steps, the demand [Mbit/s] and the share of demand served [%] = Σ throughput / Σ demand
     over every step (outages serve nothing).
@@ -206,7 +233,7 @@ def summarize(
     # One terminal at a time (its whole run; from disk for DiskStreams): memory holds one
     # terminal's steps, not the run's.
     for i, name in enumerate(terminal_names):
-        c, rtt_i, s, reason_i, thr_i = acc.terminal(i)
+        c, rtt_i, s, reason_i, thr_i, parts_i = acc.terminal(i)
         c = c.astype(bool)
         r = rtt_i[c].astype(float)
         both = c[1:] & c[:-1]
@@ -233,6 +260,16 @@ def summarize(
                 reason_names[k]: _durations(_runs(reason_i == k) * step_s) for k in codes
             },
         }
+        if parts_i is not None and c.any():
+            p = parts_i[c].astype(float)
+            names = ("space", "ground", "access")
+            out[name]["rtt_ms_mean"] = round(float(r.mean()), 3)
+            out[name]["rtt_parts_ms_mean"] = {
+                k: round(float(v), 3) for k, v in zip(names, p.mean(axis=0), strict=True)
+            }
+            out[name]["rtt_parts_ms_p50"] = {
+                k: round(float(v), 3) for k, v in zip(names, np.median(p, axis=0), strict=True)
+            }
         if thr_i is not None and len(c) and acc.demand_mbps is not None:
             t = thr_i.astype(float)
             p5, p50 = np.percentile(t[c], [5, 50]) if c.any() else (None, None)
@@ -256,6 +293,7 @@ class RunInfo:
     out_of_band_samples: int
     events: list[dict]  # what each event hit (lifeline.events.Timeline.hits)
     power: dict[str, dict]  # per terminal with a power model (engine PowerTimeline.stats)
+    assumptions: dict = field(default_factory=dict)  # what the run assumes (engine)
 
 
 def build_summary(
@@ -277,6 +315,7 @@ def build_summary(
         "slot_s": tm.slot_s,
         "n_steps": info.n_steps,
         "isl": scenario.network.isl,
+        "assumptions": info.assumptions,
         "n_satellites": info.n_satellites,
         "n_isl_links": info.n_isl_links,
         "propagation_warnings": {
@@ -617,8 +656,9 @@ def _codes(column: pa.ChunkedArray, names: list[str]) -> np.ndarray:
 def accumulator_columns(
     table: pa.Table, n_terminals: int, satellite_names: list[str], reasons: list[str]
 ) -> tuple[np.ndarray, ...]:
-    """(connected, rtt_ms, satellite, reason, throughput_mbps), each (steps, N), back from the
-    rows of a chunk (what :meth:`lifeline.streams.MemoryStreams.add` takes)."""
+    """(connected, rtt_ms, satellite, reason, throughput_mbps, rtt_parts_ms), each (steps, N)
+    (the parts (steps, N, 3)), back from the rows of a chunk (what
+    :meth:`lifeline.streams.MemoryStreams.add` takes)."""
 
     def grid(values: np.ndarray) -> np.ndarray:
         return values.reshape(-1, n_terminals)
@@ -629,4 +669,8 @@ def accumulator_columns(
         grid(_codes(table["satellite"], satellite_names)),
         grid(_codes(table["reason"], reasons)),
         grid(table["throughput_mbps"].to_numpy()),
+        np.stack(
+            [grid(table[c].to_numpy()) for c in ("rtt_space_ms", "rtt_ground_ms", "rtt_access_ms")],
+            axis=-1,
+        ),
     )

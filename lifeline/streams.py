@@ -1,12 +1,12 @@
 """A run's per-terminal streams on disk, so the parent's memory does not grow with run length.
 
-The summary needs every step of five columns per terminal (connected, RTT, serving satellite,
-reason, throughput: 14 bytes per terminal-step). Kept in memory that is 1.2 GB for a day at 1 s
-with 1,000 terminals. :class:`DiskStreams` writes each chunk's columns into one file per column,
-laid out terminal-major (all steps of terminal 0, then terminal 1, ...): a chunk is written as
-one ``pwrite`` per terminal and column into space reserved when the run starts, and the summary
-reads one terminal's steps at a time, so memory holds a chunk while writing and one terminal
-while summarising.
+The summary needs every step of eight columns per terminal (connected, RTT, serving satellite,
+reason, throughput and the RTT's space, ground and access parts: 26 bytes per terminal-step).
+Kept in memory that is 2.2 GB for a day at 1 s with 1,000 terminals. :class:`DiskStreams`
+writes each chunk's columns into one file per column, laid out terminal-major (all steps of
+terminal 0, then terminal 1, ...): a chunk is written as one ``pwrite`` per terminal and column
+into space reserved when the run starts, and the summary reads one terminal's steps at a time,
+so memory holds a chunk while writing and one terminal while summarising.
 """
 
 from __future__ import annotations
@@ -20,9 +20,12 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["DiskStreams", "MemoryStreams", "TerminalColumns"]
 
+#: One terminal's whole run: connected, rtt_ms, satellite, reason, throughput_mbps (None
+#: without the radio layer) and the RTT's space, ground and access parts (steps, 3) (None when
+#: not given).
 TerminalColumns = tuple[
     NDArray[np.bool_], NDArray[np.float32], NDArray[np.int32], NDArray[np.int8],
-    NDArray[np.float32] | None,
+    NDArray[np.float32] | None, NDArray[np.float32] | None,
 ]  # fmt: skip
 
 _COLUMNS = {
@@ -31,7 +34,36 @@ _COLUMNS = {
     "satellite": np.dtype(np.int32),
     "reason": np.dtype(np.int8),
     "throughput_mbps": np.dtype(np.float32),
+    "rtt_space_ms": np.dtype(np.float32),
+    "rtt_ground_ms": np.dtype(np.float32),
+    "rtt_access_ms": np.dtype(np.float32),
 }
+_PARTS = ("rtt_space_ms", "rtt_ground_ms", "rtt_access_ms")
+
+
+def _values(
+    connected: ArrayLike,
+    rtt_ms: ArrayLike,
+    satellite: ArrayLike,
+    reason: ArrayLike,
+    throughput_mbps: ArrayLike | None,
+    rtt_parts_ms: ArrayLike | None,
+) -> dict[str, np.ndarray | None]:
+    """A chunk's columns by name, each (steps, N) of its dtype (None where not given)."""
+    values: dict[str, ArrayLike | None] = {
+        "connected": connected,
+        "rtt_ms": rtt_ms,
+        "satellite": satellite,
+        "reason": reason,
+        "throughput_mbps": throughput_mbps,
+    }
+    parts = None if rtt_parts_ms is None else np.asarray(rtt_parts_ms)
+    for k, name in enumerate(_PARTS):
+        values[name] = None if parts is None else parts[..., k]
+    return {
+        name: None if v is None else np.asarray(v, dtype=_COLUMNS[name])
+        for name, v in values.items()
+    }
 
 
 class MemoryStreams:
@@ -55,14 +87,15 @@ class MemoryStreams:
         satellite: ArrayLike,
         reason: ArrayLike,
         throughput_mbps: ArrayLike | None = None,
+        rtt_parts_ms: ArrayLike | None = None,
     ) -> None:
-        """Append a chunk: arrays of shape (steps, N)."""
-        values = dict(
-            zip(_COLUMNS, (connected, rtt_ms, satellite, reason, throughput_mbps), strict=True)
-        )
-        for name, dtype in _COLUMNS.items():
-            if values[name] is not None:
-                self._chunks[name].append(np.asarray(values[name], dtype=dtype))
+        """Append a chunk: arrays of shape (steps, N); ``rtt_parts_ms`` (steps, N, 3): the
+        space, ground and access parts of the RTT."""
+        for name, value in _values(
+            connected, rtt_ms, satellite, reason, throughput_mbps, rtt_parts_ms
+        ).items():
+            if value is not None:
+                self._chunks[name].append(value)
 
     @property
     def n_steps(self) -> int:
@@ -72,18 +105,25 @@ class MemoryStreams:
     def has_throughput(self) -> bool:
         return bool(self._chunks["throughput_mbps"])
 
+    @property
+    def has_parts(self) -> bool:
+        return bool(self._chunks[_PARTS[0]])
+
+    def _column(self, name: str, i: int) -> np.ndarray:
+        chunks = self._chunks[name]
+        if not chunks:
+            return np.zeros(0, dtype=_COLUMNS[name])
+        return np.concatenate([c[:, i] for c in chunks])
+
     def terminal(self, i: int) -> TerminalColumns:
-        """Every step of terminal ``i``: connected, rtt_ms, satellite, reason, throughput."""
-
-        def column(name: str) -> np.ndarray:
-            chunks = self._chunks[name]
-            if not chunks:
-                return np.zeros(0, dtype=_COLUMNS[name])
-            return np.concatenate([c[:, i] for c in chunks])
-
-        thr = column("throughput_mbps") if self.has_throughput else None
+        """Every step of terminal ``i`` (see :data:`TerminalColumns`)."""
+        thr = self._column("throughput_mbps", i) if self.has_throughput else None
+        parts = None
+        if self.has_parts:
+            parts = np.stack([self._column(name, i) for name in _PARTS], axis=-1)
         return (
-            column("connected"), column("rtt_ms"), column("satellite"), column("reason"), thr
+            self._column("connected", i), self._column("rtt_ms", i),
+            self._column("satellite", i), self._column("reason", i), thr, parts,
         )  # fmt: skip
 
     def close(self) -> None:
@@ -103,6 +143,7 @@ class DiskStreams(MemoryStreams):
         self.total_steps = n_steps
         self._filled = 0
         self._thr = False
+        self._parts = False
         self.folder.mkdir(parents=True, exist_ok=True)
         self._fds: dict[str, int] = {}
         try:
@@ -131,24 +172,23 @@ class DiskStreams(MemoryStreams):
         satellite: ArrayLike,
         reason: ArrayLike,
         throughput_mbps: ArrayLike | None = None,
+        rtt_parts_ms: ArrayLike | None = None,
     ) -> None:
-        """Write a chunk (arrays of shape (steps, N)) after the steps already written."""
-        values = dict(
-            zip(_COLUMNS, (connected, rtt_ms, satellite, reason, throughput_mbps), strict=True)
-        )
-        steps = len(np.asarray(connected))
+        """Write a chunk (arrays of shape (steps, N); the RTT parts (steps, N, 3)) after the
+        steps already written."""
+        values = _values(connected, rtt_ms, satellite, reason, throughput_mbps, rtt_parts_ms)
+        steps = len(values["connected"])
         k0, k1 = self._filled, self._filled + steps
         if k1 > self.total_steps:
             raise ValueError(f"{k1} steps written to streams sized for {self.total_steps}")
         self._thr = self._thr or throughput_mbps is not None
+        self._parts = self._parts or rtt_parts_ms is not None
         for name, dtype in _COLUMNS.items():
             if values[name] is None:
                 continue
             # (N, steps): each terminal's slice of the chunk is one contiguous write at its
             # place in the terminal-major file.
-            block = np.ascontiguousarray(
-                np.asarray(values[name], dtype=dtype).reshape(steps, self.n_terminals).T
-            )
+            block = np.ascontiguousarray(values[name].reshape(steps, self.n_terminals).T)
             fd = self._fds[name]
             for i in range(self.n_terminals):
                 os.pwrite(fd, block[i].tobytes(), (i * self.total_steps + k0) * dtype.itemsize)
@@ -162,17 +202,15 @@ class DiskStreams(MemoryStreams):
     def has_throughput(self) -> bool:
         return self._thr
 
-    def terminal(self, i: int) -> TerminalColumns:
-        def column(name: str) -> np.ndarray:
-            dtype = _COLUMNS[name]
-            with open(self._path(name), "rb") as fh:
-                fh.seek(i * self.total_steps * dtype.itemsize)
-                return np.fromfile(fh, dtype=dtype, count=self._filled)
+    @property
+    def has_parts(self) -> bool:
+        return self._parts
 
-        thr = column("throughput_mbps") if self._thr else None
-        return (
-            column("connected"), column("rtt_ms"), column("satellite"), column("reason"), thr
-        )  # fmt: skip
+    def _column(self, name: str, i: int) -> np.ndarray:
+        dtype = _COLUMNS[name]
+        with open(self._path(name), "rb") as fh:
+            fh.seek(i * self.total_steps * dtype.itemsize)
+            return np.fromfile(fh, dtype=dtype, count=self._filled)
 
     def close(self) -> None:
         for fd in self._fds.values():
