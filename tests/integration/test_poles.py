@@ -3,7 +3,8 @@ latitude -90; a site at -90, or north of 86.65 N at most longitudes, got NaN gas
 scintillation attenuation from itur's climate maps and was reported 0 % available, low_sinr).
 
 The 2026-02-24 snapshot (every Starlink satellite then, lifeline/data/PROVENANCE.md) has polar
-shells with lasers, so both poles are covered through the preset's European gateways.
+shells with lasers, so both poles are covered through the European gateways of the preset
+with laser links (mariupol-2022-lasers).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ SITES = {
 def test_poles_are_served_like_their_neighbours():
     sc = scenario_from_dict(
         {
-            "extends": "mariupol-2022",
+            "extends": "mariupol-2022-lasers",
             "name": "poles",
             "time": {"start_utc": "2026-02-24T00:00:00Z", "duration_s": 1200},
             "constellation": {"tle_file": "builtin:starlink-2026-02-24"},
