@@ -29,6 +29,14 @@ from numpy.typing import ArrayLike, NDArray
 
 from lifeline.constants import EARTH_MEAN_RADIUS_KM
 
+#: Other subscribers active in a cell's beam at once [users], when a scenario gives no
+#: ``[radio] cell_load``. Calibrated (:mod:`lifeline.links.calibrate`): one standard-actuated
+#: kit alone in its beam at the reference geometry gets 575.4 Mbit/s; the median of the Ookla
+#: medians of European countries in Q4 2021 and Q2 2022 is 122.2 Mbit/s
+#: (references.md#measured-throughput, references.md#cell-load); sharing the beam fairly with n
+#: others leaves 575.4 / (1 + n), so n = 575.4 / 122.2 − 1 = 3.71.
+DEFAULT_CELL_LOAD = 3.71
+
 #: Relative tolerance when comparing shares (floating-point ties).
 _REL_TOL = 1e-9
 
@@ -152,6 +160,46 @@ def beam_sharing(
     _, sat_of_beam, cells_per_sat = np.unique(unique[:, 0], return_inverse=True, return_counts=True)
     share = np.minimum(1.0, beams_per_sat / cells_per_sat[sat_of_beam].astype(float))
     return beam.reshape(-1).astype(np.intp), share
+
+
+def background_users(
+    unix_s: ArrayLike, lon_deg: ArrayLike, load: float | ArrayLike
+) -> NDArray[np.float64]:
+    """Other subscribers active at once in the beam over a terminal's cell, by local hour.
+
+    They share the beam max-min fair with the run's terminals (the engine adds them as one
+    flow of weight n per beam, so each of them gets what one of the run's terminals gets).
+
+    Parameters
+    ----------
+    unix_s : instants [s since 1970-01-01 UTC], broadcasting against ``lon_deg``.
+    lon_deg : the terminal's longitude [deg, east positive].
+    load : users n ≥ 0 for every hour, or 24 values by local mean solar time (hour 0 is
+        00:00–01:00 at the terminal's longitude; an evening peak is a profile with higher values
+        around 19–23 h).
+
+    Returns
+    -------
+    n, shaped like ``unix_s`` broadcast with ``lon_deg``.
+    """
+    profile = np.asarray(load, dtype=float)
+    t = np.asarray(unix_s, dtype=float)
+    lon = np.asarray(lon_deg, dtype=float)
+    if profile.ndim == 0:
+        return np.broadcast_to(profile, np.broadcast_shapes(t.shape, lon.shape)).copy()
+    # Local mean solar time: UTC hour + longitude / 15°.
+    hour = np.floor((t / 3600.0 + lon / 15.0) % 24.0).astype(np.intp)
+    return profile[np.minimum(hour, len(profile) - 1)]
+
+
+def share_with_background(capacity_mbps: ArrayLike, kits: ArrayLike, background: ArrayLike):
+    """What ``kits`` terminals together get [Mbit/s] from one beam of ``capacity_mbps`` shared
+    fairly with ``background`` other users: k / (k + n) × C (all at the beam's rate; max-min
+    fairness, Bertsekas & Gallager §6.5.2)."""
+    k = np.asarray(kits, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(k > 0, k / (k + np.asarray(background, dtype=float)), 0.0)
+    return np.asarray(capacity_mbps, dtype=float) * share
 
 
 def incidence_matrix(
