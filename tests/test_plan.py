@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lifeline.cli import app
-from lifeline.plan import choose_gateways, make_plan, smallest_battery_wh, terminals_needed
+from lifeline.plan import choose_gateways, kits_for_demand, make_plan, smallest_battery_wh
 from lifeline.power import run_battery
 from lifeline.scenario import load_scenario, scenario_from_dict
 
@@ -20,11 +20,42 @@ TINY = Path(__file__).resolve().parent / "data" / "tiny.toml"
 MUALLIM = (40.78875, 29.50939)  # tiny.toml's gateway
 
 
-def test_terminals_needed_by_hand():
-    assert terminals_needed(100, 1.0, 110.0) == 1  # 100 Mbit/s fits one 110 Mbit/s dish
-    assert terminals_needed(500, 1.0, 110.0) == 5  # 500 / 110 = 4.5 -> 5
-    assert terminals_needed(220, 1.0, 110.0) == 2  # exactly two
-    assert terminals_needed(1, 0.0, 110.0) == 1  # at least one dish
+def test_kits_for_demand_by_hand():
+    # A 600 Mbit/s beam with 3 others: one kit gets 600 / 4 = 150; k kits get 600 k / (k + 3).
+    # 100 Mbit/s: 1 kit. 300: k / (k + 3) >= 1/2 → 3 kits. A cell takes kits while
+    # k / (k + 3) <= 0.9 → k <= 27: at most 600 · 27 / 30 = 540 Mbit/s. 1,000 Mbit/s needs
+    # ceil(1000 / 540) = 2 cells of 500 each: k / (k + 3) >= 5/6 → 15 kits each, 30 in all.
+    beam = np.full(10, 600.0)
+    one = kits_for_demand(100.0, beam, 3.0, 0.99)
+    assert (one.kits, one.cells, one.per_kit_mbps, one.cell_max_mbps) == (1, 1, 150.0, 540.0)
+    assert kits_for_demand(300.0, beam, 3.0, 0.99).kits == 3
+    two = kits_for_demand(1000.0, beam, 3.0, 0.99)
+    assert (two.kits, two.cells, two.kits_per_cell) == (30, 2, 15)
+    # An empty cell: one kit takes the whole beam, more add nothing; 1,500 → 3 cells, 1 kit each.
+    empty = kits_for_demand(1500.0, beam, 0.0, 0.99)
+    assert (empty.kits, empty.cells, empty.cell_max_mbps) == (3, 3, 600.0)
+    assert kits_for_demand(0.0, beam, 3.0, 0.99).kits == 0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_kits_for_demand_against_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    beam = rng.uniform(50.0, 700.0, 200)
+    background = rng.uniform(0.0, 6.0, 200)
+    target = rng.uniform(0.5, 1.0)
+    demand = rng.uniform(10.0, 400.0)
+    got = kits_for_demand(demand, beam, background, target, 0.9)
+    # Independent: simulate k = 1, 2, ... kits in one cell, count the steps each meets.
+    k_max = 1
+    while np.all((k_max + 1) / (k_max + 1 + background) <= 0.9):
+        k_max += 1
+    if np.mean(beam * k_max / (k_max + background) >= demand) < target:
+        assert got.cells > 1
+        return
+    for k in range(1, k_max + 1):
+        if np.mean(beam * k / (k + background) >= demand - 1e-9) >= target - 1e-12:
+            break
+    assert (got.kits, got.cells) == (k, 1)
 
 
 @pytest.mark.parametrize("seed", range(5))
