@@ -14,7 +14,7 @@ For every terminal of a scenario, :func:`make_plan` answers three questions:
    beam) at the required share of the time; the direction that needs more kits binds.
 2. **Power kit**: with a given solar panel, the smallest battery (on a grid of sizes) that keeps
    a kit powered for the required share of the window (:func:`smallest_battery_wh`), at the
-   kit's draw (:mod:`lifeline.links.kits`).
+   kit's draw (:mod:`lifeline.kits`).
 3. **Gateways**, where the run's availability falls short: the smallest set of candidate
    gateways (nearest to the site first) whose service restores the target, and among sets of
    that size the one with the lowest median RTT (:func:`choose_gateways`). Each candidate is
@@ -37,7 +37,7 @@ import numpy as np
 from lifeline.geo import great_circle_km
 from lifeline.links.calibrate import EUROPE_DOWNLOAD_MEDIANS_MBPS, EUROPE_UPLOAD_MEDIANS_MBPS
 from lifeline.links.capacity import background_users
-from lifeline.links.kits import get_kit
+from lifeline.kits import get_kit
 from lifeline.power import (
     ENERGY_STEP_S,
     run_battery,

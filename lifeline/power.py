@@ -15,12 +15,12 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from lifeline.links.kits import KIT_ALIASES, KITS
+from lifeline.kits import KIT_ALIASES, KITS
 
 #: Time step of the battery integration [s]: power changes over minutes, not seconds.
 ENERGY_STEP_S = 60.0
 
-#: Average draw of a terminal by model [W]: each kit's draw (:mod:`lifeline.links.kits`,
+#: Average draw of a terminal by model [W]: each kit's draw (:mod:`lifeline.kits`,
 #: references.md#terminal-power), under its name and its aliases.
 DRAW_W_BY_MODEL = {
     **{name: kit.draw_w for name, kit in KITS.items()},

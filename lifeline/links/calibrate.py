@@ -2,7 +2,7 @@
 
 Two inputs of the radio layer have no public value: how much of a beam's time the other
 subscribers of a cell use (the cell load) and the satellite's Ku receive G/T. Both are set so
-that one standard-actuated kit (the 2022 kit, :mod:`lifeline.links.kits`) at a reference
+that one standard-actuated kit (the 2022 kit, :mod:`lifeline.kits`) at a reference
 geometry gets the measured median throughput of Starlink users in Europe in 2021–22
 (references.md#measured-throughput):
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from lifeline.links import budget as b
-from lifeline.links.kits import DEFAULT_KIT, get_kit
+from lifeline.kits import DEFAULT_KIT, get_kit
 from lifeline.links.modcod import ModcodTable, capacity_mbps, select_modcod
 from lifeline.links.uplink import USER_UPLINK_CHANNEL_MHZ, uplink_esn0_db
 

@@ -1,6 +1,6 @@
 """The user uplink (Ku, terminal → satellite): Es/N0 from the kit's EIRP and the satellite's G/T.
 
-The terminal transmits its whole EIRP (:mod:`lifeline.links.kits`) in one uplink channel: the
+The terminal transmits its whole EIRP (:mod:`lifeline.kits`) in one uplink channel: the
 14.0–14.5 GHz band is cut into 8 channels of 62.5 MHz and one terminal takes a whole channel
 when it is free (references.md#uplink-channels). The satellite's Ku receive G/T is not public
 (references.md#satellite-capacity: "satellite Ku receive gain / G/T ... not public"), so
