@@ -35,9 +35,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from lifeline.geo import great_circle_km
+from lifeline.kits import get_kit
 from lifeline.links.calibrate import EUROPE_DOWNLOAD_MEDIANS_MBPS, EUROPE_UPLOAD_MEDIANS_MBPS
 from lifeline.links.capacity import background_users
-from lifeline.kits import get_kit
 from lifeline.power import (
     ENERGY_STEP_S,
     run_battery,

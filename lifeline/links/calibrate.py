@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from lifeline.links import budget as b
 from lifeline.kits import DEFAULT_KIT, get_kit
+from lifeline.links import budget as b
 from lifeline.links.modcod import ModcodTable, capacity_mbps, select_modcod
 from lifeline.links.uplink import USER_UPLINK_CHANNEL_MHZ, uplink_esn0_db
 

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from lifeline.kits import DEFAULT_KIT, KITS, get_kit
 from lifeline.links import budget as b
 from lifeline.links.calibrate import (
     EUROPE_DOWNLOAD_MEDIANS_MBPS,
@@ -13,7 +14,6 @@ from lifeline.links.calibrate import (
 )
 from lifeline.links.capacity import DEFAULT_CELL_LOAD, background_users, share_with_background
 from lifeline.links.jamming import uplink_interference_to_noise_db
-from lifeline.kits import DEFAULT_KIT, KITS, get_kit
 from lifeline.links.modcod import capacity_mbps, load_modcod_table, select_modcod
 from lifeline.links.uplink import SAT_UPLINK_G_OVER_T_DB_K, USER_UPLINK_CHANNEL_MHZ, uplink_esn0_db
 from lifeline.power import DRAW_W_BY_MODEL
