@@ -11,8 +11,8 @@ Builds Hypatia's paper networks (Kuiper-630 and Starlink-550, +Grid ISLs with is
   time runs in a background thread and is shown apart), routing of the first step (cold: a full
   Dijkstra per source) and of the later ones (warm), and wall time of the whole ``run_pairs``
   call divided by the steps (set-up, first step and final write included);
-- the ratio to Hypatia's per-step time on a 2-core machine (issue 4: 13.3 s Starlink-550,
-  5.0 s Kuiper-630).
+- the ratio to Hypatia's per-step time on a 2-core machine (13.3 s Starlink-550, 5.0 s
+  Kuiper-630; :data:`HYPATIA_S`).
 
 Usage: ``python benchmarks/pairs.py [--steps 50] [--step-ms 100] [--only starlink-550]
 [--router dijkstra]``
@@ -30,11 +30,13 @@ from pathlib import Path
 
 import numpy as np
 
-from lifeline.io.hypatia import read_network_dir, write_paper_network
+from lifeline.io.hypatia import read_network_dir
 from lifeline.network.dynamic import DynamicRouter
-from lifeline.pairs import PairNetwork, resolve_pairs, run_pairs
+from lifeline.orbits.hypatia_paper import write_paper_network
+from lifeline.pairmode import PairNetwork, resolve_pairs, run_pairs
 
-#: Hypatia's seconds per step on 2 cores (issue 4), per paper shell (``PAPER_SHELLS``).
+#: Hypatia's seconds per step on 2 cores, per paper shell (``PAPER_SHELLS``), as recorded in
+#: docs/benchmarks.md ("Pair mode", column "Hypatia (2 cores)").
 HYPATIA_S = {"kuiper-630": 5.0, "starlink-550": 13.3}
 
 

@@ -1,4 +1,4 @@
-"""lifeline benchmarks: the radio layer's pure functions (issue 5).
+"""lifeline benchmarks: the radio layer's pure functions.
 
     python benchmarks/radio.py            # both cases, Markdown lines for docs/benchmarks.md
     python benchmarks/radio.py --repeat 50
@@ -7,7 +7,7 @@ Cases:
 
 - ``maxmin``: max-min fair allocation for 1,000 terminals over 200 beams, 100 gateway feeders and
   10,000 ISLs (each terminal: its beam, one feeder, 0–8 ISL hops drawn at random; beams weighted
-  by 1 / the terminal's full-beam rate). Target (issue 5): <= 5 ms per scheduling slot.
+  by 1 / the terminal's full-beam rate). Target: <= 5 ms per scheduling slot.
 - ``steps``: the per-step radio chain for the default preset's 5 terminals over 86,400 steps, as
   the engine would call it on (steps, terminals) arrays: off-nadir angle, scan loss, FSPL,
   attenuation-table lookup (with a rain rate), sky noise, G/T, C/N, SINR with one jammer term,
@@ -21,6 +21,7 @@ import time
 
 import numpy as np
 
+from lifeline import constants as k
 from lifeline.constants import WGS84_A_KM
 from lifeline.links import budget as b
 from lifeline.links.atmosphere import attenuation_table
@@ -64,8 +65,8 @@ def bench_steps(repeat: int, seed: int = 1) -> dict:
     lat = np.array([47.098, 47.0958, 47.85, 50.0044, 50.45])
     lon = np.array([37.610, 37.5494, 35.1175, 36.2314, 30.5233])
     t0 = time.perf_counter()
-    table = attenuation_table(lat, lon, b.USER_DOWNLINK_FREQ_GHZ, 1.0, b.TERMINAL_APERTURE_M,
-                              b.TERMINAL_APERTURE_EFFICIENCY)  # fmt: skip
+    table = attenuation_table(lat, lon, k.USER_DOWNLINK_FREQ_GHZ, 1.0, k.TERMINAL_APERTURE_M,
+                              k.TERMINAL_APERTURE_EFFICIENCY)  # fmt: skip
     table_s = time.perf_counter() - t0
     modcods = load_modcod_table()
     elev = rng.uniform(25.0, 90.0, (n_steps, n_term))
@@ -73,23 +74,23 @@ def bench_steps(repeat: int, seed: int = 1) -> dict:
     rain = np.where(rng.random((n_steps, n_term)) < 0.1, rng.uniform(0, 50, (n_steps, n_term)), 0)
     jam_km = rng.uniform(5.0, 200.0, (n_steps, n_term))
     site = np.broadcast_to(np.arange(n_term), (n_steps, n_term))
-    peak = b.aperture_gain_dbi(b.TERMINAL_APERTURE_M, b.USER_DOWNLINK_FREQ_GHZ,
-                               b.TERMINAL_APERTURE_EFFICIENCY)  # fmt: skip
-    eirp = b.SAT_EIRP_DENSITY_DBW_PER_MHZ + 10 * np.log10(b.USER_CHANNEL_BANDWIDTH_MHZ)
-    noise_bw = b.USER_CHANNEL_BANDWIDTH_MHZ
+    peak = b.aperture_gain_dbi(k.TERMINAL_APERTURE_M, k.USER_DOWNLINK_FREQ_GHZ,
+                               k.TERMINAL_APERTURE_EFFICIENCY)  # fmt: skip
+    eirp = k.SAT_EIRP_DENSITY_DBW_PER_MHZ + 10 * np.log10(k.USER_CHANNEL_BANDWIDTH_MHZ)
+    noise_bw = k.USER_CHANNEL_BANDWIDTH_MHZ
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         scan = b.scan_loss_db(b.off_nadir_deg(elev, WGS84_A_KM + 550.0))
         atten = table.attenuation_db(site, elev, rain)
-        t_sys = b.TERMINAL_SYSTEM_TEMPERATURE_K + b.sky_noise_temperature_k(atten)
-        path = b.fspl_db(range_km, b.USER_DOWNLINK_FREQ_GHZ)
+        t_sys = k.TERMINAL_SYSTEM_TEMPERATURE_K + b.sky_noise_temperature_k(atten)
+        path = b.fspl_db(range_km, k.USER_DOWNLINK_FREQ_GHZ)
         cn = b.carrier_to_noise_db(eirp - scan, path, b.g_over_t_db_k(peak, t_sys), noise_bw,
-                                   atten + b.IMPLEMENTATION_LOSS_DB)  # fmt: skip
+                                   atten + k.IMPLEMENTATION_LOSS_DB)  # fmt: skip
         noise = b.noise_power_dbw(t_sys, noise_bw)
         gain_j = b.off_axis_gain_dbi(b.angle_between_deg(elev, 0.0, 0.0, 90.0), peak,
-                                     b.TERMINAL_APERTURE_M, b.USER_DOWNLINK_FREQ_GHZ)  # fmt: skip
-        i_jam = interference_dbw(40.0, 240.0, noise_bw, jam_km, b.USER_DOWNLINK_FREQ_GHZ, gain_j)
+                                     k.TERMINAL_APERTURE_M, k.USER_DOWNLINK_FREQ_GHZ)  # fmt: skip
+        i_jam = interference_dbw(40.0, 240.0, noise_bw, jam_km, k.USER_DOWNLINK_FREQ_GHZ, gain_j)
         sinr = b.sinr_db(cn + noise, noise, i_jam)
         m = select_modcod(modcods, sinr)
         cap = capacity_mbps(modcods, m, noise_bw)

@@ -1,4 +1,4 @@
-"""Sweep throughput (issue 8): the mariupol-2022-sweep preset (default scenario, 1 hour, gateway,
+"""Sweep throughput: the mariupol-2022-sweep preset (default scenario, 1 hour, gateway,
 PoP, regional and satellite losses, rain and a jammer drawn per sample).
 
 Measures
@@ -25,7 +25,8 @@ import time
 from pathlib import Path
 
 import lifeline
-from lifeline.sweep import load_sweep, plan_samples, run_sample, run_sweep
+from lifeline.config import load_sweep
+from lifeline.sweep import plan_samples, run_sample, run_sweep
 
 SWEEP = Path(__file__).parents[1] / "lifeline" / "presets" / "sweeps" / "mariupol-2022-sweep.toml"
 

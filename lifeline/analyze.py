@@ -34,7 +34,8 @@ from lifeline.results import atomic_path, write_json
 
 __all__ = ["AnalysisError", "PairAnalysis", "analyze"]
 
-#: Sphere radius of Hypatia's geodesic distances [km] (WGS72, analyze_rtt.py).
+#: Sphere radius of Hypatia's geodesic distances [km] (WGS72, analyze_rtt.py;
+#: references.md#hypatia).
 GEODESIC_RADIUS_KM = 6378.135
 _PERCENTILES = (0, 10, 50, 90, 100)
 

@@ -13,16 +13,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from lifeline.config import Scenario, load_scenario
 from lifeline.engine import ProgressCallback, RunInfo, SharedInputs, simulate
-from lifeline.network.scheduler import REASONS
+from lifeline.report import build_report, scenario_json
 from lifeline.results import (
     RunCheckpoint,
     TerminalAccumulator,
     TerminalsWriter,
-    summarize,
+    build_summary,
     write_json,
 )
-from lifeline.scenario import Scenario, load_scenario
 
 __all__ = ["RunResult", "load_scenario", "run"]
 
@@ -81,26 +81,38 @@ def run(
     workers: int | None = None,
     shared: SharedInputs | None = None,
     resume: bool = False,
+    report: bool = True,
 ) -> RunResult:
-    """Run a scenario (an object, a TOML path or a preset name).
+    """Run a scenario (an object, a TOML path or a preset name): what ``lifeline run`` does.
 
-    With ``out_dir`` the terminals table streams to ``out_dir/terminals.parquet`` and the summary
-    goes to ``out_dir/summary.json``, both written atomically (and ``out_dir/pairs.parquet`` when
-    the scenario names ``pairs``); without it the table is kept in
-    memory (fine for small runs). ``workers`` processes share the time chunks (None: one per
-    CPU core); the result does not depend on it. ``shared``: inputs kept from earlier runs of
-    the same constellation, window and gateways (:func:`lifeline.engine.shared_inputs`; what a
-    sweep's samples reuse); the result does not depend on it either.
+    With ``out_dir`` every output is written there, each atomically: ``terminals.parquet``
+    (streamed), ``summary.json``, ``scenario.json`` (the resolved scenario, so a reader knows
+    what was assumed even when the TOML file changes or was an ``extends`` chain),
+    ``report.html`` (unless ``report=False``) and, when the scenario names ``pairs``,
+    ``pairs.parquet``. Without it the table is kept in memory (fine for small runs) and nothing
+    is written. ``workers`` processes share the time chunks (None: one per CPU core); the
+    result does not depend on it. ``shared``: inputs kept from earlier runs of the same
+    constellation, window and gateways (:class:`lifeline.engine.SharedInputs`; what a sweep's
+    samples reuse); the result does not depend on it either.
 
     With ``out_dir`` every finished time chunk is also kept under ``out_dir/.terminals.parts``
     (:class:`lifeline.results.RunCheckpoint`) until the run completes; ``resume=True`` after an
     interruption recomputes only the missing chunks and gives the uninterrupted result.
+
+    Raises
+    ------
+    ValueError
+        Pair mode (the scenario names ``pairs``) without ``out_dir``: its table is streamed to
+        ``pairs.parquet``, so it needs a folder.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
+    if scenario.pair_ids and out_dir is None:
+        raise ValueError(
+            f"{scenario.source}: pair mode (`pairs` is set) writes pairs.parquet; give out_dir"
+        )
     started = time.perf_counter()
     acc = TerminalAccumulator(len(scenario.terminals))
-    names = [t.name for t in scenario.terminals]
     writer = checkpoint = None
     tables: list[pa.Table] = []
     if out_dir is not None:
@@ -122,37 +134,19 @@ def run(
     finally:
         if writer is not None:
             writer.close(ok)
-    summary = {
-        "lifeline_version": version("lifeline"),
-        "scenario": scenario.name,
-        "source": scenario.source,
-        "start_utc": scenario.time.start_utc.isoformat(),
-        "end_utc": scenario.time.end_utc.isoformat(),
-        "step_s": scenario.time.step_s,
-        "slot_s": scenario.time.slot_s,
-        "n_steps": info.n_steps,
-        "isl": scenario.network.isl,
-        "n_satellites": info.n_satellites,
-        "n_isl_links": info.n_isl_links,
-        "propagation_warnings": {
-            "sgp4_error_samples": info.sgp4_error_samples,
-            "out_of_band_samples": info.out_of_band_samples,
-        },
-        "events": info.events,
-        "elapsed_s": round(time.perf_counter() - started, 3),
-        "terminals": summarize(acc, names, REASONS, scenario.time.step_s),
-    }
-    for name, stats in info.power.items():
-        summary["terminals"][name]["power"] = stats
-    if out_dir is not None:
-        if scenario.pair_ids:
-            # Pair mode (issue 4): shortest paths between the terminals named in `pairs`.
-            from lifeline.pairs import run_scenario_pairs
+    summary = build_summary(scenario, info, acc, time.perf_counter() - started)
+    if out_dir is None:
+        return RunResult(summary, None, info, pa.concat_tables(tables))
+    if scenario.pair_ids:
+        # Pair mode: shortest paths between the terminals named in `pairs`.
+        from lifeline.pairmode import run_scenario_pairs
 
-            pairs = run_scenario_pairs(scenario, out_dir)
-            summary["pairs"] = {"file": pairs.path.name, "n_pairs": pairs.n_pairs}
-        write_json(out_dir / "summary.json", summary)
-        assert checkpoint is not None
-        checkpoint.remove()
-        return RunResult(summary, out_dir, info)
-    return RunResult(summary, None, info, pa.concat_tables(tables))
+        pairs = run_scenario_pairs(scenario, out_dir)
+        summary["pairs"] = {"file": pairs.path.name, "n_pairs": pairs.n_pairs}
+    write_json(out_dir / "summary.json", summary)
+    assert checkpoint is not None
+    checkpoint.remove()
+    write_json(out_dir / "scenario.json", scenario_json(scenario))
+    if report:
+        build_report(out_dir)
+    return RunResult(summary, out_dir, info)

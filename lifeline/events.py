@@ -1,24 +1,6 @@
-"""Events: what goes wrong and when, turned into masks the engine applies per scheduling slot.
+"""Events turned into masks the engine applies per scheduling slot.
 
-A scenario's ``[[events]]`` each have a ``kind``, a time window and what they hit:
-
-============================  ==========================================================
-``kind``                      hits
-============================  ==========================================================
-``gateway_outage``            ``gateways = [names]``
-``pop_outage``                ``pops = [names]``
-``ground_loss``               every gateway and PoP inside a circle (``center_lat_deg``,
-                              ``center_lon_deg``, ``radius_km``) or a polygon
-                              (``polygon_lat_deg``, ``polygon_lon_deg``)
-``satellite_failure``         ``satellites = [names or catalog numbers]``, or a random
-                              ``fraction`` of all satellites drawn with ``seed``
-``isl_failure``               every laser link of ``satellites = [...]``, or a random
-                              ``fraction`` of the links drawn with ``seed``
-``power_loss``                ``terminals = [names]``
-============================  ==========================================================
-
-The window is ``start_utc``/``end_utc`` or ``start_s``/``end_s`` (seconds after the scenario
-start), half-open ``[start, end)``; a missing start or end means the scenario's own.
+The ``[[events]]`` models (``kind``, time window, targets) are :mod:`lifeline.config.events`.
 
 Nothing here re-runs anything: :func:`compile_events` resolves each event once to a boolean mask
 over its targets, and :class:`Timeline` holds the combined masks of every interval between two
@@ -33,275 +15,39 @@ Names are resolved against the scenario's sites and the constellation; an unknow
 from __future__ import annotations
 
 import difflib
-import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from datetime import datetime
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, model_validator
-from pydantic_core import PydanticCustomError
 
+from lifeline.config.events import (
+    GatewayOutage,
+    GroundLoss,
+    IslFailure,
+    PopOutage,
+    PowerLoss,
+    SatelliteFailure,
+)
 from lifeline.errors import ScenarioError
 from lifeline.geo import great_circle_km
 
 __all__ = [
-    "EVENT_MODELS",
-    "Event",
     "Masks",
     "Timeline",
     "compile_events",
     "inside_polygon",
+    "region_contains",
 ]
 
-# Same error type as lifeline.scenario, so its translation into ScenarioError applies.
-_ERROR_TYPE = "lifeline"
 
-
-def _fail(allowed: str, *, loc: tuple[str | int, ...] = (), value: Any = None) -> Exception:
-    ctx: dict[str, Any] = {"allowed": allowed, "loc": loc}
-    if value is not None:
-        ctx["value"] = value
-    return PydanticCustomError(_ERROR_TYPE, "{allowed}", ctx)
-
-
-def _number(lo: float | None, hi: float | None, lo_open: bool = False) -> PlainValidator:
-    parts = []
-    if lo is not None:
-        parts.append(f"{'>' if lo_open else '>='} {lo:g}")
-    if hi is not None:
-        parts.append(f"<= {hi:g}")
-    allowed = "a number " + " and ".join(parts)
-
-    def check(value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _fail(allowed)
-        if not math.isfinite(value):
-            raise _fail(allowed)
-        if lo is not None and (value < lo or (lo_open and value == lo)):
-            raise _fail(allowed)
-        if hi is not None and value > hi:
-            raise _fail(allowed)
-        return float(value)
-
-    return PlainValidator(check)
-
-
-def _utc(value: Any) -> datetime:
-    example = "a date-time with a timezone, e.g. 2022-05-11T06:00:00Z"
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            raise _fail(example) from None
-    if not isinstance(value, datetime) or value.utcoffset() is None:
-        raise _fail(example)
-    return value.astimezone(UTC)
-
-
-def _names(kind: str) -> PlainValidator:
-    allowed = f"a non-empty array of {kind} names"
-
-    def check(value: Any) -> tuple[str, ...]:
-        if not isinstance(value, list | tuple) or not value:
-            raise _fail(allowed)
-        if any(not isinstance(v, str) or not v.strip() for v in value):
-            raise _fail(allowed)
-        return tuple(value)
-
-    return PlainValidator(check)
-
-
-def _satellite_ids(value: Any) -> tuple[str | int, ...]:
-    allowed = "a non-empty array of satellite names or catalog numbers"
-    if not isinstance(value, list | tuple) or not value:
-        raise _fail(allowed)
-    for v in value:
-        ok_int = isinstance(v, int) and not isinstance(v, bool) and v >= 0
-        if not ok_int and not (isinstance(v, str) and v.strip()):
-            raise _fail(allowed)
-    return tuple(value)
-
-
-Lat = Annotated[float, _number(-90, 90)]
-Lon = Annotated[float, _number(-180, 180)]
-Fraction = Annotated[float, _number(0, 1, lo_open=True)]
-Seconds = Annotated[float, _number(0, None)]
-
-
-def _coords(lo: float, hi: float) -> PlainValidator:
-    allowed = f"an array of at least 3 numbers in {lo:g}..{hi:g}"
-
-    def check(value: Any) -> tuple[float, ...]:
-        if not isinstance(value, list | tuple) or len(value) < 3:
-            raise _fail(allowed)
-        for v in value:
-            if isinstance(v, bool) or not isinstance(v, int | float) or not lo <= v <= hi:
-                raise _fail(allowed)
-        return tuple(float(v) for v in value)
-
-    return PlainValidator(check)
-
-
-class TimeWindow(BaseModel):
-    """A time window ``[start, end)``: ``start_utc``/``end_utc`` or ``start_s``/``end_s``
-    (seconds after the scenario start); a missing start or end means the scenario's own. The
-    common part of every event, and of rain events and jammer windows (:mod:`lifeline.radio`)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    start_utc: Annotated[datetime, PlainValidator(_utc)] | None = None
-    end_utc: Annotated[datetime, PlainValidator(_utc)] | None = None
-    start_s: Seconds | None = None
-    end_s: Seconds | None = None
-
-    @model_validator(mode="after")
-    def _check_window(self) -> TimeWindow:
-        if self.start_utc is not None and self.start_s is not None:
-            raise _fail("give start_utc or start_s, not both", loc=("start_s",), value=self.start_s)
-        if self.end_utc is not None and self.end_s is not None:
-            raise _fail("give end_utc or end_s, not both", loc=("end_s",), value=self.end_s)
-        if self.start_utc is not None and self.end_utc is not None:
-            if self.end_utc <= self.start_utc:
-                raise _fail("a time after start_utc", loc=("end_utc",), value=str(self.end_utc))
-        if self.start_s is not None and self.end_s is not None and self.end_s <= self.start_s:
-            raise _fail("a time after start_s", loc=("end_s",), value=self.end_s)
-        return self
-
-    def window_s(self, start_utc: datetime, duration_s: float) -> tuple[float, float]:
-        """``(start, end)`` of the window [s after the scenario start], clipped to the run."""
-        t0 = 0.0
-        if self.start_s is not None:
-            t0 = self.start_s
-        elif self.start_utc is not None:
-            t0 = (self.start_utc - start_utc).total_seconds()
-        t1 = duration_s
-        if self.end_s is not None:
-            t1 = self.end_s
-        elif self.end_utc is not None:
-            t1 = (self.end_utc - start_utc).total_seconds()
-        return max(0.0, t0), min(duration_s, t1)
-
-
-class GatewayOutage(TimeWindow):
-    """``kind = "gateway_outage"``: the named gateways are down."""
-
-    kind: Literal["gateway_outage"]
-    gateways: Annotated[tuple[str, ...], _names("gateway")]
-
-
-class PopOutage(TimeWindow):
-    """``kind = "pop_outage"``: the named PoPs are down (their gateways re-home if they can)."""
-
-    kind: Literal["pop_outage"]
-    pops: Annotated[tuple[str, ...], _names("PoP")]
-
-
-class GroundLoss(TimeWindow):
-    """``kind = "ground_loss"``: every gateway and PoP in a region is down.
-
-    The region is a circle (``center_lat_deg``, ``center_lon_deg``, ``radius_km``, great-circle
-    distance) or a polygon (``polygon_lat_deg``, ``polygon_lon_deg``, vertices in order, in the
-    latitude–longitude plane; it may not cross the ±180° meridian).
-    """
-
-    kind: Literal["ground_loss"]
-    center_lat_deg: Lat | None = None
-    center_lon_deg: Lon | None = None
-    radius_km: Annotated[float, _number(0, None, lo_open=True)] | None = None
-    polygon_lat_deg: Annotated[tuple[float, ...], _coords(-90, 90)] | None = None
-    polygon_lon_deg: Annotated[tuple[float, ...], _coords(-180, 180)] | None = None
-
-    @model_validator(mode="after")
-    def _check_region(self) -> GroundLoss:
-        circle = (self.center_lat_deg, self.center_lon_deg, self.radius_km)
-        polygon = (self.polygon_lat_deg, self.polygon_lon_deg)
-        has_circle = any(v is not None for v in circle)
-        has_polygon = any(v is not None for v in polygon)
-        one_of = (
-            "exactly one region: center_lat_deg, center_lon_deg and radius_km, "
-            "or polygon_lat_deg and polygon_lon_deg"
-        )
-        if has_circle == has_polygon:
-            raise _fail(one_of, value="both" if has_circle else "none")
-        if has_circle and any(v is None for v in circle):
-            raise _fail(one_of, value="an incomplete circle")
-        if has_polygon:
-            if any(v is None for v in polygon):
-                raise _fail(one_of, value="an incomplete polygon")
-            assert self.polygon_lat_deg is not None and self.polygon_lon_deg is not None
-            if len(self.polygon_lat_deg) != len(self.polygon_lon_deg):
-                raise _fail(
-                    f"as many longitudes as polygon_lat_deg has latitudes "
-                    f"({len(self.polygon_lat_deg)})",
-                    loc=("polygon_lon_deg",),
-                    value=len(self.polygon_lon_deg),
-                )
-        return self
-
-    def contains(self, lat_deg: ArrayLike, lon_deg: ArrayLike) -> NDArray[np.bool_]:
-        """Which points are inside the region."""
-        if self.radius_km is not None:
-            d_km = great_circle_km(self.center_lat_deg, self.center_lon_deg, lat_deg, lon_deg)
-            return np.asarray(d_km <= self.radius_km)
-        return inside_polygon(lat_deg, lon_deg, self.polygon_lat_deg, self.polygon_lon_deg)
-
-
-class _Drawn(TimeWindow):
-    """Targets given by name, or a random ``fraction`` drawn with ``seed``."""
-
-    satellites: Annotated[tuple[str | int, ...], PlainValidator(_satellite_ids)] | None = None
-    fraction: Fraction | None = None
-    seed: Annotated[int, Field(strict=True, ge=0)] | None = None
-
-    @model_validator(mode="after")
-    def _check_targets(self) -> _Drawn:
-        if (self.satellites is None) == (self.fraction is None):
-            raise _fail("exactly one of satellites = [...] or fraction (with seed)")
-        if self.fraction is not None and self.seed is None:
-            raise _fail(
-                "required with fraction: an integer seed (recorded, so runs repeat)",
-                loc=("seed",),
-            )
-        if self.satellites is not None and self.seed is not None:
-            raise _fail("only allowed with fraction", loc=("seed",), value=self.seed)
-        return self
-
-
-class SatelliteFailure(_Drawn):
-    """``kind = "satellite_failure"``: the satellites neither serve, relay nor feed."""
-
-    kind: Literal["satellite_failure"]
-
-
-class IslFailure(_Drawn):
-    """``kind = "isl_failure"``: the laser links of the satellites (or a random share of all
-    laser links) are down; the satellites still serve and feed."""
-
-    kind: Literal["isl_failure"]
-
-
-class PowerLoss(TimeWindow):
-    """``kind = "power_loss"``: the named terminals have no power."""
-
-    kind: Literal["power_loss"]
-    terminals: Annotated[tuple[str, ...], _names("terminal")]
-
-
-Event = Annotated[
-    GatewayOutage | PopOutage | GroundLoss | SatelliteFailure | IslFailure | PowerLoss,
-    Field(discriminator="kind"),
-]
-#: Event model of each ``kind``.
-EVENT_MODELS: dict[str, type[BaseModel]] = {
-    "gateway_outage": GatewayOutage,
-    "pop_outage": PopOutage,
-    "ground_loss": GroundLoss,
-    "satellite_failure": SatelliteFailure,
-    "isl_failure": IslFailure,
-    "power_loss": PowerLoss,
-}
+def region_contains(event: GroundLoss, lat_deg: ArrayLike, lon_deg: ArrayLike) -> NDArray[np.bool_]:
+    """Which points are inside a ground-loss event's region (circle: great-circle distance)."""
+    if event.radius_km is not None:
+        d_km = great_circle_km(event.center_lat_deg, event.center_lon_deg, lat_deg, lon_deg)
+        return np.asarray(d_km <= event.radius_km)
+    return inside_polygon(lat_deg, lon_deg, event.polygon_lat_deg, event.polygon_lon_deg)
 
 
 def inside_polygon(
@@ -481,7 +227,7 @@ def compile_events(
 
     Parameters
     ----------
-    events : tuple of event models (:data:`Event`), in scenario order.
+    events : tuple of event models (:data:`lifeline.config.events.Event`), in scenario order.
     source : the scenario's file, for error messages.
     start_utc, duration_s : the run's window.
     gateway_*, pop_*, terminal_names : the scenario's sites (index order = scenario order).
@@ -515,8 +261,8 @@ def compile_events(
         elif isinstance(ev, PopOutage):
             pop = _resolve(ev.pops, pop_names, "[[pops]] entry", source, f"{field}.pops")
         elif isinstance(ev, GroundLoss):
-            gw = ev.contains(gateway_lat_deg, gateway_lon_deg)
-            pop = ev.contains(pop_lat_deg, pop_lon_deg)
+            gw = region_contains(ev, gateway_lat_deg, gateway_lon_deg)
+            pop = region_contains(ev, pop_lat_deg, pop_lon_deg)
         elif isinstance(ev, PowerLoss):
             term = _resolve(
                 ev.terminals, terminal_names, "[[terminals]] entry", source, f"{field}.terminals"

@@ -11,7 +11,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from lifeline.constants import EARTH_MEAN_RADIUS_KM, WGS84_A_KM, WGS84_F
 
-#: First eccentricity squared of the WGS84 ellipsoid, e² = f(2 − f). NIMA TR8350.2.
+#: First eccentricity squared of the WGS84 ellipsoid, e² = f(2 − f). NIMA TR8350.2
+#: (references.md#wgs84).
 WGS84_E2 = WGS84_F * (2.0 - WGS84_F)
 
 

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lifeline.config import Gateway, Scenario
+from lifeline.events import region_contains
 from lifeline.geo import great_circle_km
 from lifeline.kits import get_kit
 from lifeline.links.calibrate import EUROPE_DOWNLOAD_MEDIANS_MBPS, EUROPE_UPLOAD_MEDIANS_MBPS
@@ -44,7 +46,6 @@ from lifeline.power import (
     solar_power_w,
     sun_elevation_deg,
 )
-from lifeline.scenario import Gateway, Scenario
 
 #: Share of a cell's beam beyond which more kits in that cell are not worth adding [-].
 #: Assumption: with n others in the beam, the kits past this share each add under a tenth of
@@ -59,7 +60,8 @@ UPLINK_SHARE_OF_DOWNLINK = 0.2
 #: Most kits tried per cell in the search.
 MAX_KITS_PER_CELL = 1000
 
-#: Battery sizes tried [Wh]: 0 to 20 kWh in 100 Wh steps.
+#: Battery sizes tried [Wh]: 0 to 20 kWh in 100 Wh steps (assumption,
+#: references.md#power-defaults).
 BATTERY_GRID_WH = np.arange(0.0, 20_000.0 + 1.0, 100.0)
 
 
@@ -234,7 +236,8 @@ def _supply_w(scenario: Scenario, index: int, solar_w: float) -> np.ndarray:
 def _lost(scenario: Scenario, lat_deg: float, lon_deg: float) -> bool:
     """The site lies in a region that a ``ground_loss`` event of the scenario takes down."""
     return any(
-        ev.kind == "ground_loss" and bool(ev.contains(np.array([lat_deg]), np.array([lon_deg]))[0])
+        ev.kind == "ground_loss"
+        and bool(region_contains(ev, np.array([lat_deg]), np.array([lon_deg]))[0])
         for ev in scenario.events
     )
 
@@ -401,6 +404,8 @@ def make_plan(
             "demand_up_mbps": demand_up,
             "kits_down": down.kits,
             "kits_up": up.kits,
+            "cells_down": down.cells,
+            "cells_up": up.cells,
             "per_kit_down_mbps": round(down.per_kit_mbps, 3),
             "per_kit_up_mbps": round(up.per_kit_mbps, 3),
             "cell_max_down_mbps": round(down.cell_max_mbps, 3),

@@ -17,7 +17,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from lifeline.kits import KIT_ALIASES, KITS
 
-#: Time step of the battery integration [s]: power changes over minutes, not seconds.
+#: Time step of the battery integration [s]: power changes over minutes, not seconds
+#: (assumption, references.md#power-defaults).
 ENERGY_STEP_S = 60.0
 
 #: Average draw of a terminal by model [W]: each kit's draw (:mod:`lifeline.kits`,

@@ -1,65 +1,74 @@
-"""The radio layer of a run: ``[radio]``, ``[[rain]]``, ``[[jammers]]`` and terminal demand.
+"""The radio layer of a run: both directions of the user link, shared cells, rain and jammers.
 
-This module glues the pure link functions (:mod:`lifeline.links.budget`, ``atmosphere``,
-``modcod``, ``capacity``, ``jamming``) to the engine's per-step arrays:
+This module glues the pure link functions (:mod:`lifeline.links.budget`, ``uplink``,
+``atmosphere``, ``modcod``, ``capacity``, ``jamming``) and each terminal's kit
+(:mod:`lifeline.kits`) to the engine's per-step arrays:
 
-- the scenario models (frozen, ``extra="forbid"``; errors go through the scenario's friendly
-  error translation);
-- :func:`prepare_radio`, run once in the parent process before the time loop: the ITU-R
-  attenuation tables (the only place ``itur`` is used), the MODCOD table, the terminals' peak
-  gain and cells, the jammers' positions and windows, the rain events' windows;
+- the scenario's ``[radio]``, ``[[rain]]`` and ``[[jammers]]`` (models in
+  :mod:`lifeline.config.radio`);
+- :func:`prepare_radio`, run once per run before the time loop: the ITU-R attenuation tables at
+  the downlink and uplink carriers (the only place ``itur`` is used), the MODCOD table, each
+  terminal's kit (gain, aperture, EIRP) and cell, the jammers' positions and windows, the rain
+  events' windows; the result pickles to the worker processes;
 - :func:`radio_columns`, pure: from the engine's (steps, terminals) geometry and the resources on
-  each terminal's path to SINR, MODCOD, capacity and max-min fair throughput.
+  each terminal's path to SINR, MODCOD, capacity and max-min fair throughput, down and up.
 
-The user downlink chain, per step and terminal (each function cites its source):
+Per step and terminal (each function cites its source):
 
 1. off-nadir angle at the satellite, and its scan loss (phased array, cos^n);
 2. attenuation (gas, cloud, scintillation at ``exceedance_percent``, plus any rain event over
-   the terminal) from the per-terminal table, and the sky noise it adds;
-3. C = EIRP − scan − FSPL − attenuation − implementation loss + G; N = k T B;
-4. every active jammer within radio horizon: I = EIRP_j − FSPL − extra + G_terminal(off-axis);
-5. SINR = C / (N + Σ I); MODCOD with a margin; below the lowest MODCOD the terminal is out with
-   reason ``low_sinr`` (down even without jammers) or ``jammed``;
-6. capacity = channel bandwidth × channels per beam × spectral efficiency; throughput is
-   max-min fair over the beam (terminals of one cell on one satellite share it; a satellite with
-   more busy cells than beams hops them), the feeder link and every laser link of the path,
-   capped at the terminal's demand (users × Mbit/s per user).
-
-Uplink jamming (``target = "uplink"``) is not supported: it needs the satellites' Ku receive
-gain and G/T, which FACTS.md §3 lists as not found in a citable source.
+   the terminal) at each carrier, and the sky noise it adds to the terminal's receiver;
+3. downlink Es/N0 over the symbol rate: EIRP density × channel − scan − FSPL − attenuation −
+   implementation loss + the kit's G/T; uplink Es/N0: the kit's EIRP − scan − FSPL −
+   attenuation − implementation loss + the satellite's G/T (calibrated, see
+   :mod:`lifeline.links.uplink`);
+4. jammers: a ``user_downlink`` jammer reaches the terminal over the ground (free space plus
+   ITU-R P.526 smooth-Earth diffraction, so it fades through the radio horizon) and enters
+   through the kit's off-axis gain; an ``uplink`` jammer reaches the serving satellite and
+   enters its beam below the peak by the scan loss and the beam's roll-off toward it;
+5. SINR and MODCOD per direction with a margin; a terminal whose downlink or uplink closes at
+   no MODCOD is out with reason ``low_sinr`` (down even without jammers) or ``jammed``;
+6. capacity (a kit alone in its beam) = channel × channels per beam × spectral efficiency;
+   throughput is max-min fair over the beam, shared with the cell's other subscribers
+   (``[radio] cell_load``), the feeder link and every laser link of the path (downlink), or
+   the uplink beam (uplink), capped at the terminal's demand.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from pydantic import BaseModel, ConfigDict, PlainValidator, StrictBool, model_validator
 
-from lifeline.events import TimeWindow, _fail, _number, _utc
-from lifeline.geo import geodetic_to_ecef_km, great_circle_km, look_angles
+from lifeline.config.radio import Jammer, Radio, Rain
+from lifeline.constants import SAT_UPLINK_G_OVER_T_DB_K, TERMINAL_APERTURE_M
+from lifeline.geo import enu_basis, geodetic_to_ecef_km, great_circle_km, look_angles
+from lifeline.kits import Kit
 from lifeline.links import budget as b
 from lifeline.links.atmosphere import RAIN_RATE_GRID_MM_H, AttenuationTable, attenuation_table
-from lifeline.links.capacity import beam_sharing, cell_index, incidence_matrix, max_min_fair
-from lifeline.links.jamming import REASON_JAMMED, REASON_LOW_SINR, active, interference_dbw
-from lifeline.links.jamming import radio_horizon_km as _radio_horizon_km
+from lifeline.links.capacity import (
+    background_users,
+    beam_sharing,
+    cell_index,
+    incidence_matrix,
+    max_min_fair,
+)
+from lifeline.links.jamming import (
+    active,
+    interference_dbw,
+    smooth_earth_diffraction_db,
+    uplink_interference_to_noise_db,
+)
 from lifeline.links.modcod import ModcodTable, capacity_mbps, load_modcod_table, select_modcod
+from lifeline.links.uplink import uplink_esn0_db
+from lifeline.reasons import REASON_JAMMED, REASON_LOW_SINR
 
 __all__ = [
-    "DEFAULT_MBPS_PER_USER",
-    "DEFAULT_USERS",
-    "JAMMER_TARGETS",
     "OUTAGE_REASONS",
-    "Jammer",
-    "MbpsPerUser",
-    "Radio",
     "RadioColumns",
     "RadioPrep",
-    "Rain",
-    "Users",
     "prepare_radio",
     "radio_columns",
 ]
@@ -67,184 +76,9 @@ __all__ = [
 #: Outage codes of :func:`radio_columns` (0: up) → reason strings for the ``reason`` column.
 OUTAGE_REASONS = ("", REASON_LOW_SINR, REASON_JAMMED)
 
-#: Jammer targets the run supports (see the module docstring for ``uplink``).
-JAMMER_TARGETS = ("user_downlink",)
-
-#: Users behind a terminal when ``terminals[].users`` is not given: one household or group.
-DEFAULT_USERS = 1
-
-#: Demand per user [Mbit/s] when ``terminals[].mbps_per_user`` is not given: 25 Mbit/s, the
-#: FCC's fixed-broadband download benchmark (FCC 15-10, 2015 Broadband Progress Report, §45).
-DEFAULT_MBPS_PER_USER = 25.0
-
-#: Beams a satellite forms at once. Estimate, no sourced value (FACTS.md §3: beam count not
-#: found): a V1.5 satellite's ≈24 Gbit/s downlink (FACTS.md §3, estimate) over Puchol's
-#: ~700 Mbit/s per 240 MHz channel (FACTS.md §3) is ≈34 channels; with one channel per beam,
-#: 32 beams.
-BEAMS_PER_SATELLITE = 32
-
-#: Cell size [km] of the beam grid. Estimate: Starlink's cell grid is not public; its
-#: availability map draws hexagonal cells of roughly 16 km across (no citable source in
-#: FACTS.md), so a 16 km square cell is the stand-in.
-CELL_SIZE_KM = 16.0
-
-#: Exceedance probability [%] of the gas, cloud and scintillation terms: 50 %, the median
-#: atmosphere (rain comes from ``[[rain]]`` events only, so a clear sky is the reference).
-EXCEEDANCE_PERCENT = 50.0
-
-#: Feeder-link capacity per (gateway, satellite) [Mbit/s]: 25.6 Gbit/s, FACTS.md §3 ("Gateway
-#: feeder capacity per satellite", Puchol reading the filings; estimate).
-FEEDER_CAPACITY_MBPS = 25_600.0
-
-#: Laser-link capacity [Mbit/s]: up to 100 Gbit/s (FACTS.md §2, "Rate per laser link", a 2023
-#: value, so optimistic for May 2022).
-ISL_CAPACITY_MBPS = 100_000.0
-
-#: Height of a terminal above the ground [m] for the jammer's radio horizon. Estimate: a dish on
-#: a roof, a vehicle or a tripod, ~2 m.
+#: Height of a terminal above the ground [m] for a ground jammer's path. Estimate: a dish on a
+#: roof, a vehicle or a tripod, ~2 m (assumption, references.md#jamming).
 TERMINAL_HEIGHT_M = 2.0
-
-
-# ----------------------------------------------------------------------------------------------
-# Scenario models
-# ----------------------------------------------------------------------------------------------
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _count(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _fail("an integer >= 0")
-    return int(value)
-
-
-def _beams(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise _fail("an integer >= 1")
-    return int(value)
-
-
-Positive = Annotated[float, _number(0, None, lo_open=True)]
-NonNegative = Annotated[float, _number(0, None)]
-Users = Annotated[int, PlainValidator(_count)]
-MbpsPerUser = Positive
-Count = Annotated[int, PlainValidator(_beams)]
-UtcTime = Annotated[datetime, PlainValidator(_utc)]
-
-
-class Radio(_Model):
-    """``[radio]``: the user downlink (Ku) and the capacities traffic shares.
-
-    Every default names its source (FACTS.md rows; ``lifeline.links.budget`` constants) or is
-    labelled an estimate. ``enabled = false`` leaves the radio columns empty (every connected
-    terminal gets its demand; no radio outage).
-
-    Attributes
-    ----------
-    downlink_freq_ghz : carrier [GHz], 11.7 (FACTS.md §3, middle of 10.7–12.7 GHz).
-    channel_bandwidth_mhz : 240 MHz (FACTS.md §3, Humphreys et al. 2023).
-    channels_per_beam : channels a beam carries at once, 1 (estimate).
-    beams_per_satellite : 32 (estimate, :data:`BEAMS_PER_SATELLITE`).
-    cell_size_km : 16 (estimate, :data:`CELL_SIZE_KM`).
-    roll_off : 0.1 (FACTS.md §8b).
-    sat_eirp_density_dbw_per_mhz : 6.33 (estimate from del Portillo's budget, FACTS.md §8b;
-        :data:`lifeline.links.budget.SAT_EIRP_DENSITY_DBW_PER_MHZ`).
-    scan_loss_exponent : 1 (Mailloux 2005, projected aperture).
-    terminal_aperture_m : 0.48 (FACTS.md §3, filing). terminal_efficiency : 0.6 (estimate,
-        FACTS.md §8b). terminal_system_temperature_k : 362.9 (FACTS.md §8b).
-    implementation_loss_db, margin_db : 1 dB each (FACTS.md §8, pylink convention).
-    exceedance_percent : p of the gas, cloud and scintillation terms, 50 % (median).
-    antenna_pattern : terminal off-axis pattern toward jammers, "S.465" or "S.580".
-    feeder_capacity_mbps : 25,600 (FACTS.md §3). isl_capacity_mbps : 100,000 (FACTS.md §2).
-    """
-
-    enabled: StrictBool = True
-    downlink_freq_ghz: Annotated[float, _number(10.7, 12.7)] = b.USER_DOWNLINK_FREQ_GHZ
-    channel_bandwidth_mhz: Positive = b.USER_CHANNEL_BANDWIDTH_MHZ
-    channels_per_beam: Count = 1
-    beams_per_satellite: Count = BEAMS_PER_SATELLITE
-    cell_size_km: Positive = CELL_SIZE_KM
-    roll_off: Annotated[float, _number(0, 1)] = b.ROLL_OFF
-    sat_eirp_density_dbw_per_mhz: Annotated[float, _number(-100, 100)] = (
-        b.SAT_EIRP_DENSITY_DBW_PER_MHZ
-    )
-    scan_loss_exponent: NonNegative = b.SCAN_LOSS_EXPONENT
-    terminal_aperture_m: Positive = b.TERMINAL_APERTURE_M
-    terminal_efficiency: Annotated[float, _number(0, 1, lo_open=True)] = (
-        b.TERMINAL_APERTURE_EFFICIENCY
-    )
-    terminal_system_temperature_k: Positive = b.TERMINAL_SYSTEM_TEMPERATURE_K
-    implementation_loss_db: NonNegative = b.IMPLEMENTATION_LOSS_DB
-    margin_db: NonNegative = b.LINK_MARGIN_DB
-    exceedance_percent: Annotated[float, _number(0.01, 50)] = EXCEEDANCE_PERCENT
-    antenna_pattern: Literal["S.465", "S.580"] = "S.465"
-    feeder_capacity_mbps: Positive = FEEDER_CAPACITY_MBPS
-    isl_capacity_mbps: Positive = ISL_CAPACITY_MBPS
-
-    @model_validator(mode="after")
-    def _check(self) -> Radio:
-        d_lambda = self.terminal_aperture_m / float(b.wavelength_m(self.downlink_freq_ghz))
-        if self.antenna_pattern == "S.580" and d_lambda < 50:
-            raise _fail(
-                f"'S.465' (S.580 needs D/λ >= 50; here D/λ = {d_lambda:.1f})",
-                loc=("antenna_pattern",),
-                value=self.antenna_pattern,
-            )
-        return self
-
-
-class Rain(TimeWindow):
-    """``[[rain]]``: rain falling at ``rate_mm_h`` within ``radius_km`` of a point, in a window.
-
-    ``rate_mm_h`` is in (0, 250] mm/h (the attenuation table's grid, ITU-R P.618-13 with the
-    event's rate; :mod:`lifeline.links.atmosphere`). Where events overlap the heaviest rain
-    counts.
-    """
-
-    name: str = ""
-    lat_deg: Annotated[float, _number(-90, 90)]
-    lon_deg: Annotated[float, _number(-180, 180)]
-    radius_km: Positive
-    rate_mm_h: Annotated[float, _number(0, float(RAIN_RATE_GRID_MM_H[-1]), lo_open=True)]
-
-
-def _target(value: Any) -> str:
-    if value == "uplink":
-        raise _fail(
-            '"user_downlink" (uplink jamming needs the satellites\' Ku receive gain and G/T, '
-            "which FACTS.md §3 lists as not found)"
-        )
-    if value not in JAMMER_TARGETS:
-        raise _fail('"user_downlink"')
-    return value
-
-
-class Jammer(_Model):
-    """``[[jammers]]``: a ground transmitter aimed at the terminals' Ku downlink.
-
-    Attributes
-    ----------
-    name : str
-    lat_deg, lon_deg : where it stands [deg]; alt_m : its antenna above the ground [m] (sets
-        its radio horizon, ITU-R P.834 k = 4/3; beyond it the jammer is not heard).
-    eirp_dbw : EIRP toward the terminals [dBW], spread flat over ``bandwidth_mhz`` [MHz]
-        centred on the victim channel.
-    target : "user_downlink" (uplink jamming is not supported, see the module docstring).
-    extra_loss_db : terrain, clutter, polarisation loss on the ground path [dB], >= 0.
-    windows : when it transmits (none: the whole run).
-    """
-
-    name: str = ""
-    lat_deg: Annotated[float, _number(-90, 90)]
-    lon_deg: Annotated[float, _number(-180, 180)]
-    alt_m: Annotated[float, _number(0, 1000)] = 10.0
-    eirp_dbw: Annotated[float, _number(-50, 100)]
-    bandwidth_mhz: Positive
-    target: Annotated[str, PlainValidator(_target)] = "user_downlink"
-    extra_loss_db: NonNegative = 0.0
-    windows: tuple[TimeWindow, ...] = ()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -262,10 +96,18 @@ class RadioPrep:
 
     config: Radio
     table: AttenuationTable
+    table_up: AttenuationTable
     modcods: ModcodTable
-    peak_gain_dbi: float
+    peak_gain_dbi: NDArray[np.float64]
+    aperture_m: NDArray[np.float64]
+    eirp_up_dbw: NDArray[np.float64]
+    sat_g_over_t_db_k: float
     cell: NDArray[np.int64]
-    demand_mbps: NDArray[np.float64]
+    lon_deg: NDArray[np.float64]
+    start_unix_s: float
+    cell_load: NDArray[np.float64]
+    demand_down_mbps: NDArray[np.float64]
+    demand_up_mbps: NDArray[np.float64]
     rain_lat_deg: NDArray[np.float64]
     rain_lon_deg: NDArray[np.float64]
     rain_radius_km: NDArray[np.float64]
@@ -273,10 +115,13 @@ class RadioPrep:
     rain_start_s: NDArray[np.float64]
     rain_end_s: NDArray[np.float64]
     jammer_ecef_km: NDArray[np.float64]
+    jammer_lat_deg: NDArray[np.float64]
+    jammer_lon_deg: NDArray[np.float64]
+    jammer_alt_m: NDArray[np.float64]
     jammer_eirp_dbw: NDArray[np.float64]
     jammer_bandwidth_mhz: NDArray[np.float64]
     jammer_extra_loss_db: NDArray[np.float64]
-    jammer_horizon_km: NDArray[np.float64]
+    jammer_uplink: NDArray[np.bool_]
     window_start_s: NDArray[np.float64]
     window_end_s: NDArray[np.float64]
     window_jammer: NDArray[np.intp]
@@ -288,39 +133,49 @@ def prepare_radio(
     jammers: tuple[Jammer, ...],
     terminal_lat_deg: ArrayLike,
     terminal_lon_deg: ArrayLike,
-    demand_mbps: ArrayLike,
+    kits: list[Kit],
+    demand_down_mbps: ArrayLike,
+    demand_up_mbps: ArrayLike,
     start_utc: datetime,
     duration_s: float,
     table: AttenuationTable | None = None,
+    table_up: AttenuationTable | None = None,
 ) -> RadioPrep:
-    """Build the radio layer's fixed inputs (calls ``itur``: run it once, in the parent).
+    """Build the radio layer's fixed inputs (calls ``itur``: run it once per run).
 
     Parameters
     ----------
     config, rain, jammers : the scenario's ``[radio]``, ``[[rain]]`` and ``[[jammers]]``.
     terminal_lat_deg, terminal_lon_deg : (N,) terminals [deg] (moving ones: where they start;
-        their climate statistics and cell stay those of the start).
-    demand_mbps : (N,) users × Mbit/s per user.
-    start_utc, duration_s : the run's window, for the events' windows.
-    table : the terminals' attenuation table (None: computed here with ``itur``, from ``config``).
+        their climate statistics, cell and local hour stay those of the start).
+    kits : (N,) each terminal's kit.
+    demand_down_mbps, demand_up_mbps : (N,) users × Mbit/s per user, capped at the kit's limits.
+    start_utc, duration_s : the run's window, for the events' windows and the local hour.
+    table, table_up : the terminals' attenuation tables at the downlink and uplink carriers
+        (None: computed here with ``itur``).
     """
     lat = np.asarray(terminal_lat_deg, dtype=float)
     lon = np.asarray(terminal_lon_deg, dtype=float)
-    if table is None:
-        # Rain rates are those of the events (each event's rate is constant), so the table is
-        # exact at every rate the run asks for and costs one itur pass per distinct rate
-        # (P.618 over 86 elevations × 1,000 sites is ~0.2 s a rate). Without events the
-        # second grid point only completes the grid: no terminal ever sees rain.
-        rates = np.unique([0.0, *(r.rate_mm_h for r in rain)])
-        table = attenuation_table(
-            lat,
-            lon,
-            config.downlink_freq_ghz,
-            config.exceedance_percent,
-            config.terminal_aperture_m,
-            config.terminal_efficiency,
-            rain_rate_grid_mm_h=rates if len(rates) > 1 else RAIN_RATE_GRID_MM_H[:2],
-        )
+    aperture = np.array(
+        [k.receive_aperture_m if config.terminal_aperture_m is None else config.terminal_aperture_m
+         for k in kits], dtype=float,
+    ).reshape(-1)  # fmt: skip
+    # Scintillation (P.618 §2.4.1) needs one receive antenna per table: the median aperture of
+    # the run's kits (its effect at the median atmosphere is a few hundredths of a dB).
+    table_aperture_m = float(np.median(aperture)) if len(aperture) else TERMINAL_APERTURE_M
+    # Rain rates are those of the events (each event's rate is constant), so the table is
+    # exact at every rate the run asks for and costs one itur pass per distinct rate
+    # (P.618 over 86 elevations × 1,000 sites is ~0.2 s a rate). Without events the
+    # second grid point only completes the grid: no terminal ever sees rain.
+    rates = np.unique([0.0, *(r.rate_mm_h for r in rain)])
+    grid = rates if len(rates) > 1 else RAIN_RATE_GRID_MM_H[:2]
+
+    def tabulate(freq_ghz: float) -> AttenuationTable:
+        return attenuation_table(
+            lat, lon, freq_ghz, config.exceedance_percent, table_aperture_m,
+            config.terminal_efficiency, rain_rate_grid_mm_h=grid,
+        )  # fmt: skip
+
     rain_windows = [r.window_s(start_utc, duration_s) for r in rain]
     rain_windows = np.array(rain_windows, dtype=float).reshape(-1, 2)
     windows = [
@@ -333,17 +188,24 @@ def prepare_radio(
     def col(items, key):
         return np.array([getattr(x, key) for x in items], dtype=float)
 
+    g_t = config.sat_uplink_g_over_t_db_k
     return RadioPrep(
         config=config,
-        table=table,
+        table=tabulate(config.downlink_freq_ghz) if table is None else table,
+        table_up=tabulate(config.uplink_freq_ghz) if table_up is None else table_up,
         modcods=load_modcod_table(),
-        peak_gain_dbi=float(
-            b.aperture_gain_dbi(
-                config.terminal_aperture_m, config.downlink_freq_ghz, config.terminal_efficiency
-            )
+        peak_gain_dbi=b.aperture_gain_dbi(
+            aperture, config.downlink_freq_ghz, config.terminal_efficiency
         ),
+        aperture_m=aperture,
+        eirp_up_dbw=np.array([k.eirp_dbw for k in kits], dtype=float).reshape(-1),
+        sat_g_over_t_db_k=SAT_UPLINK_G_OVER_T_DB_K if g_t is None else float(g_t),
         cell=cell_index(lat, lon, config.cell_size_km),
-        demand_mbps=np.asarray(demand_mbps, dtype=float),
+        lon_deg=lon,
+        start_unix_s=start_utc.timestamp(),
+        cell_load=np.asarray(config.cell_load, dtype=float),
+        demand_down_mbps=np.asarray(demand_down_mbps, dtype=float),
+        demand_up_mbps=np.asarray(demand_up_mbps, dtype=float),
         rain_lat_deg=col(rain, "lat_deg"),
         rain_lon_deg=col(rain, "lon_deg"),
         rain_radius_km=col(rain, "radius_km"),
@@ -353,10 +215,13 @@ def prepare_radio(
         jammer_ecef_km=geodetic_to_ecef_km(
             col(jammers, "lat_deg"), col(jammers, "lon_deg"), col(jammers, "alt_m")
         ).reshape(-1, 3),
+        jammer_lat_deg=col(jammers, "lat_deg"),
+        jammer_lon_deg=col(jammers, "lon_deg"),
+        jammer_alt_m=col(jammers, "alt_m"),
         jammer_eirp_dbw=col(jammers, "eirp_dbw"),
         jammer_bandwidth_mhz=col(jammers, "bandwidth_mhz"),
         jammer_extra_loss_db=col(jammers, "extra_loss_db"),
-        jammer_horizon_km=_radio_horizon_km(col(jammers, "alt_m"), TERMINAL_HEIGHT_M),
+        jammer_uplink=np.array([j.target == "uplink" for j in jammers], dtype=bool),
         window_start_s=win[:, 1],
         window_end_s=win[:, 2],
         window_jammer=win[:, 0].astype(np.intp),
@@ -372,16 +237,19 @@ def prepare_radio(
 class RadioColumns:
     """Radio results, arrays (n, N) over steps × terminals.
 
-    ``sinr_db`` is NaN where the terminal has no serving satellite; ``modcod`` indexes
-    ``RadioPrep.modcods`` (−1: none closes or not connected); ``capacity_mbps`` is the rate the
-    terminal would get alone in its beam, ``throughput_mbps`` what it gets (0 when down);
-    ``outage`` codes into :data:`OUTAGE_REASONS` (0: no radio outage).
+    ``sinr_db`` (downlink) is NaN where the terminal has no serving satellite; ``modcod``
+    indexes ``RadioPrep.modcods`` (downlink; −1: none closes or not connected);
+    ``capacity_*_mbps`` is the rate the terminal would get alone in its beam (no other
+    subscriber), ``throughput_*_mbps`` what it gets (0 when down); ``outage`` codes into
+    :data:`OUTAGE_REASONS` (0: no radio outage).
     """
 
     sinr_db: NDArray[np.float64]
     modcod: NDArray[np.intp]
-    capacity_mbps: NDArray[np.float64]
-    throughput_mbps: NDArray[np.float64]
+    capacity_down_mbps: NDArray[np.float64]
+    capacity_up_mbps: NDArray[np.float64]
+    throughput_down_mbps: NDArray[np.float64]
+    throughput_up_mbps: NDArray[np.float64]
     outage: NDArray[np.int8]
 
 
@@ -404,6 +272,11 @@ def rain_rate_mm_h(
     return np.max(np.where(covers & on[:, None, :], prep.rain_rate_mm_h, 0.0), axis=-1)
 
 
+def _jammers_on(prep: RadioPrep, t_s: ArrayLike) -> NDArray[np.bool_]:
+    n_jam = len(prep.jammer_eirp_dbw)
+    return active(t_s, prep.window_start_s, prep.window_end_s, prep.window_jammer, n_jam)
+
+
 def jammer_interference_dbw(
     prep: RadioPrep,
     t_s: ArrayLike,
@@ -413,17 +286,19 @@ def jammer_interference_dbw(
     site_lon_deg: ArrayLike,
     site_ecef_km: ArrayLike,
 ) -> NDArray[np.float64]:
-    """(n, N, J) interference [dBW] of each jammer in each terminal's channel (−inf: none).
+    """(n, N, J) interference [dBW] of each downlink jammer in each terminal's channel (−inf:
+    none; uplink jammers are −inf here).
 
-    Ground path: free space (ITU-R P.525) plus ``extra_loss_db``, nothing beyond the radio
-    horizon; seen through the terminal's off-axis gain toward the jammer (ITU-R S.465/S.580)
-    while it points at its satellite (``elevation_deg``, ``azimuth_deg``, (n, N)).
+    Ground path: free space (ITU-R P.525), smooth-Earth diffraction (ITU-R P.526-15 §3.2,
+    :func:`lifeline.links.jamming.smooth_earth_diffraction_db`: the jammer fades through the
+    radio horizon) and ``extra_loss_db``; seen through the kit's off-axis gain toward the jammer
+    (ITU-R S.465/S.580) while it points at its satellite (``elevation_deg``, ``azimuth_deg``).
     """
     cfg = prep.config
     el = np.asarray(elevation_deg, dtype=float)
     n_jam = len(prep.jammer_eirp_dbw)
-    if not n_jam:
-        return np.zeros((*el.shape, 0))
+    if not n_jam or prep.jammer_uplink.all():
+        return np.full((*el.shape, n_jam), -np.inf)
     lat = np.asarray(site_lat_deg, dtype=float)[..., None]
     lon = np.asarray(site_lon_deg, dtype=float)[..., None]
     ecef = np.asarray(site_ecef_km, dtype=float)[..., None, :]
@@ -431,10 +306,14 @@ def jammer_interference_dbw(
     off_axis = b.angle_between_deg(el[..., None], np.asarray(azimuth_deg)[..., None], j_el, j_az)
     gain = b.off_axis_gain_dbi(
         off_axis,
-        prep.peak_gain_dbi,
-        cfg.terminal_aperture_m,
+        prep.peak_gain_dbi[:, None],
+        prep.aperture_m[:, None],
         cfg.downlink_freq_ghz,
         cfg.antenna_pattern,
+    )
+    ground_km = great_circle_km(lat, lon, prep.jammer_lat_deg, prep.jammer_lon_deg)
+    diffraction = smooth_earth_diffraction_db(
+        np.maximum(ground_km, 1e-3), prep.jammer_alt_m, TERMINAL_HEIGHT_M, cfg.downlink_freq_ghz
     )
     i_dbw = interference_dbw(
         prep.jammer_eirp_dbw,
@@ -443,39 +322,91 @@ def jammer_interference_dbw(
         j_km,
         cfg.downlink_freq_ghz,
         gain,
-        prep.jammer_extra_loss_db,
+        prep.jammer_extra_loss_db + diffraction,
     )
-    on = active(t_s, prep.window_start_s, prep.window_end_s, prep.window_jammer, n_jam)
-    heard = on[:, None, :] & (j_km <= prep.jammer_horizon_km)
+    heard = _jammers_on(prep, t_s)[:, None, :] & ~prep.jammer_uplink
     return np.where(heard, i_dbw, -np.inf)
 
 
-def downlink_sinr_db(
+def uplink_jammer_i_over_n_db(
+    prep: RadioPrep,
+    t_s: ArrayLike,
+    elevation_deg: ArrayLike,
+    azimuth_deg: ArrayLike,
+    range_km: ArrayLike,
+    site_lat_deg: ArrayLike,
+    site_lon_deg: ArrayLike,
+    site_ecef_km: ArrayLike,
+) -> NDArray[np.float64]:
+    """(n, N, J) I/N [dB] of each uplink jammer in the serving satellite's receive beam (−inf:
+    none; downlink jammers are −inf here).
+
+    The satellite is placed from the terminal's look angles; the jammer must see it above its
+    horizon. Its signal enters the beam aimed at the terminal below the peak by the array's scan
+    loss toward the jammer and the beam's roll-off 12 (θ / θ3dB)² at the angle θ between
+    terminal and jammer seen from the satellite (``[radio] sat_beamwidth_deg``), against the
+    satellite's G/T (:func:`lifeline.links.jamming.uplink_interference_to_noise_db`).
+    """
+    cfg = prep.config
+    el = np.asarray(elevation_deg, dtype=float)
+    n_jam = len(prep.jammer_eirp_dbw)
+    if not n_jam or not prep.jammer_uplink.any():
+        return np.full((*el.shape, n_jam), -np.inf)
+    az = np.radians(np.asarray(azimuth_deg, dtype=float))
+    e = np.radians(el)
+    enu = np.stack([np.sin(az) * np.cos(e), np.cos(az) * np.cos(e), np.sin(e)], axis=-1)
+    basis = enu_basis(site_lat_deg, site_lon_deg)  # (n|1, N, 3, 3), rows E, N, U
+    site = np.asarray(site_ecef_km, dtype=float)
+    sat = site + np.asarray(range_km, dtype=float)[..., None] * np.einsum(
+        "...i,...ij->...j", enu, basis
+    )
+    to_site = site - sat  # (n, N, 3)
+    to_jam = prep.jammer_ecef_km - sat[..., None, :]  # (n, N, J, 3)
+    jam_km = np.linalg.norm(to_jam, axis=-1)
+
+    def angle_deg(u, v):
+        cos = np.sum(u * v, axis=-1) / (np.linalg.norm(u, axis=-1) * np.linalg.norm(v, axis=-1))
+        return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+    offset = angle_deg(to_site[..., None, :], to_jam)
+    nadir = angle_deg(-sat[..., None, :], to_jam)
+    below_peak = b.scan_loss_db(nadir, cfg.scan_loss_exponent) + b.beam_rolloff_db(
+        offset, cfg.sat_beamwidth_deg
+    )
+    j_el, _, _ = look_angles(
+        prep.jammer_lat_deg, prep.jammer_lon_deg, prep.jammer_ecef_km, sat[..., None, :]
+    )
+    i_n = uplink_interference_to_noise_db(
+        prep.jammer_eirp_dbw,
+        prep.jammer_bandwidth_mhz,
+        cfg.uplink_channel_mhz,
+        b.symbol_rate_mbaud(cfg.uplink_channel_mhz, cfg.roll_off),
+        jam_km,
+        cfg.uplink_freq_ghz,
+        prep.sat_g_over_t_db_k,
+        below_peak,
+    )
+    heard = _jammers_on(prep, t_s)[:, None, :] & prep.jammer_uplink & (j_el > 0.0)
+    return np.where(heard & np.isfinite(i_n), i_n, -np.inf)
+
+
+def link_esn0_db(
     prep: RadioPrep,
     elevation_deg: ArrayLike,
     range_km: ArrayLike,
     site_radius_km: ArrayLike,
     rain_mm_h: ArrayLike,
-    interference_dbw: ArrayLike,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """SINR [dB] of each terminal's user downlink with and without the jammers.
-
-    Parameters
-    ----------
-    elevation_deg, range_km : (n, N) serving satellite seen from the terminal [deg, km].
-    site_radius_km : terminal distance from the Earth's centre [km], broadcasting.
-    rain_mm_h : (n, N) rain rate over the terminal [mm/h].
-    interference_dbw : (n, N, J) jammer power in the channel [dBW] (−inf: none).
-
-    Returns
-    -------
-    (sinr_db, sinr_clear_db), both (n, N); NaN where the elevation is NaN.
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Clear of jammers: downlink Es/N0, the terminal's noise power in the symbol rate, and
+    uplink Es/N0 [dB, dBW, dB], each (n, N); NaN where the elevation is NaN.
 
     Notes
     -----
     The satellite's distance from the Earth's centre follows from the look angles (law of
-    cosines: r² = r_site² + d² + 2 r_site d sin(el)), giving its off-nadir angle. Below 5° of
-    elevation (the ITU-R tables' lower limit) the attenuation at 5° is used.
+    cosines: r² = r_site² + d² + 2 r_site d sin(el)), giving its off-nadir angle and the scan
+    loss of its array in both directions. Below 5° of elevation (the ITU-R tables' lower limit)
+    the attenuation at 5° is used. Es/N0 is over the symbol rate, channel / (1 + roll-off)
+    (:func:`lifeline.links.budget.symbol_rate_mbaud`).
     """
     cfg = prep.config
     el = np.asarray(elevation_deg, dtype=float)
@@ -487,18 +418,39 @@ def downlink_sinr_db(
     el_table = np.clip(el, prep.table.elevation_deg[0], prep.table.elevation_deg[-1])
     atten = prep.table.attenuation_db(site, el_table, rain_mm_h)
     t_sys = cfg.terminal_system_temperature_k + b.sky_noise_temperature_k(atten)
-    bw = cfg.channel_bandwidth_mhz
-    eirp = cfg.sat_eirp_density_dbw_per_mhz + 10.0 * np.log10(bw)
-    cn = b.carrier_to_noise_db(
-        eirp - scan,
-        b.fspl_db(d, cfg.downlink_freq_ghz),
+    down = b.downlink_esn0_db(
+        cfg.sat_eirp_density_dbw_per_mhz,
+        cfg.channel_bandwidth_mhz,
+        scan,
+        d,
+        atten,
         b.g_over_t_db_k(prep.peak_gain_dbi, t_sys),
-        bw,
-        atten + cfg.implementation_loss_db,
+        cfg.downlink_freq_ghz,
+        cfg.roll_off,
+        cfg.implementation_loss_db,
     )
-    noise = b.noise_power_dbw(t_sys, bw)
-    i = np.asarray(interference_dbw, dtype=float)
-    return b.sinr_db(cn + noise, noise, *np.moveaxis(i, -1, 0)), cn
+    noise = b.noise_power_dbw(t_sys, b.symbol_rate_mbaud(cfg.channel_bandwidth_mhz, cfg.roll_off))
+    up = uplink_esn0_db(
+        prep.eirp_up_dbw,
+        scan,
+        d,
+        prep.table_up.attenuation_db(site, el_table, rain_mm_h),
+        prep.sat_g_over_t_db_k,
+        cfg.uplink_channel_mhz,
+        cfg.uplink_freq_ghz,
+        cfg.roll_off,
+        cfg.implementation_loss_db,
+    )
+    return down, noise, up
+
+
+def _with_interference_db(clear_db, interference_to_noise_db):
+    """SINR [dB] from Es/N0 and each interferer's I/N [dB] (last axis):
+    Es/N0 − 10 log10(1 + Σ I/N)."""
+    i_n = np.asarray(interference_to_noise_db, dtype=float)
+    if not i_n.shape[-1]:
+        return np.asarray(clear_db, dtype=float)
+    return clear_db - 10.0 * np.log10(1.0 + np.sum(10.0 ** (i_n / 10.0), axis=-1))
 
 
 def radio_columns(
@@ -517,7 +469,7 @@ def radio_columns(
     path_link_capacity_mbps: ArrayLike,
     decision_step: ArrayLike | None = None,
 ) -> RadioColumns:
-    """SINR, MODCOD, capacity and max-min fair throughput of a block of steps.
+    """SINR, MODCOD, capacity and max-min fair throughput, down and up, of a block of steps.
 
     Parameters
     ----------
@@ -541,13 +493,17 @@ def radio_columns(
     Notes
     -----
     At each decision step the rates are max-min fair (Bertsekas & Gallager, Data Networks, 2nd
-    ed., 1992, §6.5.2; :func:`lifeline.links.capacity.max_min_fair`) over the beams and the path
-    links, capped at demand; all decision steps of the block go into one computation (a flow is
-    a (step, terminal), a resource a (step, beam) or (step, link), so steps share nothing).
-    Until the next decision a terminal keeps its share of its beam's time, with the beam's idle
-    time shared in proportion: it gets x · min(1, c(t) / (c(t0) · u)), where x is its granted
-    rate, c its rate alone in the beam and u the beam's busy share at the decision; so its
-    rate falls with its MODCOD only as far as the beam has no idle time left.
+    ed., 1992, §6.5.2; :func:`lifeline.links.capacity.max_min_fair`), capped at demand: down
+    over the beams, feeders and laser links, up over the uplink beams (a satellite's return
+    traffic, at most its beams × one uplink channel, stays under its feeder's capacity, so the
+    feeders never bind it). Each beam also carries the cell's other subscribers
+    (:func:`lifeline.links.capacity.background_users`), as one flow of weight n that gets what
+    one terminal gets. All decision steps of the block and both directions go into one
+    computation (steps and directions share no resource). Until the next decision a terminal
+    keeps its share of its beam's time, with the beam's idle time shared in proportion: it gets
+    x · min(1, c(t) / (c(t0) · u)), where x is its granted rate, c its rate alone in the beam
+    and u the beam's busy share at the decision; so its rate follows its MODCOD as far as the
+    beam has no idle time left.
     """
     cfg = prep.config
     t = np.asarray(t_s, dtype=float)
@@ -557,68 +513,115 @@ def radio_columns(
     az = np.asarray(azimuth_deg, dtype=float)
     ecef = np.asarray(site_ecef_km, dtype=float)
     rain = rain_rate_mm_h(prep, t, site_lat_deg, site_lon_deg)
-    jam = jammer_interference_dbw(prep, t, el, az, site_lat_deg, site_lon_deg, ecef)
-    sinr, sinr_clear = downlink_sinr_db(
-        prep, el, range_km, np.linalg.norm(ecef, axis=-1), rain, jam
+    down_clear, noise_dbw, up_clear = link_esn0_db(
+        prep, el, range_km, np.linalg.norm(ecef, axis=-1), rain
     )
-    modcod = np.where(conn, select_modcod(prep.modcods, sinr, cfg.margin_db), -1)
-    clear_ok = select_modcod(prep.modcods, sinr_clear, cfg.margin_db) >= 0
-    outage = np.where(conn & ~clear_ok, 1, np.where(conn & (modcod < 0), 2, 0)).astype(np.int8)
-    capacity = capacity_mbps(
-        prep.modcods, modcod, cfg.channel_bandwidth_mhz * cfg.channels_per_beam, cfg.roll_off
+    i_down = jammer_interference_dbw(prep, t, el, az, site_lat_deg, site_lon_deg, ecef)
+    sinr = _with_interference_db(down_clear, i_down - noise_dbw[..., None])
+    i_up = uplink_jammer_i_over_n_db(prep, t, el, az, range_km, site_lat_deg, site_lon_deg, ecef)
+    sinr_up = _with_interference_db(up_clear, i_up)
+    table = prep.modcods
+    modcod = np.where(conn, select_modcod(table, sinr, cfg.margin_db), -1)
+    modcod_up = np.where(conn, select_modcod(table, sinr_up, cfg.margin_db), -1)
+    clear_ok = (select_modcod(table, down_clear, cfg.margin_db) >= 0) & (
+        select_modcod(table, up_clear, cfg.margin_db) >= 0
     )
-    up = modcod >= 0
+    up = (modcod >= 0) & (modcod_up >= 0)
+    outage = np.where(conn & ~clear_ok, 1, np.where(conn & ~up, 2, 0)).astype(np.int8)
+    modcod = np.where(up, modcod, -1)
+    cap_down = capacity_mbps(
+        table, modcod, cfg.channel_bandwidth_mhz * cfg.channels_per_beam, cfg.roll_off
+    )
+    cap_up = capacity_mbps(table, np.where(up, modcod_up, -1), cfg.uplink_channel_mhz, cfg.roll_off)
     route = np.where(up, np.asarray(path, dtype=np.int64), -1)
     decide = np.ones(len(t), bool) if decision_step is None else np.array(decision_step, bool)
     decide[0] = True
     decide[1:] |= np.any(route[1:] != route[:-1], axis=1)
-    throughput = np.zeros(conn.shape)
+    thr_down = np.zeros(conn.shape)
+    thr_up = np.zeros(conn.shape)
     if up.any():
         steps = np.flatnonzero(decide)
-        rate = np.zeros((len(steps), conn.shape[1]))
+        rate = np.zeros((2, len(steps), conn.shape[1]))
         busy = np.ones(rate.shape)
         granted = up[steps]
-        rate[granted], busy[granted] = _share(
+        background = background_users(
+            prep.start_unix_s + t[steps][:, None], prep.lon_deg, prep.cell_load
+        )
+        (rate[0][granted], rate[1][granted]), (busy[0][granted], busy[1][granted]) = _share(
             prep,
             granted,
             sat[steps],
-            capacity[steps],
+            cap_down[steps],
+            cap_up[steps],
+            background,
             route[steps],
             np.asarray(path_link_key, dtype=np.int64),
             np.asarray(path_link_capacity_mbps, dtype=float),
         )
         # Each step follows the last decision: same terminals up on the same paths.
         last = np.cumsum(decide) - 1
-        c0 = capacity[steps][last]
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(up, np.minimum(1.0, capacity / (c0 * busy[last])), 0.0)
-        throughput = rate[last] * ratio
-    return RadioColumns(sinr, modcod.astype(np.intp), capacity, throughput, outage)
+            for k, (cap, out) in enumerate(((cap_down, thr_down), (cap_up, thr_up))):
+                c0 = cap[steps][last]
+                ratio = np.where(up, np.minimum(1.0, cap / (c0 * busy[k][last])), 0.0)
+                out[...] = rate[k][last] * ratio
+    return RadioColumns(sinr, modcod.astype(np.intp), cap_down, cap_up, thr_down, thr_up, outage)
 
 
-def _share(prep, up, sat, capacity, route, path_link_key, path_link_capacity_mbps):
-    """Max-min fair rates of the (step, terminal) flows ``up`` over beams and path links, and
-    the busy share of each flow's beam (time used / time the beam has)."""
+def _share(
+    prep, up, sat, cap_down, cap_up, background, route, path_link_key, path_link_capacity_mbps
+):
+    """Max-min fair rates of the (step, terminal) flows ``up``, down and up, and the busy share
+    of each flow's beam in each direction (time used / time the beam has).
+
+    One computation over disjoint resources: downlink beams, then uplink beams, then the path
+    links; the flows are the terminals down, the terminals up, and one background flow per beam
+    and direction (weight n / c̄, c̄ the mean rate of the beam's terminals alone in it: the
+    cell's n other subscribers each get what one terminal gets).
+    """
     step, term = np.nonzero(up)
-    n_flows = len(step)
-    # Beams: one per (step, satellite, cell); the satellite key is per step.
+    n = len(step)
+    # Beams: one per (step, satellite, cell); the satellite key is per step. The uplink beam of
+    # a (satellite, cell) has the same time share as its downlink beam.
     sat_key = step * (int(sat.max()) + 1) + sat[step, term]
     beam, share = beam_sharing(sat_key, prep.cell[term], prep.config.beams_per_satellite)
     n_beams = len(share)
-    # Links: one resource per (step, key) over the flows' paths.
+    # Links: one resource per (step, key) over the flows' paths (downlink only).
     keys = path_link_key[route[step, term]]  # (F, H)
     flow, col = np.nonzero(keys >= 0)
     key = keys[flow, col]
     pair = step[flow] * (int(key.max()) + 1 if len(key) else 1) + key
     unique, first, res = np.unique(pair, return_index=True, return_inverse=True)
     link_cap = path_link_capacity_mbps[route[step, term]][flow, col][first]
-    a = incidence_matrix(
-        n_flows,
-        np.r_[np.arange(n_flows), flow],
-        np.r_[beam, n_beams + res.reshape(-1)],
-        n_beams + len(unique),
-        np.r_[1.0 / capacity[step, term], np.ones(len(flow))],
+    c_down, c_up = cap_down[step, term], cap_up[step, term]
+    # Background flows: per beam, the most others any of its terminals' cells has (one cell
+    # per beam) against the beam's mean rate.
+    others = np.zeros(n_beams)
+    np.maximum.at(others, beam, background[step, term])
+    count = np.bincount(beam, minlength=n_beams)
+    mean_down = np.bincount(beam, weights=c_down, minlength=n_beams) / count
+    mean_up = np.bincount(beam, weights=c_up, minlength=n_beams) / count
+    busy_beams = np.flatnonzero(others > 0)
+    n_bg = len(busy_beams)
+    # Flow index: [0, n) down, [n, 2n) up, [2n, 2n + n_bg) background down, then up.
+    flows = np.r_[np.arange(n), n + np.arange(n), np.arange(n)[flow],
+                  2 * n + np.arange(n_bg), 2 * n + n_bg + np.arange(n_bg)]  # fmt: skip
+    resources = np.r_[beam, n_beams + beam, 2 * n_beams + res.reshape(-1), busy_beams,
+                      n_beams + busy_beams]  # fmt: skip
+    weights = np.r_[1.0 / c_down, 1.0 / c_up, np.ones(len(flow)),
+                    others[busy_beams] / mean_down[busy_beams],
+                    others[busy_beams] / mean_up[busy_beams]]  # fmt: skip
+    a = incidence_matrix(2 * n + 2 * n_bg, flows, resources, 2 * n_beams + len(unique), weights)
+    demand = np.r_[
+        prep.demand_down_mbps[term], prep.demand_up_mbps[term], np.full(2 * n_bg, np.inf)
+    ]
+    rate = max_min_fair(a, np.r_[share, share, link_cap], demand)
+    bg_time = np.zeros((2, n_beams))
+    bg_time[0, busy_beams] = rate[2 * n : 2 * n + n_bg] * others[busy_beams] / mean_down[busy_beams]
+    bg_time[1, busy_beams] = rate[2 * n + n_bg :] * others[busy_beams] / mean_up[busy_beams]
+    used_down = np.bincount(beam, weights=rate[:n] / c_down, minlength=n_beams) + bg_time[0]
+    used_up = np.bincount(beam, weights=rate[n : 2 * n] / c_up, minlength=n_beams) + bg_time[1]
+    return (rate[:n], rate[n : 2 * n]), (
+        np.minimum(1.0, used_down / share)[beam],
+        np.minimum(1.0, used_up / share)[beam],
     )
-    rate = max_min_fair(a, np.r_[share, link_cap], prep.demand_mbps[term])
-    used = np.bincount(beam, weights=rate / capacity[step, term], minlength=n_beams)
-    return rate, np.minimum(1.0, used / share)[beam]

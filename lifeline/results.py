@@ -17,15 +17,21 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lifeline.errors import InputFileError
+from lifeline.reasons import REASONS
 
-SCHEMA_VERSION = "1"
+if TYPE_CHECKING:  # the summary reads a scenario's fields; results sit below the config layer
+    from lifeline.config import Scenario
+
+SCHEMA_VERSION = "2"  # 2: throughput, capacity and demand each way
 
 
 def _field(name: str, type_: pa.DataType, unit: str, description: str) -> pa.Field:
@@ -56,20 +62,40 @@ TERMINALS_SCHEMA = pa.schema(
             "user downlink SINR from the serving satellite, jammers included (null without one)",
         ),
         _field("modcod", _DICT_STR, "", "DVB-S2X MODCOD stand-in ('' when down)"),
-        _field("capacity_mbps", pa.float32(), "Mbit/s", "rate of the terminal alone in its beam"),
-        _field("demand_mbps", pa.float32(), "Mbit/s", "users x Mbit/s per user"),
         _field(
-            "throughput_mbps",
+            "capacity_down_mbps",
             pa.float32(),
             "Mbit/s",
-            "max-min fair share of beam, feeder and lasers, capped at demand (0 when down)",
+            "downlink rate of the terminal alone in its beam (no other subscriber)",
+        ),
+        _field(
+            "capacity_up_mbps",
+            pa.float32(),
+            "Mbit/s",
+            "uplink rate of the terminal alone in its beam (no other subscriber)",
+        ),
+        _field("demand_down_mbps", pa.float32(), "Mbit/s", "users x download per user"),
+        _field("demand_up_mbps", pa.float32(), "Mbit/s", "users x upload per user"),
+        _field(
+            "throughput_down_mbps",
+            pa.float32(),
+            "Mbit/s",
+            "max-min fair share of the beam (with the cell's other subscribers), feeder and "
+            "lasers, capped at demand (0 when down)",
+        ),
+        _field(
+            "throughput_up_mbps",
+            pa.float32(),
+            "Mbit/s",
+            "max-min fair share of the uplink beam (with the cell's other subscribers), capped "
+            "at demand (0 when down)",
         ),
     ],
     metadata={"lifeline_schema_version": SCHEMA_VERSION, "table": "terminals"},
 )
 
 
-#: Schema of ``pairs.parquet`` (pair mode, :mod:`lifeline.pairs`): one row per pair per step.
+#: Schema of ``pairs.parquet`` (pair mode, :mod:`lifeline.pairmode`): one row per pair per step.
 PAIRS_SCHEMA = pa.schema(
     [
         _field("time_utc", pa.timestamp("ns", tz="UTC"), "UTC", "instant of the time step"),
@@ -100,7 +126,7 @@ def dictionary_column(codes: np.ndarray, names: list[str]) -> pa.DictionaryArray
     return pa.DictionaryArray.from_arrays(indices, pa.array(names, type=pa.string()))
 
 
-def _temp_beside(path: Path) -> Path:
+def temp_beside(path: Path) -> Path:
     """A fresh temporary file in ``path``'s folder (same file system, so renaming is atomic)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
@@ -116,7 +142,7 @@ def _temp_beside(path: Path) -> Path:
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` only on success."""
     path = Path(path)
-    tmp = _temp_beside(path)
+    tmp = temp_beside(path)
     try:
         yield tmp
         os.replace(tmp, path)
@@ -139,16 +165,27 @@ class TerminalAccumulator:
     rtt_ms: list[np.ndarray] = field(default_factory=list)  # (steps, N) float32 chunks
     satellite: list[np.ndarray] = field(default_factory=list)  # (steps, N) int32 chunks
     reason: list[np.ndarray] = field(default_factory=list)  # (steps, N) int8 chunks
-    throughput_mbps: list[np.ndarray] = field(default_factory=list)  # (steps, N) float32
-    demand_mbps: np.ndarray | None = None  # (N,)
+    throughput_down_mbps: list[np.ndarray] = field(default_factory=list)  # (steps, N) float32
+    throughput_up_mbps: list[np.ndarray] = field(default_factory=list)  # (steps, N) float32
+    demand_down_mbps: np.ndarray | None = None  # (N,)
+    demand_up_mbps: np.ndarray | None = None  # (N,)
 
-    def add(self, connected, rtt_ms, satellite, reason, throughput_mbps=None) -> None:
+    def add(
+        self,
+        connected,
+        rtt_ms,
+        satellite,
+        reason,
+        throughput_down_mbps=None,
+        throughput_up_mbps=None,
+    ) -> None:
         self.connected.append(np.asarray(connected, dtype=bool))
         self.rtt_ms.append(np.asarray(rtt_ms, dtype=np.float32))
         self.satellite.append(np.asarray(satellite, dtype=np.int32))
         self.reason.append(np.asarray(reason, dtype=np.int8))
-        if throughput_mbps is not None:
-            self.throughput_mbps.append(np.asarray(throughput_mbps, dtype=np.float32))
+        if throughput_down_mbps is not None:
+            self.throughput_down_mbps.append(np.asarray(throughput_down_mbps, dtype=np.float32))
+            self.throughput_up_mbps.append(np.asarray(throughput_up_mbps, dtype=np.float32))
 
 
 def _runs(mask: np.ndarray) -> np.ndarray:
@@ -187,16 +224,20 @@ def summarize(
     (count, p50/p95/max [s]) overall and per cause (a cause's outages are the maximal runs of
     steps with that reason; percentiles by linear interpolation, ``numpy.percentile``).
 
-    With throughput streams (the radio layer): throughput p5/p50 [Mbit/s] over the connected
-    steps, the demand [Mbit/s] and the share of demand served [%] = Σ throughput / Σ demand
-    over every step (outages serve nothing).
+    With throughput streams (the radio layer), for each direction (``down``, ``up``):
+    throughput p5/p50 [Mbit/s] over the connected steps, the demand [Mbit/s] and the share of
+    demand served [%] = Σ throughput / Σ demand over every step (outages serve nothing).
     """
     connected = np.concatenate(acc.connected) if acc.connected else np.zeros((0, acc.n_terminals))
     rtt = np.concatenate(acc.rtt_ms) if acc.rtt_ms else np.zeros((0, acc.n_terminals))
     sat = np.concatenate(acc.satellite) if acc.satellite else np.zeros((0, acc.n_terminals))
     reason = np.concatenate(acc.reason) if acc.reason else np.zeros((0, acc.n_terminals))
     obstructed = reason_names.index("obstructed") if "obstructed" in reason_names else -1
-    thr = np.concatenate(acc.throughput_mbps) if acc.throughput_mbps else None
+    thr = {
+        "down": np.concatenate(acc.throughput_down_mbps) if acc.throughput_down_mbps else None,
+        "up": np.concatenate(acc.throughput_up_mbps) if acc.throughput_up_mbps else None,
+    }
+    demands = {"down": acc.demand_down_mbps, "up": acc.demand_up_mbps}
     out = {}
     for i, name in enumerate(terminal_names):
         c = connected[:, i].astype(bool)
@@ -226,20 +267,74 @@ def summarize(
                 reason_names[k]: _durations(_runs(reason[:, i] == k) * step_s) for k in codes
             },
         }
-        if thr is not None and len(c) and acc.demand_mbps is not None:
-            t = thr[:, i].astype(float)
+        for way in ("down", "up"):
+            if thr[way] is None or not len(c) or demands[way] is None:
+                continue
+            t = thr[way][:, i].astype(float)
             p5, p50 = np.percentile(t[c], [5, 50]) if c.any() else (None, None)
-            demand = float(acc.demand_mbps[i])
-            out[name]["throughput_mbps_p5"] = None if p5 is None else round(float(p5), 3)
-            out[name]["throughput_mbps_p50"] = None if p50 is None else round(float(p50), 3)
-            out[name]["demand_mbps"] = demand
+            demand = float(demands[way][i])
             served = 100.0 * t.sum() / (demand * len(t)) if demand > 0 else None
-            out[name]["demand_served_pct"] = None if served is None else round(float(served), 3)
+            out[name] |= {
+                f"throughput_{way}_mbps_p5": None if p5 is None else round(float(p5), 3),
+                f"throughput_{way}_mbps_p50": None if p50 is None else round(float(p50), 3),
+                f"demand_{way}_mbps": demand,
+                f"demand_{way}_served_pct": None if served is None else round(float(served), 3),
+            }
     return out
 
 
+@dataclass(frozen=True)
+class RunInfo:
+    """Facts about a finished run, for the summary and the log (what the engine reports)."""
+
+    n_satellites: int
+    n_isl_links: int
+    n_steps: int
+    sgp4_error_samples: int
+    out_of_band_samples: int
+    events: list[dict]  # what each event hit (lifeline.events.Timeline.hits)
+    power: dict[str, dict]  # per terminal with a power model (engine PowerTimeline.stats)
+
+
+def build_summary(
+    scenario: Scenario, info: RunInfo, acc: TerminalAccumulator, elapsed_s: float
+) -> dict:
+    """The content of ``summary.json``: the run's facts and every terminal's figures
+    (:func:`summarize`, with its power statistics when it has a power model)."""
+    tm = scenario.time
+    terminals = summarize(acc, [t.name for t in scenario.terminals], REASONS, tm.step_s)
+    for name, stats in info.power.items():
+        terminals[name]["power"] = stats
+    return {
+        "lifeline_version": version("lifeline"),
+        "scenario": scenario.name,
+        "source": scenario.source,
+        "start_utc": tm.start_utc.isoformat(),
+        "end_utc": tm.end_utc.isoformat(),
+        "step_s": tm.step_s,
+        "slot_s": tm.slot_s,
+        "n_steps": info.n_steps,
+        "isl": scenario.network.isl,
+        "n_satellites": info.n_satellites,
+        "n_isl_links": info.n_isl_links,
+        "propagation_warnings": {
+            "sgp4_error_samples": info.sgp4_error_samples,
+            "out_of_band_samples": info.out_of_band_samples,
+        },
+        "events": info.events,
+        "elapsed_s": round(elapsed_s, 3),
+        "terminals": terminals,
+    }
+
+
 #: Per-terminal summary figures :func:`compare_summaries` puts side by side (if both have them).
-COMPARED = ("availability_pct", "rtt_ms_p50", "rtt_ms_p95", "throughput_mbps_p50")
+COMPARED = (
+    "availability_pct",
+    "rtt_ms_p50",
+    "rtt_ms_p95",
+    "throughput_down_mbps_p50",
+    "throughput_up_mbps_p50",
+)
 
 
 def read_summary(out_dir: Path) -> dict:
@@ -293,7 +388,7 @@ class TerminalsWriter:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._tmp = _temp_beside(self.path)
+        self._tmp = temp_beside(self.path)
         self._writer = pq.ParquetWriter(self._tmp, TERMINALS_SCHEMA, compression="zstd")
 
     def write(self, table: pa.Table) -> None:
@@ -390,8 +485,8 @@ def _codes(column: pa.ChunkedArray, names: list[str]) -> np.ndarray:
 def accumulator_columns(
     table: pa.Table, n_terminals: int, satellite_names: list[str], reasons: list[str]
 ) -> tuple[np.ndarray, ...]:
-    """(connected, rtt_ms, satellite, reason, throughput_mbps), each (steps, N), back from the
-    rows of a chunk (what :meth:`TerminalAccumulator.add` takes)."""
+    """(connected, rtt_ms, satellite, reason, throughput_down_mbps, throughput_up_mbps), each
+    (steps, N), back from the rows of a chunk (what :meth:`TerminalAccumulator.add` takes)."""
 
     def grid(values: np.ndarray) -> np.ndarray:
         return values.reshape(-1, n_terminals)
@@ -401,5 +496,6 @@ def accumulator_columns(
         grid(table["rtt_ms"].to_numpy()),
         grid(_codes(table["satellite"], satellite_names)),
         grid(_codes(table["reason"], reasons)),
-        grid(table["throughput_mbps"].to_numpy()),
+        grid(table["throughput_down_mbps"].to_numpy()),
+        grid(table["throughput_up_mbps"].to_numpy()),
     )

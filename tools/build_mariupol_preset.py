@@ -44,7 +44,7 @@ EXCLUDED_COUNTRIES = frozenset({"UA", "RU", "BY"})
 EXCLUDED_NOTES = ("e-band", "tt&c", "backhaul only", "license pending")
 #: The only PoP source with a license (lifeline/data/PROVENANCE.md).
 POP_SOURCE = "starperf2-pops-2024"
-_ELEVATION_NOTE = "  # as listed in 2022-12; the Gen1 filing value is 25 (FACTS.md §1)"
+_ELEVATION_NOTE = "  # listed in 2022-12; the Gen1 filing says 25 (references.md#min-elevation)"
 
 
 def select_gateways(rows: list[dict]) -> list[dict]:

@@ -1,6 +1,6 @@
 """Fuzz lifeline's input handling: mutate a tiny valid scenario and TLE file, run the CLI.
 
-The rule being checked (STYLE.md §3.8): bad input gets one clear error naming the file, the
+The rule being checked: bad input gets one clear error naming the file, the
 field or line, the value and what is allowed, with exit code 2; a crash or a traceback for
 user input is a bug. Each case starts from ``tests/data/tiny.toml`` and ``tests/data/tiny.tle``
 (5 satellites, 12 steps: a whole run takes ~0.05 s), applies 1-3 random mutations (delete,
@@ -14,14 +14,23 @@ file's name and no "Traceback" in the output); a run that exits 0 must leave a p
 ``summary.json`` and print nothing on stdout with ``--quiet``. Anything else is a failure; the
 first few are saved with their inputs, the output and the traceback for reproduction.
 
-The mutation engine (:func:`mutate`) and the checks (:func:`run_case`) are shared with
-``tests/test_fuzz.py``, which drives them from hypothesis.
+A second surface, ``--surface schema``, covers the whole scenario schema: it mutates
+``tests/data/tiny-schema.toml`` (which extends tiny.toml and sets every ``[[events]]`` kind,
+``[radio]``, ``[[rain]]``, ``[[jammers]]``, moving and powered terminals and a ``[sweep]`` table)
+with the same scenario mutators, loads it with :func:`lifeline.config.load_sweep` (which
+validates the scenario, the ``[sweep]`` table and every grid point) and draws two samples
+(:func:`lifeline.sweep.plan_samples`, which validates each variant). Anything but a loaded sweep
+or a :class:`~lifeline.errors.LifelineError` is a failure. It runs no engine, so it is fast.
+
+The mutation engine (:func:`mutate`) and the checks (:func:`run_case`, :func:`run_schema_case`)
+are shared with ``tests/integration/test_fuzz.py``, which drives them from hypothesis.
 
 Usage::
 
     python tools/fuzz_inputs.py                     # 10,000 cases, seed 0
     python tools/fuzz_inputs.py --cases 500 --seed 7
     python tools/fuzz_inputs.py --seed 7 --case 123 # re-run one case and show it
+    python tools/fuzz_inputs.py --surface schema    # 10,000 schema cases (events, radio, sweep)
 """
 
 from __future__ import annotations
@@ -53,6 +62,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "data"
 SCENARIO_NAME = "tiny.toml"
 TLE_NAME = "tiny.tle"
+SCHEMA_NAME = "tiny-schema.toml"
 
 #: Runs bigger than this are skipped (a mutated value can ask for years at 1 s); validation
 #: still runs on them.
@@ -94,6 +104,14 @@ def base_case() -> Case:
     """The valid fixture, unchanged."""
     return Case(
         (FIXTURES / SCENARIO_NAME).read_text(encoding="utf-8"),
+        (FIXTURES / TLE_NAME).read_text(encoding="ascii"),
+    )
+
+
+def schema_case() -> Case:
+    """The valid schema fixture (``tiny-schema.toml``; the TLE is the one tiny.toml names)."""
+    return Case(
+        (FIXTURES / SCHEMA_NAME).read_text(encoding="utf-8"),
         (FIXTURES / TLE_NAME).read_text(encoding="ascii"),
     )
 
@@ -149,6 +167,17 @@ VALUES = (
     "9999-12-31T23:59:59Z",
     "2262-04-12T00:00:00Z",
     "2057-01-01T00:00:00Z",
+    '"99999-01-01T00:00:00Z"',
+    '"9999-12-31T23:59:59-01:00"',
+    "1" + "0" * 400,
+    "-" + "1" + "0" * 400,
+    "[1" + "0" * 400 + ", 2]",
+    "[0.0, 1e400]",
+    "[1, 2, 3]",
+    "[[1, 2], [3, 4]]",
+    '["Muallim", "Muallim"]',
+    '["nope"]',
+    "[44235, -1]",
     '"builtin:nope"',
     '"builtin:starlink-2021-11-17"',
     '"missing.tle"',
@@ -210,6 +239,40 @@ INSERTS = (
     "[",
     "\t",
     RAW_BYTE,
+    # Schema surface (tiny-schema.toml): tables and keys of events, radio, rain, jammers, sweep.
+    "[[events]]",
+    'kind = "ground_loss"',
+    'kind = "satellite_failure"',
+    'kind = "meteor"',
+    "radius_km = " + "1" + "0" * 400,
+    "fraction = 0.5",
+    "seed = 1",
+    "start_s = 1e308",
+    "end_utc = 9999-12-31T23:59:59Z",
+    "[radio]",
+    'antenna_pattern = "S.580"',
+    "enabled = false",
+    "[[rain]]",
+    "[[jammers]]",
+    "[[jammers.windows]]",
+    'target = "uplink"',
+    "[sweep]",
+    "[sweep.grid]",
+    '"time.step_s" = [1e400]',
+    '"terminals[9].alt_m" = [1.0]',
+    '"nope..x" = [1]',
+    "[[sweep.regions]]",
+    "probability = 2",
+    "lost = [3, 1]",
+    "count = 0",
+    "[terminals.path]",
+    'geojson = "missing.geojson"',
+    "[[terminals.waypoints]]",
+    "[terminals.power]",
+    'pairs = "all"',
+    "[[pairs]]",
+    "src = 0",
+    "dst = " + "9" * 30,
 )
 
 _FLIP_CHARS = " -+.0123456789eE:\"'[]{}=#\t\n\r\x00\x7fZ\u00e9\u200b" + RAW_BYTE
@@ -460,7 +523,7 @@ TLE_MUTATORS: tuple[Mutator, ...] = (
 )
 
 
-def mutate(rng: random.Random, case: Case | None = None) -> Case:
+def mutate(rng: random.Random, case: Case | None = None, tle_share: float = 0.4) -> Case:
     """1-3 mutations (mostly 1) of the scenario and/or the TLE text, chosen with `rng`.
 
     Parameters
@@ -470,11 +533,13 @@ def mutate(rng: random.Random, case: Case | None = None) -> Case:
         ``st.randoms()`` in the test (so hypothesis can shrink a failing case).
     case : Case, optional
         Starting point; the valid fixture when omitted.
+    tle_share : float
+        Chance that a mutation hits the TLE text rather than the scenario.
     """
     case = case or base_case()
     scenario, tle, log = case.scenario, case.tle, list(case.mutations)
     for _ in range(rng.choice([1, 1, 1, 2, 2, 3])):
-        if rng.random() < 0.6:
+        if rng.random() < 1.0 - tle_share:
             scenario, what = rng.choice(SCENARIO_MUTATORS)(rng, scenario)
             log.append(f"scenario: {what}")
         else:
@@ -559,7 +624,7 @@ class Outcome:
 
 
 def _over_budget(path: Path) -> str | None:
-    from lifeline.scenario import load_scenario
+    from lifeline.config import load_scenario
 
     sc = load_scenario(path)
     samples = sc.time.duration_s / sc.time.propagation_step_s
@@ -625,6 +690,38 @@ def run_case(case: Case, folder: Path, runner: CliRunner | None = None) -> Outco
     return outcome
 
 
+def run_schema_case(case: Case, folder: Path) -> Outcome:
+    """Write the schema case into `folder`, load it as a sweep file, draw two samples, check.
+
+    The outcome is "loaded" (the sweep loads and its samples are drawn), "error" (a
+    :class:`~lifeline.errors.LifelineError`, whose message must name a file) or "failure"
+    (any other exception: the traceback a user would see).
+    """
+    from lifeline.config import load_sweep
+    from lifeline.sweep import plan_samples
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / SCENARIO_NAME).write_text(base_case().scenario, encoding="utf-8")
+    (folder / TLE_NAME).write_bytes(case.tle.encode(**_ENCODING))
+    path = folder / SCHEMA_NAME
+    path.write_bytes(case.scenario.encode(**_ENCODING))
+    outcome = Outcome("failure", "")
+    try:
+        with _watchdog(CASE_TIMEOUT_S):
+            plan_samples(load_sweep(path), samples=2, seed=0)
+    except LifelineError as exc:
+        outcome.kind, outcome.detail = "error", type(exc).__name__
+        if not any(name in str(exc) for name in (SCHEMA_NAME, SCENARIO_NAME, TLE_NAME)):
+            outcome.kind = "failure"
+            outcome.problems.append(f"the message names none of the files: {exc}")
+    except Exception as exc:  # noqa: BLE001 - any other exception is what the fuzz looks for
+        outcome.problems.append(f"load_sweep raised {type(exc).__name__}: {exc}")
+        outcome.detail = "".join(traceback.format_exception(exc))
+    else:
+        outcome.kind = "loaded"
+    return outcome
+
+
 def describe(case: Case, outcome: Outcome) -> str:
     """A report of one case: mutations, problems, outputs and tracebacks."""
     parts = ["mutations:", *(f"  {m}" for m in case.mutations), "problems:"]
@@ -636,6 +733,8 @@ def describe(case: Case, outcome: Outcome) -> str:
         if exc is not None and not isinstance(exc, SystemExit) and result.exc_info:
             parts.append(f"--- {step}: traceback:")
             parts.append("".join(traceback.format_exception(*result.exc_info)).rstrip())
+    if outcome.kind == "failure" and not outcome.results and outcome.detail:
+        parts += ["--- traceback:", outcome.detail.rstrip()]
     return "\n".join(parts) + "\n"
 
 
@@ -664,7 +763,14 @@ def main(argv: list[str] | None = None) -> int:
         "--save", type=Path, default=Path("fuzz-failures"), help="where failing inputs go"
     )
     parser.add_argument("--keep", type=int, default=5, help="failures to save (5)")
+    parser.add_argument(
+        "--surface",
+        choices=("run", "schema"),
+        default="run",
+        help="run: tiny.toml + TLE through validate and run; schema: tiny-schema.toml as a sweep",
+    )
     args = parser.parse_args(argv)
+    schema = args.surface == "schema"
 
     runner = CliRunner()
     tally: Counter[str] = Counter()
@@ -676,8 +782,12 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="lifeline-fuzz-") as tmp:
         for n, i in enumerate(indices, start=1):
-            case = mutate(case_rng(args.seed, i))
-            outcome = run_case(case, Path(tmp), runner)
+            if schema:
+                case = mutate(case_rng(args.seed, i), schema_case(), tle_share=0.1)
+                outcome = run_schema_case(case, Path(tmp))
+            else:
+                case = mutate(case_rng(args.seed, i))
+                outcome = run_case(case, Path(tmp), runner)
             tally[outcome.kind] += 1
             if outcome.kind == "error":
                 errors[outcome.detail] += 1
@@ -696,7 +806,7 @@ def main(argv: list[str] | None = None) -> int:
             if n % 500 == 0:
                 print(
                     f"{n:>7,} cases {time.perf_counter() - started:7.1f} s: "
-                    f"{tally['error']} errors, {tally['ran']} runs, "
+                    f"{tally['error']} errors, {tally['ran'] + tally['loaded']} runs/loads, "
                     f"{tally['late-error']} run errors, {tally['skipped']} skipped, "
                     f"{tally['failure']} failures",
                     flush=True,
@@ -704,11 +814,15 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     total = sum(tally.values())
     each_ms = elapsed / max(total, 1) * 1e3
-    print(f"\n{total:,} cases (seed {args.seed}) in {elapsed:.1f} s ({each_ms:.1f} ms each)")
-    print(f"  clean errors (exit 2 from validate): {tally['error']:,}")
+    print(
+        f"\n{total:,} {args.surface} cases (seed {args.seed}) in {elapsed:.1f} s "
+        f"({each_ms:.1f} ms each)"
+    )
+    print(f"  clean errors (LifelineError):        {tally['error']:,}")
     for name, count in errors.most_common():
         print(f"      {name}: {count:,}")
     print(f"  clean runs (exit 0):                 {tally['ran']:,}")
+    print(f"  schema: loaded and sampled:          {tally['loaded']:,}")
     print(f"  validated, then run exit 2:          {tally['late-error']:,}")
     for name, count in late.most_common():
         print(f"      {name}: {count:,}")

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lifeline.io.hypatia import read_network_dir, write_paper_network
+from lifeline.io.hypatia import read_network_dir
+from lifeline.orbits.hypatia_paper import write_paper_network
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""``lifeline hypatia`` and ``lifeline analyze``: pair mode on Hypatia networks (issue 4)."""
+"""``lifeline hypatia`` and ``lifeline analyze``: pair mode on Hypatia networks."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def hypatia(
 ) -> None:
     """Pair mode on a Hypatia folder: write OUT/pairs.parquet (time 0 = the TLE epoch)."""
     from lifeline.io.hypatia import read_network_dir
-    from lifeline.pairs import PairNetwork, PairSelectionError, resolve_pairs, run_pairs
+    from lifeline.pairmode import PairNetwork, PairSelectionError, resolve_pairs, run_pairs
 
     def go() -> None:
         if not (duration_s > 0 and step_ms > 0):

@@ -1,4 +1,4 @@
-"""``lifeline report``: rebuild a run's HTML report, or write its figures as PNG (issue 7)."""
+"""``lifeline report``: rebuild a run's HTML report, or write its figures as PNG."""
 
 from __future__ import annotations
 

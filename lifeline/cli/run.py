@@ -19,13 +19,13 @@ def _summary_table(summary: dict) -> Table:
     table = Table(
         title=f"{summary['scenario']} ({mode})",
         caption="avail%: share of steps served; RTT in ms; HO: handovers; out: outages "
-        "(longest in s); Mb/s: throughput p50; dem%: share of demand served",
+        "(longest in s); down / up: throughput p50 in Mb/s and share of demand served in %",
     )
     table.add_column("terminal", no_wrap=True)
-    radio = any("throughput_mbps_p50" in t for t in summary["terminals"].values())
+    radio = any("throughput_down_mbps_p50" in t for t in summary["terminals"].values())
     columns = ["avail%", "RTT p5", "p50", "p95", "HO", "out", "longest"]
     if radio:
-        columns += ["Mb/s", "dem%"]
+        columns += ["down", "dem%", "up", "dem%"]
     for col in columns:
         table.add_column(col, justify="right", no_wrap=True)
 
@@ -44,8 +44,11 @@ def _summary_table(summary: dict) -> Table:
             f"{t['longest_outage_s']:.0f}",
         ]
         if radio:
-            served = t.get("demand_served_pct")
-            row += [ms(t.get("throughput_mbps_p50")), "—" if served is None else f"{served:.1f}"]
+            for way in ("down", "up"):
+                row += [
+                    ms(t.get(f"throughput_{way}_mbps_p50")),
+                    ms(t.get(f"demand_{way}_served_pct")),
+                ]
         table.add_row(*row)
     return table
 
@@ -75,8 +78,7 @@ def run(
     """
     from lifeline.api import load_scenario
     from lifeline.api import run as run_scenario
-    from lifeline.report import build_report, scenario_json
-    from lifeline.results import PARTS_DIR, write_json
+    from lifeline.results import PARTS_DIR
 
     def go() -> None:
         sc = load_scenario(scenario)
@@ -99,17 +101,14 @@ def run(
                 highlight=False,
             )
             sys.exit(130)
-        # The resolved scenario beside the results, so the report (and a reader) knows what
-        # was assumed even when the TOML file changes or was an `extends` chain.
-        write_json(out / "scenario.json", scenario_json(sc))
-        report = build_report(out)
         if as_json:
             sys.stdout.write(json.dumps(result.summary, indent=2) + "\n")
         elif not quiet:
             Console().print(_summary_table(result.summary))
             written = ", ".join(str(out / f) for f in ("terminals.parquet", "summary.json"))
             Console().print(
-                f"wrote {written}, {out / 'scenario.json'} and {report}", highlight=False
+                f"wrote {written}, {out / 'scenario.json'} and {out / 'report.html'}",
+                highlight=False,
             )
 
     guard(go)
@@ -122,8 +121,8 @@ def validate(
     """Check a scenario (and its TLE, ISL and ground-station files) without running it."""
     import numpy as np
 
+    from lifeline.config import load_scenario
     from lifeline.engine import build_constellation, scenario_isl_edges
-    from lifeline.scenario import load_scenario
 
     def go() -> None:
         sc = load_scenario(scenario)

@@ -1,4 +1,4 @@
-"""``lifeline sweep``: many plausible futures of a scenario on Dask (issue 8)."""
+"""``lifeline sweep``: many plausible futures of a scenario on Dask."""
 
 from __future__ import annotations
 
@@ -18,11 +18,12 @@ from lifeline.cli.app import app, guard, progress_bar
 def _distribution_table(summary: dict) -> Table:
     # escape: rich would read "[ms]" as markup and drop it.
     title = escape(
-        f"{summary['samples']} samples: availability [%], RTT p50 [ms], throughput p50 [Mbit/s]"
+        f"{summary['samples']} samples: availability [%], RTT p50 [ms], throughput p50 down / "
+        "up [Mbit/s]"
     )
     table = Table(title=title, caption="p5 / p50 / p95 across samples")
     table.add_column("terminal", no_wrap=True)
-    for col in ("availability", "share >= 90 %", "RTT p50", "throughput p50"):
+    for col in ("availability", "share >= 90 %", "RTT p50", "down p50", "up p50"):
         table.add_column(col, justify="right", no_wrap=True)
 
     def v(q: dict) -> str:
@@ -34,7 +35,8 @@ def _distribution_table(summary: dict) -> Table:
             v(t["availability_pct"]),
             f"{100 * t['share_of_samples_at_least']:.0f} %",
             v(t["rtt_ms_p50"]),
-            v(t["throughput_mbps_p50"]),
+            v(t["throughput_down_mbps_p50"]),
+            v(t["throughput_up_mbps_p50"]),
         )
     return table
 
@@ -42,7 +44,7 @@ def _distribution_table(summary: dict) -> Table:
 def _unknowns_table(summary: dict, top: int = 4) -> Table:
     table = Table(
         title="What matters most: Spearman rank correlation with availability "
-        "(RTT p50, throughput p50)"
+        "(RTT p50, throughput p50 down)"
     )
     table.add_column("terminal", no_wrap=True)
     table.add_column("unknowns, strongest first")
@@ -53,7 +55,7 @@ def _unknowns_table(summary: dict, top: int = 4) -> Table:
     for name, t in summary["terminals"].items():
         parts = [
             f"{u['unknown']} {f(u['spearman_availability'])} "
-            f"({f(u['spearman_rtt_p50'])}, {f(u['spearman_throughput_p50'])})"
+            f"({f(u['spearman_rtt_p50'])}, {f(u['spearman_throughput_down_p50'])})"
             for u in t["unknowns"][:top]
         ]
         table.add_row(name, "; ".join(parts) or "(nothing varied)")
@@ -90,7 +92,8 @@ def sweep(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No bar, no tables.")] = False,
 ) -> None:
     """Run a scenario over many draws of its unknowns; write OUT/sweep.parquet and a summary."""
-    from lifeline.sweep import load_sweep, run_sweep
+    from lifeline.config import load_sweep
+    from lifeline.sweep import run_sweep
 
     def go() -> None:
         sw = load_sweep(scenario)

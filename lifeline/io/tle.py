@@ -24,7 +24,7 @@ from sgp4.api import Satrec
 from lifeline.errors import TLEError
 from lifeline.time import datetime64_from_jd
 
-__all__ = ["TLESet", "filter_launched_by", "parse_tle", "read_tle"]
+__all__ = ["TLESet", "filter_launched_by", "parse_record", "parse_tle", "read_tle"]
 
 logger = logging.getLogger(__name__)
 
@@ -151,10 +151,13 @@ def _check_line(line: str, number: int, source: str, line_no: int) -> None:
             )
 
 
-def _parse_record(
+def parse_record(
     name: str | None, line1: str, line2: str, source: str, line_no1: int
 ) -> tuple[str, Satrec, str]:
-    """Validate one record and build its Satrec; ``line_no1`` is line 1's line number."""
+    """Validate one TLE record and build its Satrec; ``line_no1`` is line 1's line number.
+
+    Shared by the TLE reader and the Hypatia ``tles.txt`` reader (:mod:`lifeline.io.hypatia`).
+    """
     _check_line(line1, 1, source, line_no1)
     _check_line(line2, 2, source, line_no1 + 1)
     if line1[2:7] != line2[2:7]:
@@ -227,7 +230,7 @@ def parse_tle(text: str, source: str) -> TLESet:
         line2_no, line2 = lines[i + 1]
         if line2_no != line_no + 1:
             raise TLEError(source, line_no + 1, "expected TLE line 2, found a blank line")
-        name, satrec, designator = _parse_record(name, line, line2, source, line_no)
+        name, satrec, designator = parse_record(name, line, line2, source, line_no)
         names.append(name)
         satrecs.append(satrec)
         designators.append(designator)

@@ -2,11 +2,11 @@
 
 Gaseous absorption (ITU-R P.676-12), clouds (P.840), rain (P.618-13 with the rain rates of
 P.837-7, the rain heights of P.839-4 and the specific attenuation of P.838-3) and tropospheric
-scintillation (P.618-13 §2.4), as implemented by ``itur`` 0.4 (FACTS.md §8, "Rain model versions
-used below"). ``itur`` is imported inside the functions that need it, so ``import lifeline`` stays
-fast, and it is slow per call (seconds the first time, while it loads its maps): the radio layer
-calls it once per site before the time loop (:func:`attenuation_table`) and interpolates the
-table at every step (:meth:`AttenuationTable.attenuation_db`).
+scintillation (P.618-13 §2.4), as implemented by ``itur`` 0.4 (references.md#itu-r-models).
+``itur`` is imported inside the functions that need it, so ``import lifeline`` stays fast, and
+it is slow per call (seconds the first time, while it loads its maps): the radio layer calls it
+once per site before the time loop (:func:`attenuation_table`) and interpolates the table at
+every step (:meth:`AttenuationTable.attenuation_db`).
 
 Rain events (a rain rate in mm/h over a site for a time window) use the P.618-13 §2.2.1.1 method
 with the event's rain rate in place of R0.01: the attenuation of the effective path through rain
@@ -21,19 +21,23 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lifeline.constants import MAX_RAIN_RATE_MM_H
+
 #: Default elevation grid of the per-site tables [deg]: P.618 is valid from 5°; 1° spacing keeps
-#: the interpolation error far below the models' own (see tests/test_atmosphere.py).
+#: the interpolation error far below the models' own (see tests/test_atmosphere.py;
+#: references.md#itu-r-models).
 ELEVATION_GRID_DEG = np.arange(5.0, 90.0 + 0.5, 1.0)
 
 #: Default rain-rate grid [mm/h] for rain events; 0 is no rain. The largest value is the largest
 #: rate a table can answer for (P.837-7 gives R0.01 up to ~150 mm/h in the tropics).
 RAIN_RATE_GRID_MM_H = np.array(
     [0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 75.0, 100.0, 150.0,
-     200.0, 250.0]
+     200.0, MAX_RAIN_RATE_MM_H]
 )  # fmt: skip
 
 #: Polarisation tilt [deg] used by default: 45°, which P.838-3 prescribes for circular
-#: polarisation (SpaceX's gain-contour exhibits, e.g. SAT-MOD-20190314-00015, list RHCP beams).
+#: polarisation (SpaceX's gain-contour exhibits, e.g. SAT-MOD-20190314-00015, list RHCP beams;
+#: references.md#itu-r-models).
 POLARIZATION_TILT_DEG = 45.0
 
 

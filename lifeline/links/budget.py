@@ -4,8 +4,8 @@ Pure functions of NumPy arrays (any shape; the engine passes ``(time, terminal)`
 are in dBW, gains in dBi, losses in dB (positive numbers subtract), noise temperatures in K,
 bandwidths in MHz, frequencies in GHz. A value outside a model's domain gives NaN.
 
-The default constants below are the values the radio layer uses when a scenario does not set
-them; each names its source (FACTS.md rows) and says when it is an estimate.
+The defaults of the user downlink budget (carrier, channel, terminal, losses) are in
+:mod:`lifeline.constants`, where the scenario schema reads them too.
 """
 
 from __future__ import annotations
@@ -13,54 +13,21 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from lifeline.constants import C_KM_S, WGS84_A_KM
+from lifeline.constants import (
+    C_KM_S,
+    IMPLEMENTATION_LOSS_DB,
+    ROLL_OFF,
+    SCAN_LOSS_EXPONENT,
+    USER_DOWNLINK_FREQ_GHZ,
+    WGS84_A_KM,
+)
 
 #: Boltzmann's constant in dB: 10·log10(1.380649e-23 J/K) [dBW/(K·Hz)]. CODATA 2018 (exact),
-#: FACTS.md §8.
+#: references.md#physical-constants.
 BOLTZMANN_DBW_PER_K_HZ = 10.0 * np.log10(1.380649e-23)
 
-#: User downlink carrier [GHz]: the middle of the filed 10.7–12.7 GHz Ku band (FACTS.md §3,
-#: "User downlink / uplink (Ku)").
-USER_DOWNLINK_FREQ_GHZ = 11.7
-
-#: User uplink carrier [GHz]: the middle of the filed 14.0–14.5 GHz band (FACTS.md §3).
-USER_UPLINK_FREQ_GHZ = 14.25
-
-#: User channel width [MHz]: 240 MHz per OFDM channel (Humphreys et al., IEEE TAES 2023;
-#: FACTS.md §3, "Downlink waveform").
-USER_CHANNEL_BANDWIDTH_MHZ = 240.0
-
-#: Roll-off of the channel [-]: 0.1 as in del Portillo et al.'s budgets (FACTS.md §8b), so the
-#: symbol rate is bandwidth / 1.1.
-ROLL_OFF = 0.1
-
-#: User terminal receive aperture [m] (filing, FACTS.md §3, "UT antenna").
-TERMINAL_APERTURE_M = 0.48
-
-#: Aperture efficiency [-] of the user terminal: 0.60, computed from del Portillo et al.'s 0.7 m,
-#: 37.7 dBi user terminal at 13.5 GHz (FACTS.md §8b, "User terminal"). Estimate.
-TERMINAL_APERTURE_EFFICIENCY = 0.60
-
-#: User terminal system noise temperature [K], del Portillo et al. (FACTS.md §8b). Estimate.
-TERMINAL_SYSTEM_TEMPERATURE_K = 362.9
-
-#: Satellite user-downlink EIRP density at the beam centre [dBW/MHz]: del Portillo et al.'s
-#: 36.7 dBW per 250 MHz (12.7 dBW/MHz) at a 1,684 km slant range (FACTS.md §8b), scaled to the same
-#: power flux density on the ground at the 550 km shell's 812 km slant range at 40° elevation
-#: (FACTS.md §1): 12.66 − 20·log10(1684 / 812) = 6.33 dBW/MHz. Estimate: the filings' EIRP is
-#: not public (FACTS.md §3, "Satellite EIRP/PFD ... not found").
-SAT_EIRP_DENSITY_DBW_PER_MHZ = 6.33
-
-#: Implementation loss [dB] (modem, pointing, polarisation) and the target link margin [dB]:
-#: 1 dB each, the pylink convention (FACTS.md §8, "Implementation margin").
-IMPLEMENTATION_LOSS_DB = 1.0
-LINK_MARGIN_DB = 1.0
-
-#: Exponent n of the phased-array scan loss cos(θ)^n: 1 for the projected aperture alone
-#: (Mailloux, Phased Array Antenna Handbook, 2nd ed., 2005, §1.1).
-SCAN_LOSS_EXPONENT = 1.0
-
-#: Mean radiating temperature of rain and atmosphere [K], ITU-R P.618-13 §3 (sky noise).
+#: Mean radiating temperature of rain and atmosphere [K], ITU-R P.618-13 §3 (sky noise;
+#: references.md#itu-r-models).
 MEDIUM_TEMPERATURE_K = 275.0
 
 # 20·log10(4π·1e3·1e9 / c[m/s]): free-space loss of 1 km at 1 GHz [dB] (≈ 92.45 dB).
@@ -147,7 +114,7 @@ def _envelope_s580_dbi(phi_deg, d_lambda):
             # max(., -10): 32 - 25 log 48° is -10.03 dBi, so the segments join without a rise.
             [
                 29.0 - 25.0 * np.log10(phi_deg),
-                3.5,
+                -3.5,  # 29 - 25 log 20° = -3.5 dBi: the segments join
                 np.maximum(32.0 - 25.0 * np.log10(phi_deg), -10.0),
             ],
             -10.0,
@@ -350,7 +317,8 @@ def combine_ratios_db(*ratios_db: ArrayLike) -> NDArray[np.float64]:
     """Combine carrier-to-(noise|interference) ratios [dB]: (C/X)⁻¹ = Σ (C/X_i)⁻¹.
 
     E.g. ``combine_ratios_db(cn_db, c_asi_db, c_xpi_db)`` is C/(N + I_ASI + I_XPI), the form of
-    del Portillo et al.'s budgets (FACTS.md §8b). With no argument it is +inf (nothing degrades).
+    del Portillo et al.'s budgets (references.md#del-portillo-budget). With no argument it is
+    +inf (nothing degrades).
 
     References
     ----------

@@ -14,8 +14,8 @@ geometry gets the measured median throughput of Starlink users in Europe in 2021
 
 The reference geometry is a satellite of the 550 km shell (references.md#constellation-shells)
 at :data:`REFERENCE_ELEVATION_DEG`, clear sky (the median gas and cloud attenuation at Ku is
-~0.2 dB, under one MODCOD step). :func:`lifeline.links.capacity.DEFAULT_CELL_LOAD` and
-:data:`lifeline.links.uplink.SAT_UPLINK_G_OVER_T_DB_K` hold the results; a test re-runs the
+~0.2 dB, under one MODCOD step). :data:`lifeline.constants.DEFAULT_CELL_LOAD` and
+:data:`lifeline.constants.SAT_UPLINK_G_OVER_T_DB_K` hold the results; a test re-runs the
 calibration so they cannot drift from it.
 """
 
@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from lifeline import constants as c
 from lifeline.kits import DEFAULT_KIT, get_kit
 from lifeline.links import budget as b
 from lifeline.links.modcod import ModcodTable, capacity_mbps, select_modcod
-from lifeline.links.uplink import USER_UPLINK_CHANNEL_MHZ, uplink_esn0_db
+from lifeline.links.uplink import uplink_esn0_db
 
 __all__ = [
     "EUROPE_DOWNLOAD_MEDIANS_MBPS",
@@ -61,7 +62,7 @@ def _reference_geometry(elevation_deg: float, altitude_km: float) -> tuple[float
     """Slant range [km] and the satellite's scan loss [dB] toward a terminal at the equator's
     WGS84 radius (the site radius the engine's budgets use within 0.3 %)."""
     range_km = float(b.slant_range_km(elevation_deg, altitude_km))
-    scan = float(b.scan_loss_db(b.off_nadir_deg(elevation_deg, b.WGS84_A_KM + altitude_km)))
+    scan = float(b.scan_loss_db(b.off_nadir_deg(elevation_deg, c.WGS84_A_KM + altitude_km)))
     return range_km, scan
 
 
@@ -75,18 +76,18 @@ def reference_downlink_capacity_mbps(
     the radio layer's default budget (:mod:`lifeline.links.budget`)."""
     range_km, scan = _reference_geometry(elevation_deg, altitude_km)
     gain = b.aperture_gain_dbi(
-        get_kit(kit).receive_aperture_m, b.USER_DOWNLINK_FREQ_GHZ, b.TERMINAL_APERTURE_EFFICIENCY
+        get_kit(kit).receive_aperture_m, c.USER_DOWNLINK_FREQ_GHZ, c.TERMINAL_APERTURE_EFFICIENCY
     )
     esn0 = b.downlink_esn0_db(
-        b.SAT_EIRP_DENSITY_DBW_PER_MHZ,
-        b.USER_CHANNEL_BANDWIDTH_MHZ,
+        c.SAT_EIRP_DENSITY_DBW_PER_MHZ,
+        c.USER_CHANNEL_BANDWIDTH_MHZ,
         scan,
         range_km,
         0.0,
-        b.g_over_t_db_k(gain, b.TERMINAL_SYSTEM_TEMPERATURE_K),
+        b.g_over_t_db_k(gain, c.TERMINAL_SYSTEM_TEMPERATURE_K),
     )
-    modcod = select_modcod(table, esn0, b.LINK_MARGIN_DB)
-    return float(capacity_mbps(table, modcod, b.USER_CHANNEL_BANDWIDTH_MHZ))
+    modcod = select_modcod(table, esn0, c.LINK_MARGIN_DB)
+    return float(capacity_mbps(table, modcod, c.USER_CHANNEL_BANDWIDTH_MHZ))
 
 
 def cell_load(measured_download_mbps: float, capacity_alone_mbps: float) -> float:
@@ -107,10 +108,10 @@ def uplink_g_over_t_db_k(
     geometry."""
     range_km, scan = _reference_geometry(elevation_deg, altitude_km)
     at_0 = float(uplink_esn0_db(get_kit(kit).eirp_dbw, scan, range_km, 0.0, 0.0))
-    rate = capacity_mbps(table, np.arange(len(table)), USER_UPLINK_CHANNEL_MHZ) / (1.0 + load)
+    rate = capacity_mbps(table, np.arange(len(table)), c.USER_UPLINK_CHANNEL_MHZ) / (1.0 + load)
     enough = np.flatnonzero(rate >= measured_upload_mbps)
     # The least demanding MODCOD that carries enough; its threshold plus the margin is the Es/N0
     # the uplink needs.
     k = enough[np.argmin(table.es_n0_db[enough])]
-    need = table.es_n0_db[k] + b.LINK_MARGIN_DB - at_0
+    need = table.es_n0_db[k] + c.LINK_MARGIN_DB - at_0
     return float(np.ceil(need * 10.0 - 1e-9) / 10.0)

@@ -29,14 +29,6 @@ from numpy.typing import ArrayLike, NDArray
 
 from lifeline.constants import EARTH_MEAN_RADIUS_KM
 
-#: Other subscribers active in a cell's beam at once [users], when a scenario gives no
-#: ``[radio] cell_load``. Calibrated (:mod:`lifeline.links.calibrate`): one standard-actuated
-#: kit alone in its beam at the reference geometry gets 575.4 Mbit/s; the median of the Ookla
-#: medians of European countries in Q4 2021 and Q2 2022 is 122.2 Mbit/s
-#: (references.md#measured-throughput, references.md#cell-load); sharing the beam fairly with n
-#: others leaves 575.4 / (1 + n), so n = 575.4 / 122.2 − 1 = 3.71.
-DEFAULT_CELL_LOAD = 3.71
-
 #: Relative tolerance when comparing shares (floating-point ties).
 _REL_TOL = 1e-9
 

@@ -5,9 +5,11 @@ own orbital plane, and to one satellite in each adjacent plane of the same shell
 al., IMC 2020; Hypatia's ``generate_plus_grid_isls``). Walker shells come with plane and slot
 numbers; for real TLEs :func:`infer_planes` recovers them from the orbit normals.
 
-Assumption: which 2022 Starlink satellites carried working lasers is not public (FACTS.md §2:
-polar sats from Jan 2021, "all" launches from 2022 planned, most by 2023). Giving every
-satellite a +Grid is therefore an optimistic bound on what was available in May 2022.
+Assumption: giving every satellite a +Grid is an optimistic bound on May 2022. The v1.0
+satellites of the 53.0° shell (launches up to 2021-044) had no lasers; the 70° shell carried them
+from Sep 2021 and the 53.2° v1.5 shell from Nov 2021; the first users explicitly served over
+lasers date from Sep 2022, and no public evidence shows lasers carrying user traffic over Europe or
+Ukraine in May 2022 (references.md#laser-history).
 """
 
 from __future__ import annotations
@@ -389,7 +391,8 @@ def isl_geometry(
     Closest point of a segment to the origin: the foot of the perpendicular,
     ``p = a + t (b − a)`` with ``t = −a·(b − a) / |b − a|²``, clipped to [0, 1]. Kassing et al.
     (IMC 2020, Hypatia) require ISL rays to stay above 80 km; for two satellites at one altitude
-    h that is the length limit ``2 √((R + h)² − (R + 80 km)²)`` (5,017 km at 550 km, FACTS.md §2).
+    h that is the length limit ``2 √((R + h)² − (R + 80 km)²)`` (5,017 km at 550 km,
+    references.md#isl-range).
     """
     sat_ecef_km = np.asarray(sat_ecef_km, dtype=float)
     edges = np.asarray(edges, dtype=np.intp).reshape(-1, 2)

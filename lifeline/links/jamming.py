@@ -31,15 +31,11 @@ from lifeline.links.budget import (
     wavelength_m,
 )
 
-#: Outage reasons this module adds (strings written to the ``reason`` column).
-REASON_LOW_SINR = "low_sinr"
-REASON_JAMMED = "jammed"
-
 #: Jammer targets.
 TARGETS = ("user_downlink", "uplink")
 
 #: Effective Earth-radius factor k = 4/3 of the standard atmosphere (ITU-R P.834-9 §1; ITU-R
-#: P.453-14 median refractivity gradient −40 N-units/km).
+#: P.453-14 median refractivity gradient −40 N-units/km; references.md#jamming).
 EFFECTIVE_EARTH_FACTOR = 4.0 / 3.0
 
 #: Ground electrical characteristics for the smooth-Earth diffraction: relative permittivity and

@@ -1,14 +1,14 @@
 """From SINR to MODCOD, spectral efficiency and capacity (DVB-S2 / DVB-S2X).
 
 Starlink's downlink is OFDM, not DVB-S2 (Humphreys et al., IEEE TAES 2023); the DVB-S2X table is
-the stand-in for spectral efficiency versus Es/N0 (FACTS.md §8, "Starlink's own modulation").
+the stand-in for spectral efficiency versus Es/N0 (references.md#dvb-s2-modcod).
 The table ships as ``lifeline/data/dvbs2x-modcod.csv`` (sources in ``PROVENANCE.md``).
 
 Adaptive coding and modulation picks, for each SINR, the most efficient MODCOD whose ideal
 Es/N0 threshold plus the link margin is at or below the SINR. Below the lowest threshold the link
 is down (reason ``low_sinr``). Capacity = channel bandwidth × bits per symbol / (1 + roll-off):
 the symbol rate of a channel with roll-off α is B / (1 + α), as in del Portillo et al.'s budgets
-(256APSK 3/4: 5.900855 / 1.1 × 500 MHz = 2,682 Mbit/s; FACTS.md §8b).
+(256APSK 3/4: 5.900855 / 1.1 × 500 MHz = 2,682 Mbit/s; references.md#del-portillo-budget).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from importlib import resources
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lifeline.constants import LINK_MARGIN_DB, ROLL_OFF
 from lifeline.errors import InputFileError
-from lifeline.links.budget import LINK_MARGIN_DB, ROLL_OFF
 
 #: The packaged MODCOD table.
 MODCOD_TABLE_FILE = "dvbs2x-modcod.csv"
@@ -125,7 +125,8 @@ def select_modcod(
     ----------
     sinr_db : SINR [dB], any shape (taken as Es/(N0 + I0): the noise bandwidth is the symbol
         rate).
-    margin_db : required margin above the threshold [dB] (default: FACTS.md §8 convention).
+    margin_db : required margin above the threshold [dB] (default: 1 dB,
+        references.md#implementation-margin).
 
     References
     ----------
@@ -155,7 +156,8 @@ def capacity_mbps(
 
     References
     ----------
-    del Portillo et al., Acta Astronautica 159 (2019) (FACTS.md §8b): 674.3 Mbit/s for 16APSK 3/4
+    del Portillo et al., Acta Astronautica 159 (2019) (references.md#del-portillo-budget):
+    674.3 Mbit/s for 16APSK 3/4
     on 250 MHz, 2,682.1 Mbit/s for 256APSK 3/4 on 500 MHz, both with roll-off 0.1.
     """
     return np.asarray(bandwidth_mhz, dtype=float) * spectral_efficiency_bps_hz(

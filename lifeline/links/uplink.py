@@ -4,9 +4,9 @@ The terminal transmits its whole EIRP (:mod:`lifeline.kits`) in one uplink chann
 14.0–14.5 GHz band is cut into 8 channels of 62.5 MHz and one terminal takes a whole channel
 when it is free (references.md#uplink-channels). The satellite's Ku receive G/T is not public
 (references.md#satellite-capacity: "satellite Ku receive gain / G/T ... not public"), so
-:data:`SAT_UPLINK_G_OVER_T_DB_K` is *calibrated*: it is the G/T at which one standard kit in a
-cell loaded as :data:`lifeline.links.capacity.DEFAULT_CELL_LOAD` gets the measured European
-median upload (:mod:`lifeline.links.calibrate`). A scenario can set its own
+:data:`lifeline.constants.SAT_UPLINK_G_OVER_T_DB_K` is *calibrated*: it is the G/T at which one
+standard kit in a cell loaded as :data:`lifeline.constants.DEFAULT_CELL_LOAD` gets the measured
+European median upload (:mod:`lifeline.links.calibrate`). A scenario can set its own
 (``[radio] sat_uplink_g_over_t_db_k``); only then is uplink jamming allowed, because a jammer's
 effect on the satellite is a ratio to the satellite's own noise.
 """
@@ -16,29 +16,16 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from lifeline.links.budget import (
+from lifeline.constants import (
     IMPLEMENTATION_LOSS_DB,
     ROLL_OFF,
+    SAT_UPLINK_G_OVER_T_DB_K,
+    USER_UPLINK_CHANNEL_MHZ,
     USER_UPLINK_FREQ_GHZ,
-    carrier_to_noise_db,
-    fspl_db,
-    symbol_rate_mbaud,
 )
+from lifeline.links.budget import carrier_to_noise_db, fspl_db, symbol_rate_mbaud
 
-__all__ = ["SAT_UPLINK_G_OVER_T_DB_K", "USER_UPLINK_CHANNEL_MHZ", "uplink_esn0_db"]
-
-#: Uplink channel [MHz]: 8 × 62.5 MHz in 14.0–14.5 GHz, a single terminal taking a whole
-#: channel when available (references.md#uplink-channels).
-USER_UPLINK_CHANNEL_MHZ = 62.5
-
-#: The satellite's Ku receive G/T at the beam peak [dB/K]. Calibrated, not measured: the lowest
-#: value at which a standard-actuated kit at the reference geometry, in a cell loaded as the
-#: default, gets the median of the European Ookla upload medians, 18.0 Mbit/s
-#: (references.md#measured-throughput; :func:`lifeline.links.calibrate.uplink_g_over_t_db_k`,
-#: which a test re-runs). It is an effective figure: it lumps into the budget whatever limits a
-#: terminal's upload in practice (its transmit duty cycle of 10–14 %,
-#: references.md#terminal-eirp, and the uplink scheduler), so a physical G/T would be higher.
-SAT_UPLINK_G_OVER_T_DB_K = -13.1
+__all__ = ["uplink_esn0_db"]
 
 
 def uplink_esn0_db(

@@ -1,6 +1,6 @@
 """Shortest paths between ground stations kept up to date from one time step to the next.
 
-Pair mode (:mod:`lifeline.pairs`) needs, at every time step, the shortest path from each source
+Pair mode (:mod:`lifeline.pairmode`) needs, at every time step, the shortest path from each source
 ground station to each destination, over ISLs, with stations as end points only. Between two
 steps 100 ms apart the satellites move ~0.8 km: every length changes a little, but the
 shortest-path *trees* almost never do (on Starlink-550 ~0.01 % of the parent links per step,
@@ -24,12 +24,12 @@ along Dijkstra's path ``L <= D`` (floating-point addition is monotone) and along
 ``D <= L``. Paths can differ only where two paths have exactly the same length.
 
 Distance to a destination station ``b``: ``min over satellites t that b sees of
-d[t] + gsl(t, b)`` (the sink of the graph in :func:`lifeline.pairs.solve_step`).
+d[t] + gsl(t, b)`` (the sink of the graph in :func:`lifeline.pairmode.solve_step`).
 
 Kernels are compiled with numba (``cache=True``: compiled once per machine, then loaded from
 ``__pycache__``) and release the GIL, so Parquet writing proceeds in another thread meanwhile.
-They run single-threaded: on the 2-core machine of issue 4 the other core writes the output, and
-a parallel loop there was slower and erratic (docs/benchmarks.md).
+They run single-threaded: on a 2-core machine the other core writes the output, and a parallel
+loop there was slower and erratic (docs/benchmarks.md, "Pair mode").
 
 References
 ----------

@@ -35,9 +35,10 @@ def fiber_delay_ms(distance_km: np.ndarray, route_stretch: float, group_index: f
     Parameters
     ----------
     distance_km : great-circle distance between the end points [km].
-    route_stretch : fibre route length over great-circle distance [-] (FACTS.md §8: ×2.1,
-        Bozkurt et al., arXiv 1811.10737).
-    group_index : group index of the fibre [-] (FACTS.md §8: 1.4682, Corning SMF-28 at 1550 nm).
+    route_stretch : fibre route length over great-circle distance [-] (×2.1,
+        Bozkurt et al., arXiv 1811.10737; references.md#fibre-stretch).
+    group_index : group index of the fibre [-] (1.4682, Corning SMF-28 at 1550 nm;
+        references.md#fibre-group-index).
     """
     return np.asarray(distance_km, dtype=float) * route_stretch * group_index * MS_PER_KM_VACUUM
 

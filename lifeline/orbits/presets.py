@@ -57,9 +57,10 @@ class ShellSpec:
         return self.planes * self.sats_per_plane
 
 
-#: Shell lists per preset name. Phasing F = 1 is assumed throughout.
+#: Shell lists per preset name. Phasing F = 1 is assumed throughout
+#: (references.md#constellation-shells; Hypatia's shells: references.md#hypatia).
 CONSTELLATION_PRESETS: dict[str, tuple[ShellSpec, ...]] = {
-    # 4,408 satellites (FACTS.md §1 "Gen1 shell 1", "Gen1 shells 2-5", "Gen1 total").
+    # 4,408 satellites (references.md#constellation-shells).
     "starlink-gen1": (
         ShellSpec("550km-53.0deg", 550.0, 53.0, 72, 22, 1),
         ShellSpec("540km-53.2deg", 540.0, 53.2, 72, 22, 1),
@@ -81,7 +82,8 @@ CONSTELLATION_PRESETS: dict[str, tuple[ShellSpec, ...]] = {
     "starlink-550": (ShellSpec("550km-53.0deg", 550.0, 53.0, 72, 22, "hypatia", 15.19),),
 }
 
-#: Hypatia's element epoch, its time 0 (generate_tles_from_scratch.py: "00001.00000000").
+#: Hypatia's element epoch, its time 0 (generate_tles_from_scratch.py: "00001.00000000";
+#: references.md#hypatia).
 HYPATIA_EPOCH_UTC = "2000-01-01T00:00:00Z"
 
 #: Where each preset's shells come from.

@@ -2,6 +2,10 @@
 ephemeris with cubic Hermite interpolation.
 
 Axis order is (time, sat, xyz). ``sgp4`` returns (sat, time, 3); it is transposed here, once.
+
+One module although over 600 lines: propagation, the frame rotation, the validity rule
+(:func:`in_altitude_band`) and the interpolated :class:`Ephemeris` share that layout and its
+time handling; splitting them would scatter one data flow over several files.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from lifeline.time import earth_rotation_angle, sgp4_jd, to_datetime64
 __all__ = [
     "Constellation",
     "Ephemeris",
+    "in_altitude_band",
     "propagate_ecef",
     "propagate_teme",
     "teme_to_ecef",
@@ -226,6 +231,22 @@ def _central_difference_teme(sat_array: SatrecArray, times_utc: np.ndarray) -> n
     return (r_km[n_times:] - r_km[:n_times]) / (2.0 * _FD_HALF_STEP_S)
 
 
+def in_altitude_band(
+    r_km: np.ndarray, error: np.ndarray, altitude_band_km: tuple[float, float]
+) -> np.ndarray:
+    """Which propagated samples are usable: SGP4 reported no error and the altitude
+    (|r| − WGS84 a) lies in ``altitude_band_km`` [km]. The one validity rule of the engine
+    (:class:`Ephemeris`) and pair mode (:func:`lifeline.pairmode.network.positions_km`).
+
+    |r| is the same in TEME and Earth-fixed frames (a rotation about z), so ``r_km`` may be in
+    either. NaN altitudes compare False, so non-finite positions fail the band test too.
+    """
+    low_km, high_km = altitude_band_km
+    with np.errstate(invalid="ignore"):
+        altitude_km = np.linalg.norm(r_km, axis=-1) - WGS84_A_KM
+    return (error == 0) & (altitude_km >= low_km) & (altitude_km <= high_km)
+
+
 def propagate_teme(
     satrecs: Sequence[Satrec], times_utc: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -411,8 +432,8 @@ class Ephemeris:
 
         References
         ----------
-        Band 150-2,000 km: FACTS.md / PROVENANCE.md note on propagating the 2022-08-17
-        snapshot back to May 2022.
+        Band 150-2,000 km: lifeline/data/PROVENANCE.md, note on propagating the 2022-08-17
+        snapshot back to May 2022 (references.md#tle-snapshots).
         """
         if len(constellation) == 0:
             raise ValueError("constellation has no satellites")
@@ -445,10 +466,7 @@ class Ephemeris:
             hi = min(lo + chunk, n_samples)
             chunk_times = times[lo:hi]
             r_teme, v_teme, error = _sgp4_time_major(sat_array, chunk_times)
-            # |r| is the same in TEME and Earth-fixed (a rotation about z). NaN altitudes
-            # compare False, so non-finite positions fail the band test too.
-            altitude_km = np.linalg.norm(r_teme, axis=-1) - WGS84_A_KM
-            in_band = (error == 0) & (altitude_km >= low_km) & (altitude_km <= high_km)
+            in_band = in_altitude_band(r_teme, error, (low_km, high_km))
 
             # SGP4's velocity is not the derivative of its position for elements with large
             # drag terms far from epoch, and that mismatch grows with time from epoch, so

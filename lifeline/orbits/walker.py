@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 #: WGS72 gravitational parameter [km^3/s^2] and equatorial radius [km], the constants SGP4
-#: element sets are fitted with (Vallado et al., AIAA 2006-6753; FACTS.md §8 "SGP4 constants").
+#: element sets are fitted with (Vallado et al., AIAA 2006-6753; references.md#sgp4).
 WGS72_MU_KM3_S2 = 398600.8
 WGS72_RADIUS_KM = 6378.135
 

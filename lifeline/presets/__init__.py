@@ -1,6 +1,6 @@
 """Scenario presets shipped with lifeline (``lifeline/presets/*.toml``).
 
-A preset is an ordinary scenario file; ``lifeline.scenario.load_scenario("mariupol-2022")``
+A preset is an ordinary scenario file; ``lifeline.config.load_scenario("mariupol-2022")``
 loads one by name. This module only finds them.
 """
 

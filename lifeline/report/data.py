@@ -82,7 +82,7 @@ def _find_scenario(out_dir: Path, summary: dict) -> tuple[dict | None, str]:
     source = summary.get("source")
     if not isinstance(source, str) or source == "<dict>":
         return None, "not recorded (no scenario.json in the folder)"
-    from lifeline.scenario import load_scenario
+    from lifeline.config import load_scenario
 
     target = source.removeprefix("preset:")
     try:

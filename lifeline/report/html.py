@@ -24,6 +24,8 @@ from lifeline.report.prepare import Views
 
 __all__ = ["MAX_SERIES_PLOTS", "REASON_COLORS", "render_html"]
 
+# Display settings below are presentation choices, not facts (references.md#report-display).
+
 #: Per-terminal time-series plots on the page; the table still lists every terminal.
 MAX_SERIES_PLOTS = 20
 #: Outage causes (``reason`` column) and their colours; unknown causes take FALLBACK_COLORS.
@@ -238,7 +240,9 @@ def _series_figure(i: int, s, v: Views, colors: dict[str, str]) -> tuple[str, di
         "yaxis2": {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True},
         "legend": {"orientation": "h", "y": 1.12},
     }
-    for col, label, unit in v.extra_columns:
+    # Extra series (throughput down and up) share the right-hand axis, one colour each.
+    colours = ("#2ca02c", "#ff7f0e", "#9467bd")
+    for k, (col, label, unit) in enumerate(v.extra_columns):
         if col in s.extra:
             t, val = s.extra[col]
             data.append(
@@ -247,7 +251,7 @@ def _series_figure(i: int, s, v: Views, colors: dict[str, str]) -> tuple[str, di
                     "mode": "lines",
                     "x": _arr(np.round(t), 0),
                     "y": _arr(val, 3),
-                    "line": {"color": "#2ca02c", "width": 1},
+                    "line": {"color": colours[k % len(colours)], "width": 1},
                     "yaxis": "y3",
                     "name": f"{label} [{unit}]",
                 }
@@ -255,7 +259,7 @@ def _series_figure(i: int, s, v: Views, colors: dict[str, str]) -> tuple[str, di
             layout["yaxis3"] = {
                 "overlaying": "y",
                 "side": "right",
-                "title": {"text": f"{label} [{unit}]"},
+                "title": {"text": f"[{unit}]"},
                 "rangemode": "tozero",
             }
             layout["margin"] = {"l": 60, "r": 60, "t": 40, "b": 45}

@@ -19,6 +19,7 @@ from lifeline.report.prepare import Views
 
 __all__ = ["render_pngs"]
 
+#: Resolution of the PNG figures; a presentation choice (references.md#report-display).
 DPI = 150
 # Plotly marker symbols -> Matplotlib markers.
 _MARKERS = {"circle": "o", "triangle-up": "^", "x": "x", "square": "s", "star": "*"}

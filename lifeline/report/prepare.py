@@ -33,6 +33,7 @@ __all__ = [
     "subsatellite_lonlat",
 ]
 
+#: Display settings (presentation choices, references.md#report-display).
 #: Display bins per time series: ~2 points per bin; finer than a screen's width in pixels.
 DISPLAY_BINS = 1500
 #: Points per distribution curve (quantiles at evenly spaced probabilities).
@@ -41,7 +42,10 @@ CDF_POINTS = 400
 MAP_SNAPSHOTS = 48
 #: Optional numeric columns drawn as time series and distributions when a run has them
 #: (column, label, unit).
-OPTIONAL_SERIES = (("throughput_mbps", "Throughput", "Mbit/s"),)
+OPTIONAL_SERIES = (
+    ("throughput_down_mbps", "Throughput down", "Mbit/s"),
+    ("throughput_up_mbps", "Throughput up", "Mbit/s"),
+)
 #: Map margin around the sites [deg].
 MAP_MARGIN_DEG = 3.0
 
@@ -336,7 +340,7 @@ def _sites(
         )
         for p in _points(scenario.get("pops"))
     ]
-    # Later issues add jammers; show them when a scenario has them.
+    # Jammers ([[jammers]]) appear on the map when a scenario has them.
     sites += [
         Site(str(j.get("name", "jammer")), j["lon_deg"], j["lat_deg"], "jammer")
         for j in _points(scenario.get("jammers"))

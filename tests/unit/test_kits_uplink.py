@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from lifeline.constants import DEFAULT_CELL_LOAD, SAT_UPLINK_G_OVER_T_DB_K, USER_UPLINK_CHANNEL_MHZ
 from lifeline.kits import DEFAULT_KIT, KITS, get_kit
 from lifeline.links import budget as b
 from lifeline.links.calibrate import (
@@ -12,10 +13,10 @@ from lifeline.links.calibrate import (
     reference_downlink_capacity_mbps,
     uplink_g_over_t_db_k,
 )
-from lifeline.links.capacity import DEFAULT_CELL_LOAD, background_users, share_with_background
+from lifeline.links.capacity import background_users, share_with_background
 from lifeline.links.jamming import uplink_interference_to_noise_db
 from lifeline.links.modcod import capacity_mbps, load_modcod_table, select_modcod
-from lifeline.links.uplink import SAT_UPLINK_G_OVER_T_DB_K, USER_UPLINK_CHANNEL_MHZ, uplink_esn0_db
+from lifeline.links.uplink import uplink_esn0_db
 from lifeline.power import DRAW_W_BY_MODEL
 
 TABLE = load_modcod_table()

@@ -1,0 +1,240 @@
+"""``[constellation]`` and ``[network]``: which satellites fly and how they are connected.
+
+Input files (``tle_file``, ``hypatia_tle_file``, ``isl_file``) are found by
+:mod:`lifeline.config.load`; the models take the absolute paths it found from the validation
+context (:func:`lifeline.config.fields.from_loader`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import PlainValidator, PrivateAttr, StrictBool, ValidationInfo, model_validator
+
+from lifeline.config.fields import (
+    ElevationDeg,
+    Model,
+    Name,
+    NonNegativeFloat,
+    PositiveFloat,
+    UtcDatetime,
+    designator,
+    fail,
+    finite_number,
+    from_loader,
+    number,
+)
+from lifeline.constants import (
+    FIBER_GROUP_INDEX,
+    FIBER_ROUTE_STRETCH,
+    ISL_MIN_GRAZING_ALTITUDE_KM,
+    MIN_ELEVATION_DEG,
+)
+
+__all__ = ["DEFAULT_ALTITUDE_BAND_KM", "Constellation", "Network", "Shell"]
+
+# Plausible altitude band of a LEO satellite [km]: outside it a propagated state is treated as
+# absent (lifeline/data/PROVENANCE.md, note on using the 2022-08-17 snapshot for May 2022).
+DEFAULT_ALTITUDE_BAND_KM = (150.0, 2000.0)
+
+
+def _altitude_band(value: Any) -> tuple[float, float]:
+    allowed = "[min_km, max_km] with 0 < min_km < max_km"
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise fail(allowed)
+    if not all(finite_number(v) for v in value):
+        raise fail(allowed)
+    lo, hi = float(value[0]), float(value[1])
+    if not 0 < lo < hi:
+        raise fail(allowed)
+    return lo, hi
+
+
+class Shell(Model):
+    """``[[constellation.shells]]``: one Walker-delta shell.
+
+    Attributes
+    ----------
+    name : str
+    altitude_km : float
+        Circular orbit altitude [km], 150..2000.
+    inclination_deg : float
+        0..180 [deg].
+    planes, sats_per_plane : int
+        >= 1.
+    phasing : int
+        Walker phasing factor F, 0 <= F < planes.
+    """
+
+    name: Name
+    altitude_km: Annotated[float, number(150, 2000)]
+    inclination_deg: Annotated[float, number(0, 180)]
+    planes: Annotated[int, number(1, integer=True)]
+    sats_per_plane: Annotated[int, number(1, integer=True)]
+    phasing: Annotated[int, number(0, integer=True)]
+
+    @model_validator(mode="after")
+    def _check(self) -> Shell:
+        if self.phasing >= self.planes:
+            raise fail(
+                f"an integer in 0..{self.planes - 1} (phasing < planes = {self.planes})",
+                loc=("phasing",),
+                value=self.phasing,
+            )
+        return self
+
+
+class Constellation(Model):
+    """``[constellation]``: exactly one of ``tle_file``, ``hypatia_tle_file``, ``preset`` or
+    ``shells``.
+
+    Attributes
+    ----------
+    tle_file : str or None
+        ``"builtin:NAME"`` (``lifeline/data/NAME.tle``) or a path relative to the scenario
+        file's folder. The resolved absolute path is :attr:`tle_path`.
+    hypatia_tle_file : str or None
+        A Hypatia ``tles.txt`` (header ``"n_orbits n_sats_per_orbit"``, then 3-line records with
+        ids 0, 1, 2, ... and one common epoch), relative to the scenario file's folder; the
+        absolute path is :attr:`hypatia_tle_path`. Satellite ``i`` of the run is Hypatia's id
+        ``i``, in plane ``i // n_sats_per_orbit`` (Hypatia's numbering, which its +Grid
+        generator assumes). Read when the run starts (:func:`lifeline.engine.build_constellation`).
+    launched_by : str or None
+        Only with ``tle_file``: keep satellites launched at or before this international
+        designator launch ``"YYYY-NNN"``.
+    preset : str or None
+        Walker constellation preset: ``"starlink-gen1"``, ``"kuiper-gen1"``, or Hypatia's paper
+        shells ``"kuiper-630"`` and ``"starlink-550"`` (set ``epoch_utc =
+        2000-01-01T00:00:00Z`` to reproduce Hypatia's ``tles.txt``).
+    epoch_utc : datetime or None
+        Epoch of Walker shells (preset or shells); ``None`` means ``time.start_utc``.
+    shells : tuple of Shell or None
+        Walker-delta shells.
+    altitude_band_km : (float, float)
+        Plausible altitude band [km]; propagated states outside it count as absent.
+    """
+
+    tle_file: Name | None = None
+    hypatia_tle_file: Name | None = None
+    launched_by: Annotated[str, PlainValidator(designator)] | None = None
+    preset: Literal["starlink-gen1", "kuiper-gen1", "kuiper-630", "starlink-550"] | None = None
+    epoch_utc: UtcDatetime | None = None
+    shells: tuple[Shell, ...] | None = None
+    altitude_band_km: Annotated[tuple[float, float], PlainValidator(_altitude_band)] = (
+        DEFAULT_ALTITUDE_BAND_KM
+    )
+    _tle_path: Path | None = PrivateAttr(None)
+    _hypatia_tle_path: Path | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _check(self, info: ValidationInfo) -> Constellation:
+        given = {k: getattr(self, k) for k in ("tle_file", "hypatia_tle_file", "preset", "shells")}
+        given = {k: v for k, v in given.items() if v is not None}
+        one_of = (
+            'exactly one of tle_file ("builtin:NAME" or a path), hypatia_tle_file (a Hypatia '
+            "tles.txt), preset or [[constellation.shells]]"
+        )
+        if len(given) != 1:
+            raise fail(one_of, value=sorted(given))
+        if self.shells is not None:
+            if not self.shells:
+                raise fail("at least one [[constellation.shells]] table", loc=("shells",), value=[])
+            names = [s.name for s in self.shells]
+            for i, name in enumerate(names):
+                if name in names[:i]:
+                    raise fail("a unique shell name", loc=("shells", i, "name"), value=name)
+        if self.tle_file is None and self.launched_by is not None:
+            raise fail("only allowed with tle_file", loc=("launched_by",), value=self.launched_by)
+        if self.epoch_utc is not None and (self.tle_file, self.hypatia_tle_file) != (None, None):
+            raise fail(
+                "only allowed with preset or shells (a TLE file has its own epochs)",
+                loc=("epoch_utc",),
+                value=self.epoch_utc,
+            )
+        if self.tle_file is not None:
+            self._tle_path = from_loader(info, "constellation.tle_file", "tle_file")
+        if self.hypatia_tle_file is not None:
+            self._hypatia_tle_path = from_loader(
+                info, "constellation.hypatia_tle_file", "hypatia_tle_file"
+            )
+        return self
+
+    @property
+    def tle_path(self) -> Path | None:
+        """Absolute path of the TLE file (``None`` for Walker constellations)."""
+        return self._tle_path
+
+    @property
+    def hypatia_tle_path(self) -> Path | None:
+        """Absolute path of the Hypatia ``tles.txt`` (``None`` unless ``hypatia_tle_file``)."""
+        return self._hypatia_tle_path
+
+
+class Network(Model):
+    """``[network]``: how satellites, gateways and PoPs are connected.
+
+    Attributes
+    ----------
+    isl : bool
+        Use inter-satellite links (otherwise bent pipe only).
+    isl_file : str or None
+        Only with ``isl = true``: a Hypatia ``isls.txt`` (one ``"a b"`` pair of satellite ids a
+        line, ids = positions in the constellation), relative to the scenario file's folder,
+        whose links replace the +Grid lifeline builds itself; the length and grazing rules
+        below still apply at every instant. The absolute path is :attr:`isl_path`; ids are
+        checked against the constellation when the run starts
+        (:func:`lifeline.engine.scenario_isl_edges`).
+    isl_max_range_km : float or None
+        Longest usable ISL [km] (e.g. a laser terminal's range); ``None``: no length limit
+        beyond the grazing rule.
+    isl_min_grazing_altitude_km : float
+        A laser link is usable only while its straight path stays above this altitude [km]
+        (Hypatia's 80 km rule, which gives 5,017 km links at 550 km, references.md#isl-range).
+    processing_delay_ms : float
+        Added to every RTT [ms], >= 0.
+    fiber_stretch : float
+        Fibre route length over great-circle distance, >= 1 (references.md#fibre-stretch).
+    fiber_group_index : float
+        >= 1 (SMF-28 at 1550 nm, references.md#fibre-group-index).
+    min_elevation_deg : float
+        Default minimum elevation of terminals [deg], 25 (references.md#min-elevation).
+    gsl_max_range_km : float or None
+        Default longest ground-satellite link of terminals [km], a rule besides the elevation
+        one; ``None``: elevation only. Hypatia's paper uses range only, e.g. 1,089.686 km for
+        Starlink-550 (``main_starlink_550.py``: sqrt(940.7^2 + 550^2) km); to reproduce it set
+        this and ``min_elevation_deg = 0``.
+    serving_policy : str
+        How a terminal's serving satellite is chosen; only ``"max_elevation"``.
+    """
+
+    isl: StrictBool = True
+    isl_file: Name | None = None
+    isl_max_range_km: PositiveFloat | None = None
+    isl_min_grazing_altitude_km: NonNegativeFloat = ISL_MIN_GRAZING_ALTITUDE_KM
+    processing_delay_ms: NonNegativeFloat = 0.0
+    fiber_stretch: Annotated[float, number(1)] = FIBER_ROUTE_STRETCH
+    fiber_group_index: Annotated[float, number(1)] = FIBER_GROUP_INDEX
+    min_elevation_deg: ElevationDeg = MIN_ELEVATION_DEG
+    gsl_max_range_km: PositiveFloat | None = None
+    serving_policy: Literal["max_elevation"] = "max_elevation"
+    _isl_path: Path | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _check(self, info: ValidationInfo) -> Network:
+        if self.isl_file is None:
+            return self
+        if not self.isl:
+            raise fail(
+                "only allowed with isl = true (bent pipe has no laser links): remove isl_file "
+                "or set isl = true",
+                loc=("isl_file",),
+                value=self.isl_file,
+            )
+        self._isl_path = from_loader(info, "network.isl_file", "isl_file")
+        return self
+
+    @property
+    def isl_path(self) -> Path | None:
+        """Absolute path of the ``isl_file`` (``None`` without one)."""
+        return self._isl_path
