@@ -101,6 +101,7 @@ def kits_for_demand(
     background_users: np.ndarray,
     target_share: float,
     max_cell_share: float = MAX_CELL_SHARE,
+    cells: int | None = None,
 ) -> KitCount:
     """Fewest kits that carry ``demand_mbps`` for ``target_share`` of the steps.
 
@@ -112,6 +113,8 @@ def kits_for_demand(
     target_share : required share of the steps, 0..1.
     max_cell_share : a cell takes at most the kits whose share of the beam reaches this
         (:data:`MAX_CELL_SHARE`); more demand goes to more cells.
+    cells : split the demand over this many cells (None: the fewest that can carry it; a number
+        below that is raised to it).
 
     Returns
     -------
@@ -127,7 +130,7 @@ def kits_for_demand(
     per_kit = float(_rate_at_share(beam, n, [1], target_share)[0])
     kits = np.arange(1, MAX_KITS_PER_CELL + 1)
     # Kits a cell takes: those whose share of the beam, k / (k + n), stays within
-    # max_cell_share at the busiest background (at least one kit).
+    # max_cell_share at every step (at least one kit).
     share = kits[:, None] / (kits[:, None] + n[None, :])
     k_max = max(1, int(np.sum(np.all(share <= max_cell_share + 1e-12, axis=1))))
     rates = _rate_at_share(beam, n, kits[:k_max], target_share)
@@ -136,7 +139,8 @@ def kits_for_demand(
         return KitCount(0, 0, 0, per_kit, cell_max)
     if cell_max <= 0:
         return KitCount(0, 0, 0, per_kit, cell_max)  # the link never carries anything
-    cells = max(1, math.ceil(demand_mbps / cell_max - 1e-9))
+    fewest = max(1, math.ceil(demand_mbps / cell_max - 1e-9))
+    cells = fewest if cells is None else max(cells, fewest)
     per_cell = int(np.argmax(rates >= demand_mbps / cells - 1e-9)) + 1
     return KitCount(cells * per_cell, cells, per_cell, per_kit, cell_max)
 
@@ -251,21 +255,23 @@ def _direction(
     demand: float,
     target: float,
     max_cell_share: float,
+    cells: int | None = None,
 ) -> tuple[KitCount, str]:
-    """Kits for one direction: from the run's beam rates, or from a given per-kit rate."""
+    """Kits for one direction (over ``cells`` cells, None: the fewest): from the run's beam
+    rates, or from a given per-kit rate."""
     if given_mbps is not None:
         # A given per-kit rate is what one kit gets among the cell's others: the beam is
         # (1 + n) times that.
         beam = given_mbps * (1.0 + background)
-        return kits_for_demand(demand, beam, background, 1.0, max_cell_share), "given"
+        return kits_for_demand(demand, beam, background, 1.0, max_cell_share, cells), "given"
     if column in rows:
         beam = rows[column][mask].to_numpy(float)
         ok = np.isfinite(beam)
         if ok.any():
-            count = kits_for_demand(demand, beam[ok], background[ok], target, max_cell_share)
+            count = kits_for_demand(demand, beam[ok], background[ok], target, max_cell_share, cells)
             return count, f"radio layer ({column} at {100 * target:g} % of served steps)"
     beam = np.array([DEFAULT_KIT_MBPS[column]]) * (1.0 + background[:1])
-    count = kits_for_demand(demand, beam, background[:1], 1.0, max_cell_share)
+    count = kits_for_demand(demand, beam, background[:1], 1.0, max_cell_share, cells)
     return count, "default (European Ookla medians, references.md#measured-throughput)"
 
 
@@ -371,26 +377,40 @@ def make_plan(
         if not len(background):
             background = background_users(start_unix_s, t.lon_deg, scenario.radio.cell_load)
             background = np.atleast_1d(np.mean(background))
-        down, down_src = _direction(
-            rows, mask, "capacity_down_mbps", kit_mbps_down, background, demand_down, target,
-            max_cell_share,
-        )  # fmt: skip
-        up, up_src = _direction(
-            rows, mask, "capacity_up_mbps", kit_mbps_up, background, demand_up, target,
-            max_cell_share,
-        )  # fmt: skip
-        binding = "up" if up.kits > down.kits else "down"
-        need = up if binding == "up" else down
-        notes = []
-        for label, c, dem in (("down", down, demand_down), ("up", up, demand_up)):
-            if c.cells > 1:
-                notes.append(
-                    f"{label}: one cell gives these kits at most {c.cell_max_mbps:.0f} Mbit/s "
-                    f"(more kits in it add little); {dem:g} Mbit/s needs {c.cells} cells: "
-                    f"spread {c.kits_per_cell} kits over each of {c.cells} sites at least "
-                    f"{scenario.radio.cell_size_km:g} km apart"
+
+        def both(cells, mask=mask, background=background):
+            return [
+                _direction(
+                    rows, mask, column, given, background, dem, target, max_cell_share, cells
                 )
-            elif c.kits == 0 and dem > 0:
+                for column, given, dem in (
+                    ("capacity_down_mbps", kit_mbps_down, demand_down),
+                    ("capacity_up_mbps", kit_mbps_up, demand_up),
+                )
+            ]
+
+        (down, down_src), (up, up_src) = both(None)
+        # Both directions go through the same kits: as many cells as the harder one needs, and
+        # in each cell the kits the harder direction needs there.
+        cells = max(down.cells, up.cells)
+        if cells > 1:
+            (down, down_src), (up, up_src) = both(cells)
+        up_binds = (up.kits_per_cell, up.cells) > (down.kits_per_cell, down.cells)
+        binding = "up" if up_binds else "down"
+        per_cell = max(down.kits_per_cell, up.kits_per_cell)
+        need = KitCount(cells * per_cell, cells, per_cell, 0.0, 0.0)
+        notes = []
+        if cells > 1:
+            c, dem = (up, demand_up) if up.cells >= down.cells else (down, demand_down)
+            way = "up" if c is up else "down"
+            notes.append(
+                f"{way}: one cell gives these kits at most {c.cell_max_mbps:.0f} Mbit/s (more "
+                f"kits in it add little, and take it from its other subscribers); {dem:g} Mbit/s "
+                f"needs {cells} cells: put {per_cell} kits at each of {cells} sites at least "
+                f"{scenario.radio.cell_size_km:g} km apart, or ask for a second cell"
+            )
+        for label, c, dem in (("down", down, demand_down), ("up", up, demand_up)):
+            if c.kits == 0 and dem > 0:
                 notes.append(f"{label}: the link never carries traffic here")
         site = {
             "availability_pct": round(100.0 * float(served[n].mean()), 3),

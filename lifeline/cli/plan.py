@@ -99,7 +99,7 @@ def plan(
             table.add_row(
                 name,
                 f"{s['availability_pct']:.2f}",
-                f"{s['kits']} {s['kit']}",
+                str(s["kits"]),
                 str(s["cells"]),
                 s["binding"],
                 f"{s['per_kit_down_mbps']:.0f} / {s['per_kit_up_mbps']:.1f}",
@@ -109,9 +109,11 @@ def plan(
             notes += [f"{name}: {note}" for note in s["notes"]]
         console = Console()
         console.print(table)
+        kits = sorted({s["kit"] for s in result["sites"].values()})
         console.print(
-            "per kit: what one kit gets down / up in its loaded cell at the required share of "
-            "the time; binds: the direction that needs more kits; battery: per kit."
+            f"kits: {', '.join(kits)}; cells: sites at least a cell apart that the kits are "
+            "spread over; binds: the direction that needs more kits; per kit: what one kit gets "
+            "down / up in its loaded cell at the required share of the time; battery: per kit."
         )
         for note in notes:
             console.print(note)
