@@ -41,8 +41,9 @@ __all__ = [
     "region_contains",
 ]
 
-
-def region_contains(event: GroundLoss, lat_deg: ArrayLike, lon_deg: ArrayLike) -> NDArray[np.bool_]:
+def region_contains(
+    event: GroundLoss, lat_deg: ArrayLike, lon_deg: ArrayLike
+) -> NDArray[np.bool_]:
     """Which points are inside a ground-loss event's region (circle: great-circle distance)."""
     if event.radius_km is not None:
         d_km = great_circle_km(event.center_lat_deg, event.center_lon_deg, lat_deg, lon_deg)

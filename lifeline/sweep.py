@@ -8,6 +8,10 @@ became ``[[events]]`` (:mod:`lifeline.config.events`), so a sample's figures equ
 
 The ``[sweep]`` keys are listed in :mod:`lifeline.config.sweep`.
 
+One module although over 600 lines: drawing a sample, running it and writing its row are one
+pipeline whose pieces share the sample record and the resume manifest; the schema already
+lives apart in :mod:`lifeline.config.sweep`.
+
 Determinism: draw ``d`` of a sweep with seed ``S`` uses ``numpy.random.default_rng(s)`` with
 ``s = SeedSequence([S, d]).generate_state(1)[0]``, recorded as ``sample_seed``; the same seed gives
 the same samples and results, whatever the number of workers or the order they finish in.

@@ -51,6 +51,7 @@ def _altitude_band(value: Any) -> tuple[float, float]:
     return lo, hi
 
 
+
 class Shell(Model):
     """``[[constellation.shells]]``: one Walker-delta shell.
 
@@ -139,7 +140,9 @@ class Constellation(Model):
             raise fail(one_of, value=sorted(given))
         if self.shells is not None:
             if not self.shells:
-                raise fail("at least one [[constellation.shells]] table", loc=("shells",), value=[])
+                raise fail(
+                    "at least one [[constellation.shells]] table", loc=("shells",), value=[]
+                )
             names = [s.name for s in self.shells]
             for i, name in enumerate(names):
                 if name in names[:i]:
@@ -238,3 +241,4 @@ class Network(Model):
     def isl_path(self) -> Path | None:
         """Absolute path of the ``isl_file`` (``None`` without one)."""
         return self._isl_path
+

@@ -46,6 +46,7 @@ from lifeline.config.fields import (
     finite_number,
     number,
 )
+from lifeline.config.pairs import StationIndex, all_pairs
 from lifeline.config.radio import Jammer, Radio, Rain
 from lifeline.config.sites import Gateway, Pop, Terminal
 from lifeline.constants import SCHEDULING_SLOT_S
@@ -76,6 +77,7 @@ def _unique_names(kind: str, example: str) -> AfterValidator:
         return items
 
     return AfterValidator(check)
+
 
 
 def _is_multiple(value: float, step: float) -> bool:
@@ -181,6 +183,7 @@ class TimeConfig(Model):
     def n_steps(self) -> int:
         """Number of output time steps, ``duration_s / step_s``."""
         return round(self.duration_s / self.step_s)
+
 
 
 def _terminal_ref(value: Any) -> str | int:
@@ -375,12 +378,12 @@ class Scenario(Model):
         if self.pairs == "all":
             if n < 2:
                 raise fail("at least two [[terminals]] for pair mode", loc=("pairs",), value="all")
-            return tuple((i, j) for i in range(n) for j in range(i + 1, n))
+            return tuple(map(tuple, all_pairs(n).tolist()))
         if not self.pairs:
-            raise fail('"all" or at least one [[pairs]] table (src, dst)', loc=("pairs",), value=[])
-        names = [t.name for t in self.terminals]
-        index = {name: i for i, name in enumerate(names)}
-        listing = ", ".join(names[:8]) + (", ..." if n > 8 else "")
+            raise fail(
+                '"all" or at least one [[pairs]] table (src, dst)', loc=("pairs",), value=[]
+            )
+        stations = StationIndex([t.name for t in self.terminals])
         from_file = self.ground_stations_file is not None
         after = ", then the ground_stations_file stations" if from_file else ""
         or_station = " or ground_stations_file station" if from_file else ""
@@ -390,28 +393,27 @@ class Scenario(Model):
             ids = []
             for key in ("src", "dst"):
                 ref = getattr(pair, key)
-                if isinstance(ref, int):
-                    if ref >= n:
-                        raise fail(
-                            f"a terminal id in 0..{n - 1} (the position of a [[terminals]] "
-                            f"table{after}) or a terminal name",
-                            loc=("pairs", k, key),
-                            value=ref,
-                        )
-                    ids.append(ref)
-                elif ref in index:
-                    ids.append(index[ref])
-                else:
+                found = stations.by_id(ref) if isinstance(ref, int) else stations.by_name(ref)
+                if found is None and isinstance(ref, int):
                     raise fail(
-                        f"the name of a [[terminals]] entry{or_station}"
-                        f"{did_you_mean(ref, names)} (one of: {listing}) or its 0-based id",
+                        f"a terminal id in 0..{n - 1} (the position of a [[terminals]] "
+                        f"table{after}) or a terminal name",
                         loc=("pairs", k, key),
                         value=ref,
                     )
+                if found is None:
+                    raise fail(
+                        f"the name of a [[terminals]] entry{or_station}"
+                        f"{did_you_mean(ref, stations.names)} (one of: {stations.listing(8)}) "
+                        "or its 0-based id",
+                        loc=("pairs", k, key),
+                        value=ref,
+                    )
+                ids.append(found)
             src, dst = ids
             if src == dst:
                 raise fail(
-                    f"a terminal other than src ({names[src]!r})",
+                    f"a terminal other than src ({stations.names[src]!r})",
                     loc=("pairs", k, "dst"),
                     value=pair.dst,
                 )
@@ -419,7 +421,7 @@ class Scenario(Model):
                 raise fail(
                     f"a pair not listed before (pairs[{seen[src, dst]}] is the same)",
                     loc=("pairs", k),
-                    value=f"{names[src]} -> {names[dst]}",
+                    value=f"{stations.names[src]} -> {stations.names[dst]}",
                 )
             seen[src, dst] = k
             out.append((src, dst))
@@ -437,3 +439,5 @@ class Scenario(Model):
     def source(self) -> str:
         """Where the scenario came from: a file path, ``"preset:NAME"`` or ``"<dict>"``."""
         return self._source
+
+

@@ -1,5 +1,7 @@
 """Pair selection for ``lifeline hypatia``: which (src, dst) ground stations a ``--pairs`` text
-names (:func:`resolve_pairs`).
+names (:func:`resolve_pairs`). Names and ids resolve through
+:class:`lifeline.config.pairs.StationIndex`, as a scenario's ``pairs`` do; this module only
+splits the text.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from lifeline.config.pairs import StationIndex, all_pairs
 from lifeline.pairmode.network import PairSelectionError
 
 
@@ -29,30 +32,10 @@ def resolve_pairs(selection: str | Sequence[str] | None, names: Sequence[str]) -
     PairSelectionError
         Unknown names, a station paired with itself, or an ambiguous item.
     """
-    n = len(names)
+    stations = StationIndex(names, hypatia_aliases=True)
     if selection is None or (isinstance(selection, str) and selection.strip() == "all"):
-        i, j = np.triu_indices(n, k=1)
-        return np.stack([i, j], axis=1).astype(np.int64)
+        return all_pairs(len(stations))
     items = selection.split(",") if isinstance(selection, str) else list(selection)
-    index = {name: k for k, name in enumerate(names)}
-    # Hypatia's city list writes "Moskva-(Moscow)": either part names the station too.
-    aliases: dict[str, list[int]] = {}
-    for k, name in enumerate(names):
-        if name.endswith(")") and "-(" in name:
-            local, _, other = name[:-1].partition("-(")
-            for alias in (local, other):
-                aliases.setdefault(alias, []).append(k)
-    for alias, ks in aliases.items():
-        if alias not in index and len(ks) == 1:
-            index[alias] = ks[0]
-
-    def lookup(token: str) -> int | None:
-        token = token.strip()
-        if token in index:
-            return index[token]
-        if token.isdigit() and int(token) < n:
-            return int(token)
-        return None
 
     out = []
     for item in items:
@@ -63,11 +46,12 @@ def resolve_pairs(selection: str | Sequence[str] | None, names: Sequence[str]) -
         parts = text.split(sep)
         found = []
         for cut in range(1, len(parts)):
-            a, b = lookup(sep.join(parts[:cut])), lookup(sep.join(parts[cut:]))
+            a = stations.lookup(sep.join(parts[:cut]))
+            b = stations.lookup(sep.join(parts[cut:]))
             if a is not None and b is not None:
                 found.append((a, b))
         if len(found) != 1:
-            hint = ", ".join(names[:5]) + (", ..." if n > 5 else "")
+            hint = stations.listing(5)
             why = "ambiguous" if found else "unknown ground station"
             raise PairSelectionError(
                 text, f"'SRC-DST' with two ground-station names or ids ({why}; names: {hint})"

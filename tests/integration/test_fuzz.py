@@ -182,10 +182,7 @@ HUGE = "1" + "0" * 400  # a valid TOML integer with no float: OverflowError in m
 SCHEMA_REGRESSIONS = {
     # Only the [time]/[[terminals]] checks guarded huge integers; these raised OverflowError.
     "event radius_km": (
-        "radius_km = 100.0",
-        f"radius_km = {HUGE}",
-        "events[2].radius_km",
-        "a number > 0",
+        "radius_km = 100.0", f"radius_km = {HUGE}", "events[2].radius_km", "a number > 0"
     ),
     "event seed": ("seed = 7", f"seed = {HUGE}", "events[4].seed", "an integer >= 0"),
     "radio beams": (
@@ -196,10 +193,7 @@ SCHEMA_REGRESSIONS = {
     ),
     "rain radius": ("radius_km = 30.0", f"radius_km = {HUGE}", "rain[0].radius_km", "a number > 0"),
     "jammer eirp": (
-        "eirp_dbw = 30.0",
-        f"eirp_dbw = {HUGE}",
-        "jammers[0].eirp_dbw",
-        "a number in -50..100",
+        "eirp_dbw = 30.0", f"eirp_dbw = {HUGE}", "jammers[0].eirp_dbw", "a number in -50..100"
     ),
     "sweep fraction": (
         "fraction = 0.1",

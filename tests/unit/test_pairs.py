@@ -259,3 +259,29 @@ def test_scenario_without_pairs_is_an_error(tmp_path):
     data = {k: v for k, v in SCENARIO.items() if k != "pairs"}
     with pytest.raises(PairSelectionError, match="pairs"):
         run_scenario_pairs(scenario_from_dict(data), tmp_path)
+
+
+def test_scenario_pairs_and_hypatia_pairs_resolve_alike():
+    # One pair selection: a scenario's [[pairs]] and `lifeline hypatia --pairs` give the same
+    # ids for the same names (config.pairs.StationIndex behind both).
+    from lifeline.config import scenario_from_dict
+    from lifeline.config.pairs import StationIndex
+
+    names = ["Tokyo", "Delhi", "Moskva-(Moscow)"]
+    data = {
+        "name": "p",
+        "time": {"start_utc": "2022-05-11T00:00:00Z", "duration_s": 60},
+        "constellation": {"preset": "starlink-550"},
+        "terminals": [
+            {"name": n, "lat_deg": 10.0 * k, "lon_deg": 0.0} for k, n in enumerate(names)
+        ],
+        "gateways": [{"name": "G", "lat_deg": 0.0, "lon_deg": 0.0}],
+        "pops": [{"name": "P", "lat_deg": 0.0, "lon_deg": 1.0}],
+        "pairs": [{"src": "Delhi", "dst": "Moskva-(Moscow)"}, {"src": 0, "dst": 1}],
+    }
+    scenario = scenario_from_dict(data, "pairs.toml")
+    cli = resolve_pairs("Delhi-Moskva-(Moscow),0-1", names)
+    assert [tuple(p) for p in cli.tolist()] == list(scenario.pair_ids) == [(1, 2), (0, 1)]
+    # The Hypatia alias answers only where asked for (the CLI), never in a scenario.
+    assert StationIndex(names, hypatia_aliases=True).by_name("Moscow") == 2
+    assert StationIndex(names).by_name("Moscow") is None
