@@ -147,7 +147,7 @@ class Radio(Model):
     feeder_capacity_mbps : 25,600 (references.md#satellite-capacity). isl_capacity_mbps :
         100,000 (references.md#isl-range).
     cell_load : other subscribers active at once in a cell's beam: one number, or 24 by local
-        mean solar hour (an evening peak); default 3.71, calibrated to European Ookla medians
+        mean solar hour (an evening peak); default 4.89, calibrated to European Ookla medians
         (:data:`lifeline.constants.DEFAULT_CELL_LOAD`, references.md#cell-load).
     uplink_freq_ghz : 14.25 (middle of 14.0–14.5 GHz, references.md#rf-bands).
     uplink_channel_mhz : 62.5 (references.md#uplink-channels).

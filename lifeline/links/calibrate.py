@@ -39,9 +39,11 @@ __all__ = [
     "uplink_g_over_t_db_k",
 ]
 
-#: Elevation of the reference geometry [deg]. Assumption: a typical serving elevation at
-#: mid-latitudes (the serving satellite is one of the highest of several in view above 25°).
-REFERENCE_ELEVATION_DEG = 50.0
+#: Elevation of the reference geometry [deg]: the median elevation of the serving satellite over
+#: the European validation terminals of May 2022 (76°, benchmarks/validation/
+#: throughput-europe-2022.toml, whose loaded-cell p50 is what this calibration is checked
+#: against), rounded down. Where lifeline serves from lower satellites the same load gives less.
+REFERENCE_ELEVATION_DEG = 75.0
 
 #: Altitude of the reference satellite [km]: the 550 km shell (references.md#constellation-shells).
 REFERENCE_ALTITUDE_KM = 550.0

@@ -9,6 +9,7 @@ from lifeline.links import budget as b
 from lifeline.links.calibrate import (
     EUROPE_DOWNLOAD_MEDIANS_MBPS,
     EUROPE_UPLOAD_MEDIANS_MBPS,
+    REFERENCE_ELEVATION_DEG,
     cell_load,
     reference_downlink_capacity_mbps,
     uplink_g_over_t_db_k,
@@ -52,7 +53,7 @@ def test_calibration_reproduces_the_shipped_defaults():
     up = float(np.median(EUROPE_UPLOAD_MEDIANS_MBPS))
     assert down == pytest.approx(122.185, abs=1e-9)  # median of 14 Ookla country medians
     assert up == 18.0  # DE 15.17, IT 18, PT 28.52
-    assert alone == pytest.approx(575.39, abs=0.01)  # 16APSK 2/3 on 240 MHz at 50°
+    assert alone == pytest.approx(720.04, abs=0.01)  # 16APSK 5/6 on 240 MHz at 75°
     assert cell_load(down, alone) == pytest.approx(DEFAULT_CELL_LOAD, abs=0.005)
     assert uplink_g_over_t_db_k(TABLE, up, DEFAULT_CELL_LOAD) == SAT_UPLINK_G_OVER_T_DB_K
 
@@ -62,8 +63,9 @@ def test_calibrated_kit_meets_the_measured_medians_at_the_reference():
     # measured medians: 122.2 Mbit/s down (by construction, to rounding of n) and >= 18 up.
     alone = reference_downlink_capacity_mbps(TABLE)
     assert share_with_background(alone, 1, DEFAULT_CELL_LOAD) == pytest.approx(122.2, abs=0.1)
-    rng = b.slant_range_km(50.0, 550.0)
-    scan = b.scan_loss_db(b.off_nadir_deg(50.0, b.WGS84_A_KM + 550.0))
+    el = REFERENCE_ELEVATION_DEG
+    rng = b.slant_range_km(el, 550.0)
+    scan = b.scan_loss_db(b.off_nadir_deg(el, b.WGS84_A_KM + 550.0))
     es = uplink_esn0_db(get_kit(DEFAULT_KIT).eirp_dbw, scan, rng, 0.0)
     up_alone = capacity_mbps(TABLE, select_modcod(TABLE, es), USER_UPLINK_CHANNEL_MHZ)
     up = share_with_background(up_alone, 1, DEFAULT_CELL_LOAD)
