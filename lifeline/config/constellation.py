@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import PlainValidator, PrivateAttr, StrictBool, ValidationInfo, model_validator
+from pydantic import Field, PlainValidator, PrivateAttr, StrictBool, ValidationInfo, model_validator
 
 from lifeline.config.fields import (
     ElevationDeg,
@@ -19,6 +19,7 @@ from lifeline.config.fields import (
     NonNegativeFloat,
     PositiveFloat,
     UtcDatetime,
+    allowing,
     designator,
     fail,
     finite_number,
@@ -39,8 +40,12 @@ __all__ = ["DEFAULT_ALTITUDE_BAND_KM", "Constellation", "Network", "Shell"]
 DEFAULT_ALTITUDE_BAND_KM = (150.0, 2000.0)
 
 
+_BAND = "[min_km, max_km] with 0 < min_km < max_km"
+
+
+@allowing(_BAND)
 def _altitude_band(value: Any) -> tuple[float, float]:
-    allowed = "[min_km, max_km] with 0 < min_km < max_km"
+    allowed = _BAND
     if not isinstance(value, list | tuple) or len(value) != 2:
         raise fail(allowed)
     if not all(finite_number(v) for v in value):
@@ -53,27 +58,25 @@ def _altitude_band(value: Any) -> tuple[float, float]:
 
 
 class Shell(Model):
-    """``[[constellation.shells]]``: one Walker-delta shell.
+    """``[[constellation.shells]]``: one Walker-delta shell (Walker 1984, ``i: T/P/F``): ``planes``
+    equally spaced planes of ``sats_per_plane`` equally spaced satellites
+    (references.md#constellation-shells)."""
 
-    Attributes
-    ----------
-    name : str
-    altitude_km : float
-        Circular orbit altitude [km], 150..2000.
-    inclination_deg : float
-        0..180 [deg].
-    planes, sats_per_plane : int
-        >= 1.
-    phasing : int
-        Walker phasing factor F, 0 <= F < planes.
-    """
-
-    name: Name
-    altitude_km: Annotated[float, number(150, 2000)]
-    inclination_deg: Annotated[float, number(0, 180)]
-    planes: Annotated[int, number(1, integer=True)]
-    sats_per_plane: Annotated[int, number(1, integer=True)]
-    phasing: Annotated[int, number(0, integer=True)]
+    name: Name = Field(description="Shell name, unique in the constellation.")
+    altitude_km: Annotated[float, number(150, 2000)] = Field(
+        description="Circular orbit altitude above the WGS84 equatorial radius."
+    )
+    inclination_deg: Annotated[float, number(0, 180)] = Field(description="Orbit inclination.")
+    planes: Annotated[int, number(1, integer=True)] = Field(
+        description="Number of orbital planes P."
+    )
+    sats_per_plane: Annotated[int, number(1, integer=True)] = Field(
+        description="Satellites per plane (T / P)."
+    )
+    phasing: Annotated[int, number(0, integer=True)] = Field(
+        description="Walker phasing factor F, 0 <= F < planes: satellite k of plane p+1 is "
+        "F x 360 / T degrees ahead of satellite k of plane p."
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Shell:
@@ -87,43 +90,45 @@ class Shell(Model):
 
 
 class Constellation(Model):
-    """``[constellation]``: exactly one of ``tle_file``, ``hypatia_tle_file``, ``preset`` or
-    ``shells``.
+    """``[constellation]``: which satellites fly. Give exactly one source: ``tle_file``,
+    ``hypatia_tle_file``, ``preset`` or ``[[constellation.shells]]``."""
 
-    Attributes
-    ----------
-    tle_file : str or None
-        ``"builtin:NAME"`` (``lifeline/data/NAME.tle``) or a path relative to the scenario
-        file's folder. The resolved absolute path is :attr:`tle_path`.
-    hypatia_tle_file : str or None
-        A Hypatia ``tles.txt`` (header ``"n_orbits n_sats_per_orbit"``, then 3-line records with
-        ids 0, 1, 2, ... and one common epoch), relative to the scenario file's folder; the
-        absolute path is :attr:`hypatia_tle_path`. Satellite ``i`` of the run is Hypatia's id
-        ``i``, in plane ``i // n_sats_per_orbit`` (Hypatia's numbering, which its +Grid
-        generator assumes). Read when the run starts (:func:`lifeline.engine.build_constellation`).
-    launched_by : str or None
-        Only with ``tle_file``: keep satellites launched at or before this international
-        designator launch ``"YYYY-NNN"``.
-    preset : str or None
-        Walker constellation preset: ``"starlink-gen1"``, ``"kuiper-gen1"``, or Hypatia's paper
-        shells ``"kuiper-630"`` and ``"starlink-550"`` (set ``epoch_utc =
-        2000-01-01T00:00:00Z`` to reproduce Hypatia's ``tles.txt``).
-    epoch_utc : datetime or None
-        Epoch of Walker shells (preset or shells); ``None`` means ``time.start_utc``.
-    shells : tuple of Shell or None
-        Walker-delta shells.
-    altitude_band_km : (float, float)
-        Plausible altitude band [km]; propagated states outside it count as absent.
-    """
-
-    tle_file: Name | None = None
-    hypatia_tle_file: Name | None = None
-    launched_by: Annotated[str, PlainValidator(designator)] | None = None
-    preset: Literal["starlink-gen1", "kuiper-gen1", "kuiper-630", "starlink-550"] | None = None
-    epoch_utc: UtcDatetime | None = None
-    shells: tuple[Shell, ...] | None = None
-    altitude_band_km: Annotated[tuple[float, float], PlainValidator(_altitude_band)] = (
-        DEFAULT_ALTITUDE_BAND_KM
+    tle_file: Name | None = Field(
+        None,
+        description='Two-line elements: "builtin:NAME" (a snapshot shipped as '
+        "lifeline/data/NAME.tle, references.md#tle-snapshots) or a path relative to the "
+        "scenario file's folder.",
+    )
+    hypatia_tle_file: Name | None = Field(
+        None,
+        description='A Hypatia tles.txt (header "n_orbits n_sats_per_orbit", then 3-line '
+        "records with ids 0, 1, 2, ... and one common epoch), relative to the scenario file's "
+        "folder. Satellite i of the run is Hypatia's id i, in plane i // n_sats_per_orbit "
+        "(Hypatia's numbering, which its +Grid generator assumes; references.md#hypatia).",
+    )
+    launched_by: Annotated[str, PlainValidator(designator)] | None = Field(
+        None,
+        description="Only with tle_file: keep the satellites launched at or before this "
+        'international designator launch "YYYY-NNN" (none: every satellite of the file).',
+    )
+    preset: Literal["starlink-gen1", "kuiper-gen1", "kuiper-630", "starlink-550"] | None = Field(
+        None,
+        description='Walker constellation preset: "starlink-gen1", "kuiper-gen1", or '
+        'Hypatia\'s paper shells "kuiper-630" and "starlink-550" (set epoch_utc = '
+        "2000-01-01T00:00:00Z to reproduce Hypatia's tles.txt; "
+        "references.md#constellation-shells).",
+    )
+    epoch_utc: UtcDatetime | None = Field(
+        None,
+        description="Only with preset or shells: epoch of the Walker shells (none: "
+        "time.start_utc).",
+    )
+    shells: tuple[Shell, ...] | None = Field(None, description="Walker-delta shells.")
+    altitude_band_km: Annotated[tuple[float, float], PlainValidator(_altitude_band)] = Field(
+        DEFAULT_ALTITUDE_BAND_KM,
+        description="Plausible altitude band of a LEO satellite: propagated states outside it "
+        "count as absent (a decayed or not yet raised satellite; assumption, "
+        "lifeline/data/PROVENANCE.md).",
     )
     _tle_path: Path | None = PrivateAttr(None)
     _hypatia_tle_path: Path | None = PrivateAttr(None)
@@ -175,52 +180,60 @@ class Constellation(Model):
 
 
 class Network(Model):
-    """``[network]``: how satellites, gateways and PoPs are connected.
+    """``[network]``: how satellites, gateways and PoPs are connected."""
 
-    Attributes
-    ----------
-    isl : bool
-        Use inter-satellite links (otherwise bent pipe only).
-    isl_file : str or None
-        Only with ``isl = true``: a Hypatia ``isls.txt`` (one ``"a b"`` pair of satellite ids a
-        line, ids = positions in the constellation), relative to the scenario file's folder,
-        whose links replace the +Grid lifeline builds itself; the length and grazing rules
-        below still apply at every instant. The absolute path is :attr:`isl_path`; ids are
-        checked against the constellation when the run starts
-        (:func:`lifeline.engine.scenario_isl_edges`).
-    isl_max_range_km : float or None
-        Longest usable ISL [km] (e.g. a laser terminal's range); ``None``: no length limit
-        beyond the grazing rule.
-    isl_min_grazing_altitude_km : float
-        A laser link is usable only while its straight path stays above this altitude [km]
-        (Hypatia's 80 km rule, which gives 5,017 km links at 550 km, references.md#isl-range).
-    processing_delay_ms : float
-        Added to every RTT [ms], >= 0.
-    fiber_stretch : float
-        Fibre route length over great-circle distance, >= 1 (references.md#fibre-stretch).
-    fiber_group_index : float
-        >= 1 (SMF-28 at 1550 nm, references.md#fibre-group-index).
-    min_elevation_deg : float
-        Default minimum elevation of terminals [deg], 25 (references.md#min-elevation).
-    gsl_max_range_km : float or None
-        Default longest ground-satellite link of terminals [km], a rule besides the elevation
-        one; ``None``: elevation only. Hypatia's paper uses range only, e.g. 1,089.686 km for
-        Starlink-550 (``main_starlink_550.py``: sqrt(940.7^2 + 550^2) km); to reproduce it set
-        this and ``min_elevation_deg = 0``.
-    serving_policy : str
-        How a terminal's serving satellite is chosen; only ``"max_elevation"``.
-    """
-
-    isl: StrictBool = True
-    isl_file: Name | None = None
-    isl_max_range_km: PositiveFloat | None = None
-    isl_min_grazing_altitude_km: NonNegativeFloat = ISL_MIN_GRAZING_ALTITUDE_KM
-    processing_delay_ms: NonNegativeFloat = 0.0
-    fiber_stretch: Annotated[float, number(1)] = FIBER_ROUTE_STRETCH
-    fiber_group_index: Annotated[float, number(1)] = FIBER_GROUP_INDEX
-    min_elevation_deg: ElevationDeg = MIN_ELEVATION_DEG
-    gsl_max_range_km: PositiveFloat | None = None
-    serving_policy: Literal["max_elevation"] = "max_elevation"
+    isl: StrictBool = Field(
+        True,
+        description="Use inter-satellite laser links (false: bent pipe only, every path goes "
+        "terminal - satellite - gateway; references.md#laser-history).",
+    )
+    isl_file: Name | None = Field(
+        None,
+        description='Only with isl = true: a Hypatia isls.txt (one "a b" pair of satellite '
+        "ids a line, ids = positions in the constellation), relative to the scenario file's "
+        "folder, whose links replace the +Grid lifeline builds itself; the length and grazing "
+        "rules still apply at every instant.",
+    )
+    isl_max_range_km: PositiveFloat | None = Field(
+        None,
+        description="Longest usable laser link (e.g. a laser terminal's range; "
+        "references.md#isl-range); none: no length limit beyond the grazing rule.",
+    )
+    isl_min_grazing_altitude_km: NonNegativeFloat = Field(
+        ISL_MIN_GRAZING_ALTITUDE_KM,
+        description="A laser link is usable only while its straight path stays above this "
+        "altitude (Hypatia's 80 km rule, which gives 5,017 km links at 550 km; "
+        "references.md#isl-range).",
+    )
+    processing_delay_ms: NonNegativeFloat = Field(
+        0.0, description="Added to every round-trip time (assumption: none by default)."
+    )
+    fiber_stretch: Annotated[float, number(1)] = Field(
+        FIBER_ROUTE_STRETCH,
+        description="Fibre route length over great-circle distance, for gateway - PoP backhaul "
+        "(references.md#fibre-stretch).",
+    )
+    fiber_group_index: Annotated[float, number(1)] = Field(
+        FIBER_GROUP_INDEX,
+        description="Group index of the fibre: light in it travels at c / this "
+        "(SMF-28 at 1550 nm; references.md#fibre-group-index).",
+    )
+    min_elevation_deg: ElevationDeg = Field(
+        MIN_ELEVATION_DEG,
+        description="Minimum elevation of a satellite above a terminal's horizon, for "
+        "terminals that do not set their own (references.md#min-elevation).",
+    )
+    gsl_max_range_km: PositiveFloat | None = Field(
+        None,
+        description="Longest ground-satellite link, for terminals that do not set "
+        "max_range_km: a rule besides the elevation one (none: elevation only). Hypatia's "
+        "paper uses range only, e.g. 1,089.686 km for Starlink-550; to reproduce it set this "
+        "and min_elevation_deg = 0 (references.md#hypatia).",
+    )
+    serving_policy: Literal["max_elevation"] = Field(
+        "max_elevation",
+        description="How a terminal's serving satellite is chosen: the highest one in view.",
+    )
     _isl_path: Path | None = PrivateAttr(None)
 
     @model_validator(mode="after")
@@ -239,6 +252,7 @@ class Network(Model):
 
     @property
     def isl_path(self) -> Path | None:
-        """Absolute path of the ``isl_file`` (``None`` without one)."""
+        """Absolute path of the ``isl_file`` (``None`` without one); its ids are checked against
+        the constellation when the run starts (:func:`lifeline.engine.scenario_isl_edges`)."""
         return self._isl_path
 

@@ -36,6 +36,7 @@ from lifeline.config.fields import (
     Model,
     PositiveFloat,
     UtcDatetime,
+    allowing,
     coordinates,
     fail,
     finite_number,
@@ -58,8 +59,12 @@ __all__ = [
 Seconds = Annotated[float, number(0)]
 
 
+_SATELLITES = "a non-empty array of satellite names or catalog numbers"
+
+
+@allowing(_SATELLITES)
 def _satellite_ids(value: Any) -> tuple[str | int, ...]:
-    allowed = "a non-empty array of satellite names or catalog numbers"
+    allowed = _SATELLITES
     if not isinstance(value, list | tuple) or not value:
         raise fail(allowed)
     for v in value:
@@ -75,10 +80,14 @@ class TimeWindow(Model):
     common part of every event, and of rain events and jammer windows
     (:mod:`lifeline.config.radio`)."""
 
-    start_utc: UtcDatetime | None = None
-    end_utc: UtcDatetime | None = None
-    start_s: Seconds | None = None
-    end_s: Seconds | None = None
+    start_utc: UtcDatetime | None = Field(
+        None, description="Start, inclusive (or give start_s; neither: the scenario's start)."
+    )
+    end_utc: UtcDatetime | None = Field(
+        None, description="End, exclusive (or give end_s; neither: the scenario's end)."
+    )
+    start_s: Seconds | None = Field(None, description="Start, after time.start_utc.")
+    end_s: Seconds | None = Field(None, description="End, after time.start_utc.")
 
     @model_validator(mode="after")
     def _check_window(self) -> TimeWindow:
@@ -111,15 +120,17 @@ class TimeWindow(Model):
 class GatewayOutage(TimeWindow):
     """``kind = "gateway_outage"``: the named gateways are down."""
 
-    kind: Literal["gateway_outage"]
-    gateways: Annotated[tuple[str, ...], names("gateway")]
+    kind: Literal["gateway_outage"] = Field(description="The event kind.")
+    gateways: Annotated[tuple[str, ...], names("gateway")] = Field(
+        description="[[gateways]] names."
+    )
 
 
 class PopOutage(TimeWindow):
     """``kind = "pop_outage"``: the named PoPs are down (their gateways re-home if they can)."""
 
-    kind: Literal["pop_outage"]
-    pops: Annotated[tuple[str, ...], names("PoP")]
+    kind: Literal["pop_outage"] = Field(description="The event kind.")
+    pops: Annotated[tuple[str, ...], names("PoP")] = Field(description="[[pops]] names.")
 
 
 class GroundLoss(TimeWindow):
@@ -131,12 +142,22 @@ class GroundLoss(TimeWindow):
     :func:`lifeline.events.region_contains`.
     """
 
-    kind: Literal["ground_loss"]
-    center_lat_deg: Latitude | None = None
-    center_lon_deg: Longitude | None = None
-    radius_km: PositiveFloat | None = None
-    polygon_lat_deg: Annotated[tuple[float, ...], coordinates(-90, 90, min_len=3)] | None = None
-    polygon_lon_deg: Annotated[tuple[float, ...], coordinates(-180, 180, min_len=3)] | None = None
+    kind: Literal["ground_loss"] = Field(description="The event kind.")
+    center_lat_deg: Latitude | None = Field(None, description="Latitude of the circle's centre.")
+    center_lon_deg: Longitude | None = Field(
+        None, description="Longitude of the circle's centre."
+    )
+    radius_km: PositiveFloat | None = Field(
+        None, description="Radius of the circle (great-circle distance)."
+    )
+    polygon_lat_deg: Annotated[tuple[float, ...], coordinates(-90, 90, min_len=3)] | None = Field(
+        None, description="Latitudes of the polygon's vertices, in order."
+    )
+    polygon_lon_deg: Annotated[
+        tuple[float, ...], coordinates(-180, 180, min_len=3)
+    ] | None = Field(
+        None, description="Longitudes of the polygon's vertices, as many as polygon_lat_deg."
+    )
 
     @model_validator(mode="after")
     def _check_region(self) -> GroundLoss:
@@ -169,9 +190,17 @@ class GroundLoss(TimeWindow):
 class _Drawn(TimeWindow):
     """Targets given by name, or a random ``fraction`` drawn with ``seed``."""
 
-    satellites: Annotated[tuple[str | int, ...], PlainValidator(_satellite_ids)] | None = None
-    fraction: Annotated[float, number(0, 1, lo_open=True)] | None = None
-    seed: Annotated[int, number(0, integer=True)] | None = None
+    satellites: Annotated[tuple[str | int, ...], PlainValidator(_satellite_ids)] | None = Field(
+        None,
+        description="Satellites by TLE name or catalog number (or give fraction); names are "
+        "checked when the run starts.",
+    )
+    fraction: Annotated[float, number(0, 1, lo_open=True)] | None = Field(
+        None, description="Instead of satellites: the share drawn at random, with seed."
+    )
+    seed: Annotated[int, number(0, integer=True)] | None = Field(
+        None, description="Required with fraction: the random seed (recorded, so runs repeat)."
+    )
 
     @model_validator(mode="after")
     def _check_targets(self) -> _Drawn:
@@ -190,21 +219,23 @@ class _Drawn(TimeWindow):
 class SatelliteFailure(_Drawn):
     """``kind = "satellite_failure"``: the satellites neither serve, relay nor feed."""
 
-    kind: Literal["satellite_failure"]
+    kind: Literal["satellite_failure"] = Field(description="The event kind.")
 
 
 class IslFailure(_Drawn):
     """``kind = "isl_failure"``: the laser links of the satellites (or a random share of all
     laser links) are down; the satellites still serve and feed."""
 
-    kind: Literal["isl_failure"]
+    kind: Literal["isl_failure"] = Field(description="The event kind.")
 
 
 class PowerLoss(TimeWindow):
     """``kind = "power_loss"``: the named terminals have no power."""
 
-    kind: Literal["power_loss"]
-    terminals: Annotated[tuple[str, ...], names("terminal")]
+    kind: Literal["power_loss"] = Field(description="The event kind.")
+    terminals: Annotated[tuple[str, ...], names("terminal")] = Field(
+        description="[[terminals]] names."
+    )
 
 
 Event = Annotated[

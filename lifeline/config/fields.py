@@ -17,8 +17,9 @@ from __future__ import annotations
 import difflib
 import math
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
@@ -38,6 +39,8 @@ __all__ = [
     "NonNegativeFloat",
     "PositiveFloat",
     "UtcDatetime",
+    "allowed_text",
+    "allowing",
     "coordinates",
     "designator",
     "did_you_mean",
@@ -55,6 +58,29 @@ __all__ = [
 ERROR_TYPE = "lifeline"
 
 _UNSET: Any = object()
+
+_Check = TypeVar("_Check", bound=Callable[..., Any])
+
+
+def allowing(text: str) -> Callable[[_Check], _Check]:
+    """Record on a validator the sentence saying what it accepts.
+
+    The same sentence its errors give; :mod:`lifeline.config.reference` reads it back
+    (:func:`allowed_text`) to write the "allowed" column of ``docs/scenario.md``, so the range
+    is declared once, here, where it is checked.
+    """
+
+    def mark(check: _Check) -> _Check:
+        check.allowed = text  # type: ignore[attr-defined]
+        return check
+
+    return mark
+
+
+def allowed_text(metadata: Any) -> str | None:
+    """What a validator (a ``PlainValidator`` or a function marked by :func:`allowing`)
+    accepts, or ``None`` when it says nothing."""
+    return getattr(getattr(metadata, "func", metadata), "allowed", None)
 
 
 class Model(BaseModel):
@@ -141,7 +167,7 @@ def number(
             raise fail(text)
         return int(value) if integer else float(value)
 
-    return PlainValidator(check)
+    return PlainValidator(allowing(text)(check))
 
 
 def number_pair(lo: float, hi: float, *, integer: bool = False) -> PlainValidator:
@@ -161,7 +187,9 @@ def number_pair(lo: float, hi: float, *, integer: bool = False) -> PlainValidato
             raise fail(allowed)
         return (value, value)
 
-    return PlainValidator(check)
+    # What TOML may hold here (a number or a pair), for schema readers such as the reference.
+    given = (int if integer else float) | tuple[int if integer else float, ...]
+    return PlainValidator(allowing(allowed)(check), json_schema_input_type=given)
 
 
 def coordinates(
@@ -177,7 +205,7 @@ def coordinates(
             raise fail(text)
         return tuple(float(v) for v in value)
 
-    return PlainValidator(check)
+    return PlainValidator(allowing(text)(check))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -185,10 +213,11 @@ def coordinates(
 # ----------------------------------------------------------------------------------------------
 
 
+@allowing("a non-empty string")
 def name(value: Any) -> str:
     """A non-empty string."""
     if not isinstance(value, str) or not value.strip():
-        raise fail("a non-empty string")
+        raise fail(name.allowed)
     return value
 
 
@@ -206,17 +235,18 @@ def names(kind: str = "", *, distinct: bool = False) -> PlainValidator:
             raise fail(allowed)
         return tuple(value)
 
-    return PlainValidator(check)
+    return PlainValidator(allowing(allowed)(check))
 
 
 _DESIGNATOR_RE = re.compile(r"^(\d{4})-(\d{3})$")
 
 
+@allowing('an international designator launch "YYYY-NNN", e.g. "2022-049"')
 def designator(value: Any) -> str:
     """An international designator launch ``"YYYY-NNN"`` (1957 onward)."""
     match = _DESIGNATOR_RE.match(value) if isinstance(value, str) else None
     if match is None or int(match.group(1)) < 1957 or int(match.group(2)) < 1:
-        raise fail('an international designator launch "YYYY-NNN", e.g. "2022-049"')
+        raise fail(designator.allowed)
     return value
 
 
@@ -232,6 +262,7 @@ GRID_WHY = "the span of the engine's nanosecond time grid"
 _TIME_GRID = f"{GRID_FIRST_UTC:%Y-%m-%d}..{GRID_END_UTC:%Y-%m-%d} ({GRID_WHY})"
 
 
+@allowing(f"an RFC 3339 date-time with a timezone (Z for UTC or an offset) in {_TIME_GRID}")
 def utc_datetime(value: Any) -> datetime:
     """A timezone-aware date-time (or RFC 3339 string) inside the engine's time grid, in UTC."""
     example = "e.g. 2022-05-11T00:00:00Z"

@@ -4,13 +4,9 @@ Loading is apart from validation: this module reads the TOML, resolves ``extends
 :func:`merge`), finds and reads the input files a scenario names, and only then validates the
 merged dict against :class:`~lifeline.config.scenario.Scenario`, whose validators read nothing.
 
-``extends = "NAME-or-path"`` loads a base scenario and deep-merges this file over it: tables
-merge key by key, arrays (of tables too) and scalars replace. Two groups of keys are mutually
-exclusive, so setting one member in the overlay drops the base's others: ``time.duration_s`` /
-``time.end_utc``, and the constellation source (``tle_file``, ``hypatia_tle_file``, ``preset`` or
-``shells``, which also drops the base's ``launched_by`` and ``epoch_utc``). An overlay that sets
-``network.isl = false`` drops the base's ``network.isl_file`` (bent pipe has no laser links).
-Relative file paths in a base are resolved against the base's folder.
+``extends = "NAME-or-path"`` loads a base scenario and deep-merges this file over it
+(:func:`merge` says what the overlay keeps of its base). Relative file paths in a base
+(:data:`PATH_KEYS`) are resolved against the base's folder.
 
 Hypatia's input files can stand in for parts of a scenario: ``constellation.hypatia_tle_file``
 (``tles.txt``), ``network.isl_file`` (``isls.txt``) and ``ground_stations_file``
@@ -42,7 +38,15 @@ from lifeline.io.geojson import read_linestring
 from lifeline.io.hypatia import HypatiaFormatError, read_ground_stations
 from lifeline.presets import preset_names, preset_path
 
-__all__ = ["load_scenario", "locate", "merge", "read_toml", "scenario_from_dict"]
+__all__ = [
+    "EXCLUSIVE_KEYS",
+    "PATH_KEYS",
+    "load_scenario",
+    "locate",
+    "merge",
+    "read_toml",
+    "scenario_from_dict",
+]
 
 _BUILTIN = "builtin:"
 _TOML_POS_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
@@ -126,7 +130,7 @@ def read_toml(path: Path, label: str) -> dict[str, Any]:
 
 #: Keys that exclude each other per table: when the overlay sets one of the first set, the base's
 #: keys of the second set are dropped (a file chooses one source, not a mix of two).
-_EXCLUSIVE = {
+EXCLUSIVE_KEYS = {
     "time": ({"duration_s", "end_utc"}, {"duration_s", "end_utc"}),
     "constellation": (
         {"tle_file", "hypatia_tle_file", "preset", "shells"},
@@ -139,10 +143,14 @@ def merge(base: dict[str, Any], over: dict[str, Any], table: str = "") -> dict[s
     """Deep-merge `over` (a file that ``extends``) onto `base`: the one place that decides
     what an overlay keeps of its base.
 
-    Tables merge key by key; everything else replaces, arrays of tables included, so an
-    overlay's ``[[terminals]]`` (or ``[[gateways]]``, ``[[events]]``, ...) replace the base's
-    entries rather than adding to them. Mutually exclusive keys (:data:`_EXCLUSIVE`) set in the
-    overlay drop the base's others, and ``network.isl = false`` drops the base's ``isl_file``.
+    Tables (``[time]``, ``[network]``, ``[radio]``, ...) merge key by key, at every depth: a key
+    the overlay sets wins, the others are the base's. Everything else replaces: scalars, arrays
+    and arrays of tables alike, so an overlay's ``[[terminals]]`` replace all of the base's
+    terminals (as do ``[[gateways]]``, ``[[pops]]``, ``[[events]]``, ``[[rain]]``,
+    ``[[jammers]]``, ``[[constellation.shells]]`` and ``[[pairs]]``): to add one terminal,
+    repeat the base's. Keys that exclude each other (:data:`EXCLUSIVE_KEYS`) set in the overlay
+    drop the base's others, and ``network.isl = false`` drops the base's ``network.isl_file``
+    (bent pipe has no laser links).
 
     Parameters
     ----------
@@ -156,7 +164,7 @@ def merge(base: dict[str, Any], over: dict[str, Any], table: str = "") -> dict[s
     dict
     """
     out = dict(base)
-    triggers, dropped = _EXCLUSIVE.get(table, (set(), set()))
+    triggers, dropped = EXCLUSIVE_KEYS.get(table, (set(), set()))
     if triggers & over.keys():
         for key in dropped - over.keys():
             out.pop(key, None)
@@ -170,29 +178,45 @@ def merge(base: dict[str, Any], over: dict[str, Any], table: str = "") -> dict[s
     return out
 
 
-#: Input-file keys (table, key) whose relative paths are relative to the file that gives them.
-_PATH_KEYS = (
-    ("constellation", "tle_file"),
-    ("constellation", "hypatia_tle_file"),
-    ("network", "isl_file"),
-    ("", "ground_stations_file"),
+#: Input-file keys whose relative paths are relative to the file that gives them (``[]``: every
+#: entry of an array of tables).
+PATH_KEYS = (
+    "constellation.tle_file",
+    "constellation.hypatia_tle_file",
+    "network.isl_file",
+    "ground_stations_file",
+    "terminals[].path.geojson",
 )
+
+# "builtin:NAME" and other "scheme:NAME" values name no file of the scenario's folder.
+_SCHEME_RE = re.compile(r"^[a-z]{2,}:")
+
+
+def _anchored(node: Any, parts: list[str], base_dir: Path) -> Any:
+    """`node` with the relative path at `parts` joined to `base_dir` (copied on the way;
+    values of the wrong type are left for the field's own check)."""
+    if not parts:
+        if not isinstance(node, str) or not node.strip() or _SCHEME_RE.match(node):
+            return node
+        return node if Path(node).is_absolute() else str(base_dir / node)
+    key, rest = parts[0], parts[1:]
+    if not isinstance(node, dict):
+        return node
+    if key.endswith("[]"):
+        items = node.get(key[:-2])
+        if not isinstance(items, list):
+            return node
+        return {**node, key[:-2]: [_anchored(item, rest, base_dir) for item in items]}
+    return {**node, key: _anchored(node[key], rest, base_dir)} if key in node else node
 
 
 def _absolute_paths(data: dict[str, Any], base_dir: Path) -> dict[str, Any]:
-    """Anchor a base file's relative input paths (``tle_file``, ``isl_file``, ...) to that
-    file's folder before merging. Set directly, not merged: merging a ``tle_file`` would drop
-    the base's ``launched_by`` and ``epoch_utc`` as if the overlay had chosen a new source."""
-    out = dict(data)
-    for table, key in _PATH_KEYS:
-        holder = out.get(table) if table else out
-        path = holder.get(key) if isinstance(holder, dict) else None
-        if not isinstance(path, str) or path.startswith(_BUILTIN) or Path(path).is_absolute():
-            continue
-        if table:
-            out[table] = holder = dict(holder)
-        holder[key] = str(base_dir / path)
-    return out
+    """Anchor a base file's relative input paths (:data:`PATH_KEYS`) to that file's folder
+    before merging. Set directly, not merged: merging a ``tle_file`` would drop the base's
+    ``launched_by`` and ``epoch_utc`` as if the overlay had chosen a new source."""
+    for key in PATH_KEYS:
+        data = _anchored(data, key.split("."), base_dir)
+    return data
 
 
 def _resolve_extends(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import PlainValidator, StrictBool, model_validator
+from pydantic import Field, PlainValidator, StrictBool, model_validator
 
 from lifeline.config.events import TimeWindow
 from lifeline.config.fields import (
@@ -22,6 +22,7 @@ from lifeline.config.fields import (
     Model,
     NonNegativeFloat,
     PositiveFloat,
+    allowing,
     fail,
     number,
 )
@@ -97,18 +98,18 @@ FEEDER_CAPACITY_MBPS = 25_600.0
 #: optimistic for May 2022).
 ISL_CAPACITY_MBPS = 100_000.0
 
-
+@allowing("a number >= 0, or a list of 24 numbers >= 0 (one per local hour, 0-23)")
 def _cell_load(value: Any) -> float | tuple[float, ...]:
     if isinstance(value, list | tuple):
         if len(value) != 24:
-            raise fail("a number >= 0, or a list of 24 numbers >= 0 (one per local hour, 0-23)")
+            raise fail(_cell_load.allowed)
         return tuple(_load_value(v) for v in value)
     return _load_value(value)
 
 
 def _load_value(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
-        raise fail("a number >= 0, or a list of 24 numbers >= 0 (one per local hour, 0-23)")
+        raise fail(_cell_load.allowed)
     if not float(value) < float("inf"):
         raise fail("a finite number >= 0, or a list of 24 of them")
     return float(value)
@@ -120,67 +121,124 @@ Count = Annotated[int, number(1, integer=True)]
 
 
 class Radio(Model):
-    """``[radio]``: the user link (Ku) both ways, the cells' load and the capacities traffic shares.
+    """``[radio]``: the user downlink (Ku) and the capacities traffic shares.
 
     Every default names its source (docs/references.md; :mod:`lifeline.constants`) or is
     labelled an estimate. ``enabled = false`` leaves the radio columns empty (every connected
     terminal gets its demand; no radio outage).
-
-    Attributes
-    ----------
-    downlink_freq_ghz : carrier [GHz], 11.7 (middle of 10.7–12.7 GHz, references.md#rf-bands).
-    channel_bandwidth_mhz : 240 MHz (Humphreys et al. 2023, references.md#downlink-waveform).
-    channels_per_beam : channels a beam carries at once, 1 (estimate).
-    beams_per_satellite : 32 (estimate, :data:`BEAMS_PER_SATELLITE`).
-    cell_size_km : 16 (estimate, :data:`CELL_SIZE_KM`).
-    roll_off : 0.1 (references.md#del-portillo-budget).
-    sat_eirp_density_dbw_per_mhz : 6.33 (estimate from del Portillo's budget,
-        references.md#del-portillo-budget; :data:`lifeline.constants.SAT_EIRP_DENSITY_DBW_PER_MHZ`).
-    scan_loss_exponent : 1 (Mailloux 2005, projected aperture).
-    terminal_aperture_m : None: each terminal's kit (:mod:`lifeline.kits`); a value here
-        overrides every kit's [m]. terminal_efficiency : 0.6 (estimate).
-        terminal_system_temperature_k : 362.9 (estimate). Both: references.md#terminal-antenna.
-    implementation_loss_db, margin_db : 1 dB each (pylink convention,
-    references.md#implementation-margin).
-    exceedance_percent : p of the gas, cloud and scintillation terms, 50 % (median).
-    antenna_pattern : terminal off-axis pattern toward jammers, "S.465" or "S.580".
-    feeder_capacity_mbps : 25,600 (references.md#satellite-capacity). isl_capacity_mbps :
-        100,000 (references.md#isl-range).
-    cell_load : other subscribers active at once in a cell's beam: one number, or 24 by local
-        mean solar hour (an evening peak); default 4.89, calibrated to European Ookla medians
-        (:data:`lifeline.constants.DEFAULT_CELL_LOAD`, references.md#cell-load).
-    uplink_freq_ghz : 14.25 (middle of 14.0–14.5 GHz, references.md#rf-bands).
-    uplink_channel_mhz : 62.5 (references.md#uplink-channels).
-    sat_uplink_g_over_t_db_k : the satellites' Ku receive G/T [dB/K]. None: the calibrated
-        :data:`lifeline.constants.SAT_UPLINK_G_OVER_T_DB_K` (an effective figure, not public);
-        a value here is the scenario's own figure and allows uplink jammers.
-    sat_beamwidth_deg : half-power width of a satellite's receive beam, for an uplink jammer's
-        roll-off, 2.0 (assumption, :data:`lifeline.constants.SAT_BEAMWIDTH_DEG`).
     """
 
-    enabled: StrictBool = True
-    downlink_freq_ghz: Annotated[float, number(10.7, 12.7)] = USER_DOWNLINK_FREQ_GHZ
-    channel_bandwidth_mhz: PositiveFloat = USER_CHANNEL_BANDWIDTH_MHZ
-    channels_per_beam: Count = 1
-    beams_per_satellite: Count = BEAMS_PER_SATELLITE
-    cell_size_km: PositiveFloat = CELL_SIZE_KM
-    roll_off: Annotated[float, number(0, 1)] = ROLL_OFF
-    sat_eirp_density_dbw_per_mhz: Annotated[float, number(-100, 100)] = SAT_EIRP_DENSITY_DBW_PER_MHZ
-    scan_loss_exponent: NonNegativeFloat = SCAN_LOSS_EXPONENT
-    terminal_aperture_m: PositiveFloat | None = None
-    terminal_efficiency: Annotated[float, number(0, 1, lo_open=True)] = TERMINAL_APERTURE_EFFICIENCY
-    terminal_system_temperature_k: PositiveFloat = TERMINAL_SYSTEM_TEMPERATURE_K
-    implementation_loss_db: NonNegativeFloat = IMPLEMENTATION_LOSS_DB
-    margin_db: NonNegativeFloat = LINK_MARGIN_DB
-    exceedance_percent: Annotated[float, number(0.01, 50)] = EXCEEDANCE_PERCENT
-    antenna_pattern: Literal["S.465", "S.580"] = "S.465"
-    feeder_capacity_mbps: PositiveFloat = FEEDER_CAPACITY_MBPS
-    isl_capacity_mbps: PositiveFloat = ISL_CAPACITY_MBPS
-    cell_load: Annotated[float | tuple[float, ...], PlainValidator(_cell_load)] = DEFAULT_CELL_LOAD
-    uplink_freq_ghz: Annotated[float, number(14.0, 14.5)] = USER_UPLINK_FREQ_GHZ
-    uplink_channel_mhz: PositiveFloat = USER_UPLINK_CHANNEL_MHZ
-    sat_uplink_g_over_t_db_k: Annotated[float, number(-100, 100)] | None = None
-    sat_beamwidth_deg: Annotated[float, number(0, 90, lo_open=True)] = SAT_BEAMWIDTH_DEG
+    enabled: StrictBool = Field(
+        True, description="Compute the link budgets, MODCODs and throughput at all."
+    )
+    downlink_freq_ghz: Annotated[float, number(10.7, 12.7)] = Field(
+        USER_DOWNLINK_FREQ_GHZ,
+        description="User downlink carrier: the middle of the filed 10.7-12.7 GHz Ku band "
+        "(references.md#rf-bands).",
+    )
+    channel_bandwidth_mhz: PositiveFloat = Field(
+        USER_CHANNEL_BANDWIDTH_MHZ,
+        description="Width of one downlink channel (references.md#downlink-waveform).",
+    )
+    channels_per_beam: Count = Field(
+        1, description="Channels a beam carries at once (estimate, references.md#user-beams)."
+    )
+    beams_per_satellite: Count = Field(
+        BEAMS_PER_SATELLITE,
+        description="Beams a satellite forms at once (estimate, references.md#user-beams).",
+    )
+    cell_size_km: PositiveFloat = Field(
+        CELL_SIZE_KM,
+        description="Side of the square cells of the beam grid; terminals in one cell share a "
+        "beam (estimate, references.md#user-beams).",
+    )
+    roll_off: Annotated[float, number(0, 1)] = Field(
+        ROLL_OFF,
+        description="Roll-off of the channel: symbol rate = bandwidth / (1 + roll_off) "
+        "(references.md#del-portillo-budget).",
+    )
+    sat_eirp_density_dbw_per_mhz: Annotated[float, number(-100, 100)] = Field(
+        SAT_EIRP_DENSITY_DBW_PER_MHZ,
+        description="Satellite EIRP density at the beam centre (estimate scaled from del "
+        "Portillo's budget, references.md#del-portillo-budget).",
+    )
+    scan_loss_exponent: NonNegativeFloat = Field(
+        SCAN_LOSS_EXPONENT,
+        description="Exponent n of the terminal's scan loss cos(scan angle)^n: 1, the projected "
+        "aperture (Mailloux 2005; references.md#terminal-antenna).",
+    )
+    terminal_aperture_m: PositiveFloat | None = Field(
+        None,
+        description="Terminal receive aperture for every terminal (none: each terminal's kit, "
+        "lifeline/kits.py; references.md#terminal-antenna).",
+    )
+    terminal_efficiency: Annotated[float, number(0, 1, lo_open=True)] = Field(
+        TERMINAL_APERTURE_EFFICIENCY,
+        description="Aperture efficiency of the terminal (estimate, "
+        "references.md#terminal-antenna).",
+    )
+    terminal_system_temperature_k: PositiveFloat = Field(
+        TERMINAL_SYSTEM_TEMPERATURE_K,
+        description="Terminal system noise temperature (estimate, "
+        "references.md#terminal-antenna).",
+    )
+    implementation_loss_db: NonNegativeFloat = Field(
+        IMPLEMENTATION_LOSS_DB,
+        description="Modem, pointing and polarisation losses "
+        "(references.md#implementation-margin).",
+    )
+    margin_db: NonNegativeFloat = Field(
+        LINK_MARGIN_DB,
+        description="Link margin kept when choosing a MODCOD "
+        "(references.md#implementation-margin).",
+    )
+    exceedance_percent: Annotated[float, number(0.01, 50)] = Field(
+        EXCEEDANCE_PERCENT,
+        description="Exceedance probability p of the gas, cloud and scintillation terms: 50 %, "
+        "the median atmosphere; rain comes from [[rain]] only (assumption, "
+        "references.md#itu-r-models).",
+    )
+    antenna_pattern: Literal["S.465", "S.580"] = Field(
+        "S.465",
+        description="Terminal off-axis gain pattern toward jammers, ITU-R S.465 or S.580 "
+        "(S.580 needs D/wavelength >= 50; references.md#jamming).",
+    )
+    feeder_capacity_mbps: PositiveFloat = Field(
+        FEEDER_CAPACITY_MBPS,
+        description="Feeder-link capacity per (gateway, satellite) (estimate, "
+        "references.md#satellite-capacity).",
+    )
+    isl_capacity_mbps: PositiveFloat = Field(
+        ISL_CAPACITY_MBPS,
+        description="Laser-link capacity (a 2023 value, so optimistic for 2022; "
+        "references.md#isl-range).",
+    )
+    cell_load: Annotated[float | tuple[float, ...], PlainValidator(_cell_load)] = Field(
+        DEFAULT_CELL_LOAD,
+        description="Other subscribers active at once in a cell's beam, sharing it both ways: "
+        "one number, or 24 by local mean solar hour (an evening peak); calibrated to European "
+        "Ookla medians (references.md#cell-load).",
+    )
+    uplink_freq_ghz: Annotated[float, number(14.0, 14.5)] = Field(
+        USER_UPLINK_FREQ_GHZ,
+        description="User uplink carrier: the middle of the filed 14.0-14.5 GHz band "
+        "(references.md#rf-bands).",
+    )
+    uplink_channel_mhz: PositiveFloat = Field(
+        USER_UPLINK_CHANNEL_MHZ,
+        description="Uplink channel a terminal transmits in (references.md#uplink-channels).",
+    )
+    sat_uplink_g_over_t_db_k: Annotated[float, number(-100, 100)] | None = Field(
+        None,
+        description="The satellites' Ku receive G/T at the beam peak (none: lifeline's "
+        "calibrated effective figure, references.md#uplink-channels); setting it allows uplink "
+        "jammers.",
+    )
+    sat_beamwidth_deg: Annotated[float, number(0, 90, lo_open=True)] = Field(
+        SAT_BEAMWIDTH_DEG,
+        description="Half-power width of a satellite's receive beam, for an uplink jammer's "
+        "roll-off (assumption, references.md#jamming).",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Radio:
@@ -204,43 +262,50 @@ class Rain(TimeWindow):
     counts.
     """
 
-    name: str = ""
-    lat_deg: Latitude
-    lon_deg: Longitude
-    radius_km: PositiveFloat
-    rate_mm_h: Annotated[float, number(0, MAX_RAIN_RATE_MM_H, lo_open=True)]
+    name: str = Field("", description="A label for reports.")
+    lat_deg: Latitude = Field(description="Latitude of the rain circle's centre.")
+    lon_deg: Longitude = Field(description="Longitude of the rain circle's centre.")
+    radius_km: PositiveFloat = Field(description="Radius of the rain circle.")
+    rate_mm_h: Annotated[float, number(0, MAX_RAIN_RATE_MM_H, lo_open=True)] = Field(
+        description="Rain rate (ITU-R P.618; references.md#itu-r-models)."
+    )
 
 
+@allowing(" or ".join(f'"{t}"' for t in JAMMER_TARGETS))
 def _target(value: Any) -> str:
     if value not in JAMMER_TARGETS:
-        raise fail('"user_downlink" or "uplink"')
+        raise fail(_target.allowed)
     return value
 
 
 class Jammer(Model):
     """``[[jammers]]``: a ground transmitter aimed at the terminals' Ku downlink or at the
-    satellites' uplink beams.
+    satellites' uplink beams (references.md#jamming)."""
 
-    Attributes
-    ----------
-    name : str
-    lat_deg, lon_deg : where it stands [deg]; alt_m : its antenna above the ground [m] (with
-        the terminal's 2 m it sets the smooth-Earth diffraction over the radio horizon, ITU-R
-        P.526 with k = 4/3: past the horizon the jammer fades, ~2 dB/km at Ku).
-    eirp_dbw : EIRP toward the terminals [dBW], spread flat over ``bandwidth_mhz`` [MHz]
-        centred on the victim channel.
-    target : "user_downlink" (the terminals' receivers) or "uplink" (the serving satellites'
-        receive beams; needs ``[radio] sat_uplink_g_over_t_db_k``, see the module docstring).
-    extra_loss_db : terrain, clutter, polarisation loss on the ground path [dB], >= 0.
-    windows : when it transmits (none: the whole run).
-    """
-
-    name: str = ""
-    lat_deg: Latitude
-    lon_deg: Longitude
-    alt_m: Annotated[float, number(0, 1000)] = 10.0
-    eirp_dbw: Annotated[float, number(-50, 100)]
-    bandwidth_mhz: PositiveFloat
-    target: Annotated[str, PlainValidator(_target)] = "user_downlink"
-    extra_loss_db: NonNegativeFloat = 0.0
-    windows: tuple[TimeWindow, ...] = ()
+    name: str = Field("", description="A label for reports.")
+    lat_deg: Latitude = Field(description="Latitude where it stands.")
+    lon_deg: Longitude = Field(description="Longitude where it stands.")
+    alt_m: Annotated[float, number(0, 1000)] = Field(
+        10.0,
+        description="Its antenna above the ground: with the terminal's 2 m it sets the smooth-"
+        "Earth diffraction over the radio horizon (ITU-R P.526, k = 4/3): past the horizon the "
+        "jammer fades, ~2 dB/km at Ku (assumption: a mast).",
+    )
+    eirp_dbw: Annotated[float, number(-50, 100)] = Field(
+        description="EIRP toward the terminals, spread flat over bandwidth_mhz."
+    )
+    bandwidth_mhz: PositiveFloat = Field(
+        description="Width of its noise, centred on the victim channel."
+    )
+    target: Annotated[str, PlainValidator(_target)] = Field(
+        "user_downlink",
+        description='What it jams: "user_downlink" (the terminals\' receivers) or "uplink" (the '
+        "serving satellites' receive beams; needs [radio] sat_uplink_g_over_t_db_k, as the "
+        "satellites' G/T is not public).",
+    )
+    extra_loss_db: NonNegativeFloat = Field(
+        0.0, description="Terrain, clutter and polarisation loss on the ground path."
+    )
+    windows: tuple[TimeWindow, ...] = Field(
+        (), description="When it transmits (none: the whole run)."
+    )

@@ -41,6 +41,7 @@ from lifeline.config.fields import (
     Name,
     PositiveFloat,
     UtcDatetime,
+    allowing,
     did_you_mean,
     fail,
     finite_number,
@@ -88,32 +89,33 @@ def _is_multiple(value: float, step: float) -> bool:
 class TimeConfig(Model):
     """``[time]``: the simulated interval and its time steps.
 
-    Give exactly one of ``duration_s`` and ``end_utc``; both are then available as the
-    properties :attr:`duration_s` and :attr:`end_utc`.
-
-    Attributes
-    ----------
-    start_utc : datetime
-        Start (inclusive), timezone-aware in the file, stored as UTC.
-    duration_given_s, end_given_utc : float or datetime or None
-        The values as given in the file (TOML keys ``duration_s`` and ``end_utc``).
-    step_s : float
-        Output time step [s], in 1e-9..3600 (the engine counts time in whole nanoseconds).
-    slot_s : float
-        Scheduling slot [s]: a whole number of steps. Default 15 s, Starlink's global
-        re-planning interval (Mohan et al., WWW 2024;
-        references.md#reconfiguration-interval).
-    propagation_step_s : float
-        Coarse SGP4 sampling step [s], in 1..600; finer times are interpolated (cubic
-        Hermite is sub-metre at 60 s, so a finer step only costs time).
+    Give exactly one of ``duration_s`` and ``end_utc``; the duration is a whole number of
+    steps.
     """
 
-    start_utc: UtcDatetime
-    duration_given_s: PositiveFloat | None = Field(None, alias="duration_s")
-    end_given_utc: UtcDatetime | None = Field(None, alias="end_utc")
-    step_s: Annotated[float, number(0, 3600, lo_open=True)] = 1.0
-    slot_s: PositiveFloat = SCHEDULING_SLOT_S
-    propagation_step_s: Annotated[float, number(1, 600)] = 60.0
+    start_utc: UtcDatetime = Field(description="Start of the interval (inclusive).")
+    duration_given_s: PositiveFloat | None = Field(
+        None, alias="duration_s", description="Length of the interval (or give end_utc)."
+    )
+    end_given_utc: UtcDatetime | None = Field(
+        None, alias="end_utc", description="End of the interval, exclusive (or give duration_s)."
+    )
+    step_s: Annotated[float, number(0, 3600, lo_open=True)] = Field(
+        1.0,
+        description="Output time step, at least 1e-9 s (the engine counts time in whole "
+        "nanoseconds); assumption: 1 s resolves every handover.",
+    )
+    slot_s: PositiveFloat = Field(
+        SCHEDULING_SLOT_S,
+        description="Scheduling slot: serving satellites are re-planned at its start; a whole "
+        "number of steps. Starlink's global re-planning interval "
+        "(references.md#reconfiguration-interval).",
+    )
+    propagation_step_s: Annotated[float, number(1, 600)] = Field(
+        60.0,
+        description="Coarse SGP4 sampling step; finer times are interpolated (cubic Hermite is "
+        "sub-metre at 60 s, so a finer step only costs time; references.md#sgp4).",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> TimeConfig:
@@ -186,33 +188,32 @@ class TimeConfig(Model):
 
 
 
+@allowing("a terminal name (string) or a 0-based terminal id (integer >= 0)")
 def _terminal_ref(value: Any) -> str | int:
     if isinstance(value, str) and value.strip():
         return value
     if finite_number(value, integer=True) and value >= 0:
         return value
-    raise fail("a terminal name (string) or a 0-based terminal id (integer >= 0)")
+    raise fail(_terminal_ref.allowed)
 
 
 TerminalRef = Annotated[str | int, PlainValidator(_terminal_ref)]
 
 
 class Pair(Model):
-    """``[[pairs]]``: one (source, destination) pair of terminals for pair mode.
+    """``[[pairs]]``: one (source, destination) pair of terminals for pair mode."""
 
-    Attributes
-    ----------
-    src, dst : str or int
-        A ``[[terminals]]`` name, or its 0-based position in the file.
-    """
-
-    src: TerminalRef
-    dst: TerminalRef
+    src: TerminalRef = Field(
+        description="Source: a [[terminals]] name, or its 0-based position (the [[terminals]] "
+        "tables, then the ground_stations_file stations)."
+    )
+    dst: TerminalRef = Field(description="Destination, as src; not src itself.")
 
 
+@allowing('"all" or an array of [[pairs]] tables (src, dst)')
 def _all_pairs(value: Any) -> str:
     if value != "all":
-        raise fail('"all" or an array of [[pairs]] tables (src, dst)')
+        raise fail(_all_pairs.allowed)
     return value
 
 
@@ -230,55 +231,55 @@ PairSelection = Annotated[
 
 
 class Scenario(Model):
-    """A whole scenario file.
+    """A whole scenario file: its top-level keys and tables."""
 
-    Attributes
-    ----------
-    name, description : str
-    extends : str or None
-        The base this scenario was merged over (informational after loading).
-    time : TimeConfig
-    constellation : Constellation
-    network : Network
-    terminals, gateways, pops : tuple
-        At least one each, with unique names. ``terminals`` holds the ``[[terminals]]`` tables,
-        then the stations of ``ground_stations_file``.
-    ground_stations_file : str or None
-        A Hypatia ``ground_stations.txt`` (``id,name,lat_deg,lon_deg,elevation_m``, optionally
-        followed by Hypatia's ``x_m,y_m,z_m``, which are not used: positions come from latitude,
-        longitude and height on WGS84 as for any terminal), relative to the scenario file's
-        folder. Each station becomes a terminal with its name, ``lat_deg``, ``lon_deg`` and
-        ``alt_m`` = its elevation, and default settings, after the ``[[terminals]]`` tables
-        (station ``g`` is terminal ``len([[terminals]]) + g``); names must not repeat.
-    pairs : "all", tuple of Pair, or None
-        Pair mode: every unordered pair of terminals, or the listed ones (see
-        :attr:`pair_ids`); ``None`` (no ``pairs`` key): no pair mode.
-    events : tuple of events
-        ``[[events]]``: outages, ground loss, failures, power loss with their time windows
-        (the models and their keys are in :mod:`lifeline.config.events`).
-    radio : Radio
-        ``[radio]``: the user downlink budget and shared capacities (:mod:`lifeline.config.radio`).
-    rain : tuple of Rain
-        ``[[rain]]``: rain rate over a region for a time window.
-    jammers : tuple of Jammer
-        ``[[jammers]]``: ground jammers aimed at the terminals' downlink, with active windows.
-    """
-
-    name: Name
-    description: StrictStr = ""
-    extends: Name | None = None
-    time: TimeConfig
-    constellation: Constellation
-    network: Network = Network()
-    ground_stations_file: Name | None = None
-    terminals: Annotated[tuple[Terminal, ...], _unique_names("terminals", "name, lat_deg, lon_deg")]
-    gateways: Annotated[tuple[Gateway, ...], _unique_names("gateways", "name, lat_deg, lon_deg")]
-    pops: Annotated[tuple[Pop, ...], _unique_names("pops", "name, lat_deg, lon_deg")]
-    pairs: PairSelection | None = None
-    events: tuple[Event, ...] = ()
-    radio: Radio = Radio()
-    rain: tuple[Rain, ...] = ()
-    jammers: tuple[Jammer, ...] = ()
+    name: Name = Field(description="Short name of the scenario, shown in outputs and reports.")
+    description: StrictStr = Field("", description="What the scenario is about, in words.")
+    extends: Name | None = Field(
+        None,
+        description="A base scenario, a preset name or a .toml path relative to this file, "
+        "that this file is merged over (see extends above).",
+    )
+    time: TimeConfig = Field(description="When: the simulated interval and its steps.")
+    constellation: Constellation = Field(description="Which satellites fly.")
+    network: Network = Field(
+        Network(), description="How satellites, gateways and PoPs are connected."
+    )
+    ground_stations_file: Name | None = Field(
+        None,
+        description="A Hypatia ground_stations.txt (id,name,lat_deg,lon_deg,elevation_m, "
+        "optionally followed by Hypatia's x_m,y_m,z_m, which are not used), relative to the "
+        "scenario file's folder. Each station becomes a terminal with its name, position and "
+        "alt_m = its elevation, and default settings, after the [[terminals]] tables (station "
+        "g is terminal len([[terminals]]) + g); names must not repeat.",
+    )
+    terminals: Annotated[
+        tuple[Terminal, ...], _unique_names("terminals", "name, lat_deg, lon_deg")
+    ] = Field(
+        description="User terminals (ground stations in pair mode): at least one, unique names."
+    )
+    gateways: Annotated[
+        tuple[Gateway, ...], _unique_names("gateways", "name, lat_deg, lon_deg")
+    ] = Field(description="Gateways: at least one, unique names.")
+    pops: Annotated[tuple[Pop, ...], _unique_names("pops", "name, lat_deg, lon_deg")] = Field(
+        description="Points of presence: at least one, unique names."
+    )
+    pairs: PairSelection | None = Field(
+        None,
+        description='Pair mode, shortest paths over laser links between terminals as Hypatia '
+        'computes them: "all" (every unordered pair of terminals) or [[pairs]] tables (none: '
+        "no pair mode).",
+    )
+    events: tuple[Event, ...] = Field(
+        (), description="What goes wrong and when: outages, ground loss, failures, power loss."
+    )
+    radio: Radio = Field(
+        Radio(), description="The user downlink budget and the capacities traffic shares."
+    )
+    rain: tuple[Rain, ...] = Field((), description="Rain over a region for a time window.")
+    jammers: tuple[Jammer, ...] = Field(
+        (), description="Ground jammers aimed at the terminals' downlink."
+    )
     _source: str = PrivateAttr("<dict>")
     _pair_ids: tuple[tuple[int, int], ...] = PrivateAttr(())
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import numpy as np
-from pydantic import PlainValidator, PrivateAttr, StrictBool, ValidationInfo, model_validator
+from pydantic import Field, PlainValidator, PrivateAttr, StrictBool, ValidationInfo, model_validator
 
 from lifeline.config.fields import (
     AltitudeM,
@@ -24,6 +24,7 @@ from lifeline.config.fields import (
     NonNegativeFloat,
     PositiveFloat,
     UtcDatetime,
+    allowing,
     fail,
     finite_number,
     from_loader,
@@ -43,11 +44,16 @@ from lifeline.kits import DEFAULT_KIT, KIT_ALIASES, KITS
 __all__ = ["Gateway", "Pop", "Power", "RoutePath", "Terminal", "Waypoint"]
 
 
+_HORIZON = (
+    "an array of minimum elevations in 0..90 [deg], one per equal azimuth sector clockwise "
+    "from north, whose count divides 360 (e.g. 4, 8, 12, 36 or 360 values)"
+)
+_HOURS = "[start, end] hours of the day (UTC) in 0..24, e.g. [18, 22]"
+
+
+@allowing(_HORIZON)
 def _horizon(value: Any) -> tuple[float, ...]:
-    allowed = (
-        "an array of minimum elevations in 0..90 [deg], one per equal azimuth sector clockwise "
-        "from north, whose count divides 360 (e.g. 4, 8, 12, 36 or 360 values)"
-    )
+    allowed = _HORIZON
     if not isinstance(value, list | tuple) or not value or 360 % len(value):
         raise fail(allowed)
     for v in value:
@@ -56,8 +62,9 @@ def _horizon(value: Any) -> tuple[float, ...]:
     return tuple(float(v) for v in value)
 
 
+@allowing(_HOURS)
 def _hours(value: Any) -> tuple[float, float]:
-    allowed = "[start, end] hours of the day (UTC) in 0..24, e.g. [18, 22]"
+    allowed = _HOURS
     if not isinstance(value, list | tuple) or len(value) != 2:
         raise fail(allowed)
     if not all(finite_number(v) and 0 <= v <= 24 for v in value):
@@ -71,10 +78,14 @@ class Waypoint(Model):
     Give ``time_s`` (seconds after ``time.start_utc``) or ``time_utc``.
     """
 
-    time_s: Annotated[float, number(0, lo_open=True)] | None = None
-    time_utc: UtcDatetime | None = None
-    lat_deg: Latitude
-    lon_deg: Longitude
+    time_s: Annotated[float, number(0, lo_open=True)] | None = Field(
+        None, description="When the terminal is here, after time.start_utc (or give time_utc)."
+    )
+    time_utc: UtcDatetime | None = Field(
+        None, description="When the terminal is here (or give time_s)."
+    )
+    lat_deg: Latitude = Field(description="Geodetic latitude (WGS84).")
+    lon_deg: Longitude = Field(description="Longitude, east positive.")
 
     @model_validator(mode="after")
     def _check(self) -> Waypoint:
@@ -92,9 +103,14 @@ class RoutePath(Model):
     relative to the scenario file's folder (RFC 7946: ``[lon, lat]`` coordinates).
     """
 
-    geojson: Name
-    speed_kmh: PositiveFloat
-    depart_s: NonNegativeFloat = 0.0
+    geojson: Name = Field(
+        description="A GeoJSON file holding one LineString (RFC 7946, [lon, lat] coordinates), "
+        "relative to the scenario file's folder."
+    )
+    speed_kmh: PositiveFloat = Field(description="Ground speed along the route.")
+    depart_s: NonNegativeFloat = Field(
+        0.0, description="When the terminal leaves its lat_deg, lon_deg, after time.start_utc."
+    )
     _lat_deg: tuple[float, ...] = PrivateAttr(())
     _lon_deg: tuple[float, ...] = PrivateAttr(())
 
@@ -104,82 +120,108 @@ class RoutePath(Model):
         return self
 
 
+@allowing(", ".join(f'"{k}"' for k in (*KITS, *KIT_ALIASES)))
 def _kit(value: Any) -> str:
     if not isinstance(value, str) or (value not in KITS and value not in KIT_ALIASES):
-        raise fail(", ".join(f'"{k}"' for k in (*KITS, *KIT_ALIASES)))
+        raise fail(_kit.allowed)
     return KIT_ALIASES.get(value, value)
 
 
 class Power(Model):
-    """``[terminals.power]``: how a terminal is powered (no table: always on).
+    """``[terminals.power]``: how a terminal is powered (no table: always on). Steps without
+    power are out with reason ``no_power``; the defaults mean no power limit
+    (references.md#power-defaults)."""
 
-    Attributes
-    ----------
-    model : str or None
-        Kit whose draw applies (:mod:`lifeline.kits`, references.md#terminal-power); None: the
-        terminal's own ``kit``.
-    draw_w : float or None
-        Average draw [W], overriding the kit's.
-    battery_wh : float
-        Battery capacity [Wh], >= 0.
-    initial_charge : float
-        Share of the battery full at the start, 0..1.
-    solar_w : float
-        Rated power of a solar panel [W], laid flat, clear sky (an upper bound).
-    generator_w : float
-        Power of a generator [W] while it runs, every day between ``generator_utc_hours``
-        ``[start, end)`` (hours of the day, UTC; start > end wraps past midnight).
-    """
-
-    model: Annotated[str, PlainValidator(_kit)] | None = None
-    draw_w: PositiveFloat | None = None
-    battery_wh: NonNegativeFloat = 0.0
-    initial_charge: Annotated[float, number(0, 1)] = 1.0
-    solar_w: NonNegativeFloat = 0.0
-    generator_w: NonNegativeFloat = 0.0
-    generator_utc_hours: Annotated[tuple[float, float], PlainValidator(_hours)] = (0.0, 24.0)
+    model: Annotated[str, PlainValidator(_kit)] | None = Field(
+        None,
+        description="Kit whose draw applies (lifeline/kits.py, references.md#terminal-power; "
+        "none: the terminal's own kit).",
+    )
+    draw_w: PositiveFloat | None = Field(
+        None, description="Average draw, overriding the kit's (none: the kit's)."
+    )
+    battery_wh: NonNegativeFloat = Field(0.0, description="Battery capacity.")
+    initial_charge: Annotated[float, number(0, 1)] = Field(
+        1.0, description="Share of the battery that is full at the start."
+    )
+    solar_w: NonNegativeFloat = Field(
+        0.0,
+        description="Rated power of a solar panel, laid flat, clear sky (an upper bound).",
+    )
+    generator_w: NonNegativeFloat = Field(
+        0.0, description="Power of a generator while it runs (generator_utc_hours)."
+    )
+    generator_utc_hours: Annotated[tuple[float, float], PlainValidator(_hours)] = Field(
+        (0.0, 24.0),
+        description="[start, end) hours of the day (UTC) the generator runs, every day; "
+        "start > end wraps past midnight.",
+    )
 
 
 class Terminal(Model):
     """``[[terminals]]``: a user terminal (a ground station in pair mode).
 
-    ``min_elevation_deg = None`` and ``max_range_km = None`` mean the network's
-    ``min_elevation_deg`` and ``gsl_max_range_km`` [deg, km].
-
     ``horizon_deg`` is an obstruction mask (ruins, a trench, a courtyard; like the obstruction
     map a Starlink dish builds): ``n`` minimum elevations [deg] for ``n`` equal azimuth sectors,
-    the first starting at north and going clockwise (``n`` divides 360). A satellite in a sector
-    is usable only at or above that sector's value (and the elevation mask).
+    the first starting at north and going clockwise (``n`` divides 360).
 
     ``waypoints`` make the terminal move (a convoy, a boat): it is at ``lat_deg, lon_deg`` at
     ``time.start_utc``, then at each waypoint at its time (strictly later each), moving at a
     constant rate in latitude and longitude in between, and stays at the last one. To wait
     before leaving, start with a waypoint at the starting point.
 
-    ``power`` (a ``[terminals.power]`` table, :class:`Power`) gives it a battery, a solar panel
-    or a generator instead of mains; steps without power are out with reason ``no_power``.
-
     ``kit`` is the Starlink kit (:mod:`lifeline.kits`: antenna, uplink EIRP, draw, the
-    provider's per-terminal limits), by default ``"standard-actuated"``, the kit of 2022.
-    ``users`` × ``mbps_down_per_user`` and ``users`` × ``mbps_up_per_user`` [Mbit/s] are the
-    terminal's demand each way, the most the radio layer gives it (defaults: 1 user, 100 down /
-    20 up, :data:`lifeline.config.radio.DEFAULT_MBPS_DOWN_PER_USER`).
+    provider's per-terminal limits). ``users`` × ``mbps_down_per_user`` and ``users`` ×
+    ``mbps_up_per_user`` [Mbit/s] are the terminal's demand each way, the most the radio layer
+    gives it.
     """
 
-    name: Name
-    lat_deg: Latitude
-    lon_deg: Longitude
-    alt_m: AltitudeM = 0.0
-    min_elevation_deg: ElevationDeg | None = None
-    max_range_km: PositiveFloat | None = None
-    horizon_deg: Annotated[tuple[float, ...], PlainValidator(_horizon)] | None = None
-    waypoints: tuple[Waypoint, ...] | None = None
-    path: RoutePath | None = None
-    power: Power | None = None
-    kit: Annotated[str, PlainValidator(_kit)] = DEFAULT_KIT
-    users: Users = DEFAULT_USERS
-    mbps_down_per_user: MbpsPerUser = DEFAULT_MBPS_DOWN_PER_USER
-    mbps_up_per_user: MbpsPerUser = DEFAULT_MBPS_UP_PER_USER
+    name: Name = Field(description="Terminal name, unique among the terminals.")
+    lat_deg: Latitude = Field(description="Geodetic latitude (WGS84), at the start if it moves.")
+    lon_deg: Longitude = Field(description="Longitude, east positive, at the start if it moves.")
+    alt_m: AltitudeM = Field(0.0, description="Height above the WGS84 ellipsoid.")
+    min_elevation_deg: ElevationDeg | None = Field(
+        None,
+        description="Minimum elevation of a usable satellite (none: network.min_elevation_deg).",
+    )
+    max_range_km: PositiveFloat | None = Field(
+        None,
+        description="Longest usable link to a satellite (none: network.gsl_max_range_km).",
+    )
+    horizon_deg: Annotated[tuple[float, ...], PlainValidator(_horizon)] | None = Field(
+        None,
+        description="Obstruction mask: minimum elevations for equal azimuth sectors, the first "
+        "starting at north, clockwise; a satellite is usable at or above its sector's value and "
+        "the elevation mask (none: open sky).",
+    )
+    waypoints: tuple[Waypoint, ...] | None = Field(
+        None, description="Where a moving terminal is when (or give path, not both)."
+    )
+    path: RoutePath | None = Field(
+        None, description="A route from a GeoJSON file and a speed (or give waypoints)."
+    )
+    power: Power | None = Field(
+        None, description="Battery, solar panel or generator (none: mains, always on)."
+    )
+    users: Users = Field(
+        DEFAULT_USERS,
+        description="People or households behind the terminal (assumption, references.md#kits).",
+    )
+    kit: Annotated[str, PlainValidator(_kit)] = Field(
+        DEFAULT_KIT,
+        description="The Starlink kit: antenna, uplink EIRP, draw (lifeline/kits.py; the "
+        "default is the 2021-23 kit sent to Ukraine in 2022, references.md#kits).",
+    )
+    mbps_down_per_user: MbpsPerUser = Field(
+        DEFAULT_MBPS_DOWN_PER_USER,
+        description="Download demand per user; users x mbps_down_per_user is the most the radio "
+        "layer gives the terminal (the FCC's 100/20 Mbit/s benchmark, references.md#kits).",
+    )
+    mbps_up_per_user: MbpsPerUser = Field(
+        DEFAULT_MBPS_UP_PER_USER,
+        description="Upload demand per user (the FCC's 100/20 Mbit/s benchmark, "
+        "references.md#kits).",
+    )
 
     @property
     def moves(self) -> bool:
@@ -209,21 +251,35 @@ class Terminal(Model):
 
 
 class Gateway(Model):
-    """``[[gateways]]``: a ground station; ``pop = None`` homes it to the nearest PoP."""
+    """``[[gateways]]``: a gateway ground station linking satellites to the fibre
+    (references.md#gateways-pops)."""
 
-    name: Name
-    lat_deg: Latitude
-    lon_deg: Longitude
-    alt_m: AltitudeM = 0.0
-    min_elevation_deg: ElevationDeg = MIN_ELEVATION_DEG
-    max_satellites: Annotated[int, number(1, integer=True)] = 8
-    live: StrictBool = True
-    pop: Name | None = None
+    name: Name = Field(description="Gateway name, unique among the gateways.")
+    lat_deg: Latitude = Field(description="Geodetic latitude (WGS84).")
+    lon_deg: Longitude = Field(description="Longitude, east positive.")
+    alt_m: AltitudeM = Field(0.0, description="Height above the WGS84 ellipsoid.")
+    min_elevation_deg: ElevationDeg = Field(
+        MIN_ELEVATION_DEG,
+        description="Minimum elevation of a satellite it links to (references.md#min-elevation).",
+    )
+    max_satellites: Annotated[int, number(1, integer=True)] = Field(
+        8,
+        description="Satellites it can link to at once: its antennas "
+        "(references.md#gateway-antennas).",
+    )
+    live: StrictBool = Field(
+        True, description="In service (false: listed but not carrying traffic)."
+    )
+    pop: Name | None = Field(
+        None, description="The [[pops]] name it is homed to (none: the nearest PoP)."
+    )
 
 
 class Pop(Model):
-    """``[[pops]]``: a point of presence, where traffic reaches the Internet."""
+    """``[[pops]]``: a point of presence, where traffic reaches the Internet
+    (references.md#gateways-pops)."""
 
-    name: Name
-    lat_deg: Latitude
-    lon_deg: Longitude
+    name: Name = Field(description="PoP name, unique among the PoPs.")
+    lat_deg: Latitude = Field(description="Geodetic latitude (WGS84).")
+    lon_deg: Longitude = Field(description="Longitude, east positive.")
+

@@ -37,7 +37,7 @@ from typing import Annotated, Any
 from pydantic import Field, PlainValidator, ValidationError, model_validator
 
 from lifeline.config.events import GroundLoss
-from lifeline.config.fields import Model, Name, fail, names, number, number_pair
+from lifeline.config.fields import Model, Name, allowing, fail, names, number, number_pair
 from lifeline.constants import MAX_RAIN_RATE_MM_H
 
 __all__ = [
@@ -54,21 +54,20 @@ Probability = Annotated[float, number(0, 1, allowed="a probability in 0..1")]
 
 
 class SiteLoss(Model):
-    """``[sweep.gateways]`` / ``[sweep.pops]``: which of these sites are lost.
+    """``[sweep.gateways]`` / ``[sweep.pops]``: which of these sites are lost for the whole
+    window; give ``lost`` or ``probability``."""
 
-    Attributes
-    ----------
-    among : tuple of str or None
-        Candidate names (default: every site of that kind in the scenario).
-    lost : (int, int) or None
-        Number lost, uniform in ``lost[0]..lost[1]`` (inclusive), chosen without replacement.
-    probability : float or None
-        Instead of ``lost``: each candidate is lost independently with this probability.
-    """
-
-    among: Annotated[tuple[str, ...], names(distinct=True)] | None = None
-    lost: Annotated[tuple[int, int], number_pair(0, 100_000, integer=True)] | None = None
-    probability: Probability | None = None
+    among: Annotated[tuple[str, ...], names(distinct=True)] | None = Field(
+        None, description="Candidate names (none: every site of that kind in the scenario)."
+    )
+    lost: Annotated[tuple[int, int], number_pair(0, 100_000, integer=True)] | None = Field(
+        None,
+        description="How many are lost, uniform in lost[0]..lost[1] (inclusive), chosen "
+        "without replacement.",
+    )
+    probability: Probability | None = Field(
+        None, description="Instead of lost: each candidate is lost independently with this."
+    )
 
     @model_validator(mode="after")
     def _check(self) -> SiteLoss:
@@ -90,13 +89,17 @@ class RegionLoss(Model):
     (:class:`lifeline.config.events.GroundLoss`).
     """
 
-    name: Name
-    probability: Probability
-    center_lat_deg: float | None = None
-    center_lon_deg: float | None = None
-    radius_km: float | None = None
-    polygon_lat_deg: tuple[float, ...] | None = None
-    polygon_lon_deg: tuple[float, ...] | None = None
+    name: Name = Field(description="Region name, unique in the sweep.")
+    probability: Probability = Field(description="Chance that the region is lost in a sample.")
+    center_lat_deg: float | None = Field(None, description="As in a ground_loss event.")
+    center_lon_deg: float | None = Field(None, description="As in a ground_loss event.")
+    radius_km: float | None = Field(None, description="As in a ground_loss event.")
+    polygon_lat_deg: tuple[float, ...] | None = Field(
+        None, description="As in a ground_loss event."
+    )
+    polygon_lon_deg: tuple[float, ...] | None = Field(
+        None, description="As in a ground_loss event."
+    )
 
     def event(self) -> dict[str, Any]:
         """The ``[[events]]`` table of this region's loss over the whole window."""
@@ -124,71 +127,71 @@ class RegionLoss(Model):
 
 
 class FailureFraction(Model):
-    """``[sweep.satellite_failure]`` / ``[sweep.isl_failure]``: a failing fraction.
+    """``[sweep.satellite_failure]`` / ``[sweep.isl_failure]``: a failing fraction of all
+    satellites (or laser links), drawn with a recorded seed."""
 
-    Attributes
-    ----------
-    fraction : (float, float)
-        Uniform in ``fraction[0]..fraction[1]`` (a single number: always that), in 0..1.
-    """
-
-    fraction: Annotated[tuple[float, float], number_pair(0, 1)]
+    fraction: Annotated[tuple[float, float], number_pair(0, 1)] = Field(
+        description="Uniform in fraction[0]..fraction[1] (a single number: always that)."
+    )
 
 
 class RainDraw(Model):
-    """``[sweep.rain]``: whether it rains over a region for the whole window, and how hard.
+    """``[sweep.rain]``: whether it rains over a region (a ``[[rain]]`` circle) for the whole
+    window, and how hard."""
 
-    Attributes
-    ----------
-    lat_deg, lon_deg, radius_km : the region (a ``[[rain]]`` circle) [deg, deg, km].
-    rate_mm_h : (float, float)
-        Rain rate, uniform in ``rate_mm_h[0]..rate_mm_h[1]`` [mm/h] (a number: always that),
-        within the attenuation table's (0, 250] mm/h.
-    probability : float
-        Chance that it rains at all in a sample (default 1).
-    """
-
-    lat_deg: Annotated[float, number(-90, 90)]
-    lon_deg: Annotated[float, number(-180, 180)]
-    radius_km: Annotated[float, number(1e-3, 20_000)]
-    rate_mm_h: Annotated[tuple[float, float], number_pair(1e-3, MAX_RAIN_RATE_MM_H)]
-    probability: Probability = 1.0
+    lat_deg: Annotated[float, number(-90, 90)] = Field(description="Latitude of the centre.")
+    lon_deg: Annotated[float, number(-180, 180)] = Field(description="Longitude of the centre.")
+    radius_km: Annotated[float, number(1e-3, 20_000)] = Field(description="Radius of the circle.")
+    rate_mm_h: Annotated[tuple[float, float], number_pair(1e-3, MAX_RAIN_RATE_MM_H)] = Field(
+        description="Rain rate, uniform in rate_mm_h[0]..rate_mm_h[1] (a number: always that)."
+    )
+    probability: Probability = Field(
+        1.0, description="Chance that it rains at all in a sample."
+    )
 
 
 class JammerDraw(Model):
     """``[sweep.jammer]``: one ground jammer (a ``[[jammers]]`` table for the whole window) at
-    a random place within ``radius_km`` of a point (uniform over the disc) with a random EIRP.
+    a random place within ``radius_km`` of a point (uniform over the disc) with a random EIRP."""
 
-    Attributes
-    ----------
-    lat_deg, lon_deg : centre of the area it may stand in [deg]; radius_km : its radius [km]
-        (0: always at the centre).
-    eirp_dbw : (float, float)
-        Uniform in ``eirp_dbw[0]..eirp_dbw[1]`` [dBW] (a number: always that).
-    bandwidth_mhz, alt_m, extra_loss_db : as in ``[[jammers]]``
-        (:class:`lifeline.config.radio.Jammer`).
-    probability : float
-        Chance that the jammer is there at all in a sample (default 1).
-    """
-
-    lat_deg: Annotated[float, number(-90, 90)]
-    lon_deg: Annotated[float, number(-180, 180)]
-    radius_km: Annotated[float, number(0, 2_000)] = 0.0
-    eirp_dbw: Annotated[tuple[float, float], number_pair(-50, 100)]
-    bandwidth_mhz: Annotated[float, number(1e-3, 10_000)]
-    alt_m: Annotated[float, number(0, 1_000)] = 10.0
-    extra_loss_db: Annotated[float, number(0, 300)] = 0.0
-    probability: Probability = 1.0
+    lat_deg: Annotated[float, number(-90, 90)] = Field(
+        description="Latitude of the centre of the area it may stand in."
+    )
+    lon_deg: Annotated[float, number(-180, 180)] = Field(
+        description="Longitude of the centre of the area it may stand in."
+    )
+    radius_km: Annotated[float, number(0, 2_000)] = Field(
+        0.0, description="Radius of that area (0: always at the centre)."
+    )
+    eirp_dbw: Annotated[tuple[float, float], number_pair(-50, 100)] = Field(
+        description="EIRP, uniform in eirp_dbw[0]..eirp_dbw[1] (a number: always that)."
+    )
+    bandwidth_mhz: Annotated[float, number(1e-3, 10_000)] = Field(
+        description="As in [[jammers]]."
+    )
+    alt_m: Annotated[float, number(0, 1_000)] = Field(10.0, description="As in [[jammers]].")
+    extra_loss_db: Annotated[float, number(0, 300)] = Field(
+        0.0, description="As in [[jammers]]."
+    )
+    probability: Probability = Field(
+        1.0, description="Chance that the jammer is there at all in a sample."
+    )
 
 
 class TerminalCount(Model):
     """``[sweep.terminals]``: the scenario's first ``count`` terminals, uniform in a range."""
 
-    count: Annotated[tuple[int, int], number_pair(1, 1_000_000, integer=True)]
+    count: Annotated[tuple[int, int], number_pair(1, 1_000_000, integer=True)] = Field(
+        description="How many, uniform in count[0]..count[1] (a number: always that)."
+    )
 
 
+_GRID = 'a table of "dotted.path" = [values] (a non-empty array per path)'
+
+
+@allowing(_GRID)
 def _grid(value: Any) -> dict[str, tuple[Any, ...]]:
-    allowed = 'a table of "dotted.path" = [values] (a non-empty array per path)'
+    allowed = _GRID
     if not isinstance(value, dict):
         raise fail(allowed)
     for key, values in value.items():
@@ -200,18 +203,32 @@ def _grid(value: Any) -> dict[str, tuple[Any, ...]]:
 
 
 class SweepConfig(Model):
-    """The ``[sweep]`` table (see the module docstring)."""
+    """``[sweep]``: the unknowns a sweep draws, all optional; each sample draws them all, with
+    seeds recorded so a sample repeats (:mod:`lifeline.sweep`)."""
 
-    description: str = ""
-    gateways: SiteLoss | None = None
-    pops: SiteLoss | None = None
-    regions: tuple[RegionLoss, ...] = ()
-    satellite_failure: FailureFraction | None = None
-    isl_failure: FailureFraction | None = None
-    terminals: TerminalCount | None = None
-    rain: RainDraw | None = None
-    jammer: JammerDraw | None = None
-    grid: Annotated[dict[str, tuple[Any, ...]], PlainValidator(_grid)] = Field(default_factory=dict)
+    description: str = Field("", description="What the sweep asks, in words.")
+    gateways: SiteLoss | None = Field(None, description="Gateways lost for the whole window.")
+    pops: SiteLoss | None = Field(None, description="PoPs lost for the whole window.")
+    regions: tuple[RegionLoss, ...] = Field(
+        (), description="Regions whose gateways and PoPs are all lost, each with a probability."
+    )
+    satellite_failure: FailureFraction | None = Field(
+        None, description="A random share of all satellites fails."
+    )
+    isl_failure: FailureFraction | None = Field(
+        None, description="A random share of all laser links fails."
+    )
+    terminals: TerminalCount | None = Field(
+        None, description="Keep the scenario's first n terminals."
+    )
+    rain: RainDraw | None = Field(None, description="Rain over a circle for the whole window.")
+    jammer: JammerDraw | None = Field(None, description="One downlink jammer at a random place.")
+    grid: Annotated[dict[str, tuple[Any, ...]], PlainValidator(_grid)] = Field(
+        default_factory=dict,
+        description='A plain grid over any scenario field: "dotted.path" = [values] '
+        '("network.isl" = [true, false], "terminals[0].alt_m" = [...]); each grid point gets '
+        "every random draw (common random numbers).",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> SweepConfig:
