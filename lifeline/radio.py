@@ -483,8 +483,8 @@ def radio_columns(
         naming each link (equal keys at one step are one link), −1 padding.
     path_link_capacity_mbps : (P, H) their capacities [Mbit/s].
     decision_step : (n,) bool, steps where the scheduler shares capacity out anew (the 15 s
-        slots); None: every step. Steps where a terminal gains or loses service or changes
-        path are decision steps too.
+        slots); None: every step. A step where a terminal gains or loses service or changes
+        path is a decision step for that terminal.
 
     Returns
     -------
@@ -534,9 +534,15 @@ def radio_columns(
     )
     cap_up = capacity_mbps(table, np.where(up, modcod_up, -1), cfg.uplink_channel_mhz, cfg.roll_off)
     route = np.where(up, np.asarray(path, dtype=np.int64), -1)
-    decide = np.ones(len(t), bool) if decision_step is None else np.array(decision_step, bool)
-    decide[0] = True
-    decide[1:] |= np.any(route[1:] != route[:-1], axis=1)
+    slot = np.ones(len(t), bool) if decision_step is None else np.array(decision_step, bool)
+    slot[0] = True
+    # A terminal takes a new share at each slot start and where its own service or path
+    # changes; another terminal's change does not move it (it picks up freed capacity at the
+    # next slot start).
+    own = np.zeros(conn.shape, bool)
+    own[1:] = route[1:] != route[:-1]
+    decide_term = slot[:, None] | own
+    decide = decide_term.any(axis=1)
     thr_down = np.zeros(conn.shape)
     thr_up = np.zeros(conn.shape)
     if up.any():
@@ -558,13 +564,19 @@ def radio_columns(
             np.asarray(path_link_key, dtype=np.int64),
             np.asarray(path_link_capacity_mbps, dtype=float),
         )
-        # Each step follows the last decision: same terminals up on the same paths.
-        last = np.cumsum(decide) - 1
+        # Each terminal follows its own last decision (same service, same path since).
+        n_steps, n_term = conn.shape
+        last_step = np.maximum.accumulate(
+            np.where(decide_term, np.arange(n_steps)[:, None], 0), axis=0
+        )
+        last = np.searchsorted(steps, last_step)  # (n, N) row of the decision in `steps`
+        term = np.arange(n_term)[None, :]
         with np.errstate(divide="ignore", invalid="ignore"):
             for k, (cap, out) in enumerate(((cap_down, thr_down), (cap_up, thr_up))):
-                c0 = cap[steps][last]
-                ratio = np.where(up, np.minimum(1.0, cap / (c0 * busy[k][last])), 0.0)
-                out[...] = rate[k][last] * ratio
+                c0 = cap[last_step, term]
+                held = busy[k][last, term]
+                ratio = np.where(up, np.minimum(1.0, cap / (c0 * held)), 0.0)
+                out[...] = rate[k][last, term] * ratio
     return RadioColumns(sinr, modcod.astype(np.intp), cap_down, cap_up, thr_down, thr_up, outage)
 
 

@@ -315,8 +315,9 @@ def test_radio_disabled_serves_demand_with_empty_radio_columns():
             "radio": {"enabled": False}}  # fmt: skip
     df = lifeline.run(scenario_from_dict(data, source="<test>"), workers=1).terminals
     assert df.connected.all() and df.sinr_db.isna().all() and df.modcod.isna().all()
-    # Default demand: 1 user × 100 down / 20 up Mbit/s (FCC 24-27, references.md#kits).
-    assert (df.throughput_down_mbps == 100.0).all() and (df.throughput_up_mbps == 20.0).all()
+    # The preset's 10 people per kit × the default 100 down / 20 up Mbit/s each (FCC 24-27,
+    # references.md#kits), served in full.
+    assert (df.throughput_down_mbps == 1000.0).all() and (df.throughput_up_mbps == 200.0).all()
 
 
 def test_one_kit_throughput_is_in_the_measured_ranges():

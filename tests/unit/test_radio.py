@@ -133,16 +133,18 @@ def test_one_beam_shared_max_min_fair():
 
 
 def test_shared_feeder_and_laser_links():
-    # Different satellites, one feeder link of 100 Mbit/s (key 5) on paths 0 and 1; at step 1
-    # the second terminal takes path 2, which also crosses a 30 Mbit/s laser link (key 9): it
-    # gets 30, the first 70 (Bertsekas & Gallager §6.5.2, by hand).
-    path = np.array([[0, 1], [0, 2]])
+    # Different satellites, one feeder link of 100 Mbit/s (key 5) on paths 0 and 1: 50 each. At
+    # step 1 the second terminal takes path 2, which also crosses a 30 Mbit/s laser link (key 9):
+    # its own decision gives it 30 (Bertsekas & Gallager §6.5.2, by hand); the first keeps its 50
+    # until its next decision (a slot start), where it gets the 70 left.
+    path = np.array([[0, 1], [0, 2], [0, 2]])
     keys = np.array([[5, -1], [5, -1], [5, 9]])
     caps = np.array([[100.0, 0.0], [100.0, 0.0], [100.0, 30.0]])
-    # Decisions at step 0 only: the path change at step 1 forces a new one.
-    out = _run(_prep(), [0.0, 1.0], np.array([[1, 2]]), 40.0, 812.0, (path, keys, caps),
-               decide=[True, False])  # fmt: skip
-    np.testing.assert_allclose(out.throughput_down_mbps, [[50.0, 50.0], [70.0, 30.0]], rtol=1e-9)
+    out = _run(_prep(), [0.0, 1.0, 2.0], np.array([[1, 2]]), 40.0, 812.0, (path, keys, caps),
+               decide=[True, False, True])  # fmt: skip
+    np.testing.assert_allclose(
+        out.throughput_down_mbps, [[50.0, 50.0], [50.0, 30.0], [70.0, 30.0]], rtol=1e-9
+    )
 
 
 def test_shares_hold_between_decisions():
