@@ -82,17 +82,20 @@ def interference_dbw(
     )
 
 
-def radio_horizon_km(height1_m: ArrayLike, height2_m: ArrayLike) -> NDArray[np.float64]:
-    """Line-of-sight limit [km] between two antennas above smooth ground (k = 4/3).
+def radio_horizon_km(
+    height1_m: ArrayLike, height2_m: ArrayLike, k_factor: float = EFFECTIVE_EARTH_FACTOR
+) -> NDArray[np.float64]:
+    """Line-of-sight limit [km] between two antennas above smooth ground (default k = 4/3).
 
-    d = √(2 k R h1) + √(2 k R h2) ≈ 4.12 (√h1 + √h2) with h in metres and d in km.
+    d = √(2 k R h1) + √(2 k R h2) ≈ 4.12 (√h1 + √h2) with h in metres and d in km (k = 4/3);
+    past it the signal is diffracted (:func:`smooth_earth_diffraction_db`).
 
     References
     ----------
     ITU-R P.834-9 §1 (effective Earth radius, k = 4/3); the rest is the tangent-line geometry
     of a sphere of radius k R.
     """
-    k_r_m = EFFECTIVE_EARTH_FACTOR * EARTH_MEAN_RADIUS_KM * 1e3
+    k_r_m = k_factor * EARTH_MEAN_RADIUS_KM * 1e3
     h1 = np.maximum(np.asarray(height1_m, dtype=float), 0.0)
     h2 = np.maximum(np.asarray(height2_m, dtype=float), 0.0)
     return (np.sqrt(2.0 * k_r_m * h1) + np.sqrt(2.0 * k_r_m * h2)) / 1e3
@@ -176,7 +179,7 @@ def smooth_earth_diffraction_db(
     f = np.asarray(freq_ghz, dtype=float)
     a_e = k_factor * EARTH_MEAN_RADIUS_KM
     args = (f, permittivity, conductivity_s_m, vertical)
-    d_los = np.sqrt(2.0 * a_e) * (np.sqrt(0.001 * h1) + np.sqrt(0.001 * h2))
+    d_los = radio_horizon_km(h1, h2, k_factor)  # P.452-17 eq. (27), the same geometry
     beyond = _first_term_db(d, h1, h2, a_e, *args)
     with np.errstate(divide="ignore", invalid="ignore"):
         # Inside the horizon: the point of smallest clearance (eqs. (28)–(29)).

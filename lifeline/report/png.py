@@ -124,12 +124,15 @@ def _series(v: Views, path: Path) -> Path:
         ax.set_ylabel("RTT [ms]")
         ax.set_ylim(bottom=0)
         ax.set_title(s.name, fontsize=9, loc="left")
-        for col, label, unit in v.extra_columns:
-            if col in s.extra:
-                twin = ax.twinx()
+        # Extra series (throughput down and up) share one right-hand axis, one colour each.
+        present = [c for c in v.extra_columns if c[0] in s.extra]
+        if present:
+            twin = ax.twinx()
+            for (col, label, unit), colour in zip(present, ("#2ca02c", "#ff7f0e", "#9467bd")):
                 t, val = s.extra[col]
-                twin.plot(_dates(t), val, lw=0.6, color="#2ca02c")
-                twin.set_ylabel(f"{label} [{unit}]")
+                twin.plot(_dates(t), val, lw=0.6, color=colour, label=label)
+            twin.set_ylabel(f"[{present[0][2]}]")
+            twin.legend(fontsize=7, loc="lower right")
     if v.reasons:
         handles = [Patch(color=colors[r], alpha=0.35, label=f"outage: {r}") for r in v.reasons]
         axes[0].legend(handles=handles, fontsize=7, loc="upper right")
