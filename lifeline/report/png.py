@@ -128,7 +128,9 @@ def _series(v: Views, path: Path) -> Path:
         present = [c for c in v.extra_columns if c[0] in s.extra]
         if present:
             twin = ax.twinx()
-            for (col, label, unit), colour in zip(present, ("#2ca02c", "#ff7f0e", "#9467bd")):
+            colours = ("#2ca02c", "#ff7f0e", "#9467bd")
+            for k, (col, label, _) in enumerate(present):
+                colour = colours[k % len(colours)]
                 t, val = s.extra[col]
                 twin.plot(_dates(t), val, lw=0.6, color=colour, label=label)
             twin.set_ylabel(f"[{present[0][2]}]")
