@@ -134,6 +134,7 @@ def _series(v: Views, path: Path) -> Path:
                 t, val = s.extra[col]
                 twin.plot(_dates(t), val, lw=0.6, color=colour, label=label)
             twin.set_ylabel(f"[{present[0][2]}]")
+            twin.set_ylim(bottom=0)
             twin.legend(fontsize=7, loc="lower right")
     if v.reasons:
         handles = [Patch(color=colors[r], alpha=0.35, label=f"outage: {r}") for r in v.reasons]
