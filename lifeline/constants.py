@@ -40,6 +40,16 @@ SCHEDULING_SLOT_S = 15.0
 #: (SAT-MOD-20200417-00037; FCC 21-48; references.md#min-elevation).
 MIN_ELEVATION_DEG = 25.0
 
+#: Largest SGP4 catalog number [-]: five digits, or Alpha-5 with a letter (I and O excluded) as
+#: the first character, A0000 = 100000 .. Z9999 = 339999, the range ``sgp4init`` takes
+#: (references.md#sgp4). Every satellite of a Walker shell needs its own number, so this is also
+#: the largest shell.
+MAX_CATALOG_NUMBER = 339_999
+
+#: Altitude range of a ground site [m]: below the lowest dry land (Dead Sea shore, -430 m) to
+#: above the highest summit (8,849 m), rounded out (an assumption).
+SITE_ALT_M_RANGE = (-500.0, 9000.0)
+
 # Radio defaults: the user downlink budget of a scenario's [radio] table, used by the link
 # models in lifeline.links.budget and by the scenario schema in lifeline.config.radio.
 

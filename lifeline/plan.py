@@ -60,6 +60,11 @@ UPLINK_SHARE_OF_DOWNLINK = 0.2
 #: Most kits tried per cell in the search.
 MAX_KITS_PER_CELL = 1000
 
+#: Candidate gateway columns given to the added ``[[gateways]]`` entry (the reader,
+#: :func:`lifeline.io.sites.read_gateways_csv`, checks them against the same ranges); the
+#: other columns of a gateway CSV (band, antenna counts, notes) do not change a run.
+CANDIDATE_COLUMNS = ("alt_m", "min_elevation_deg", "max_satellites")
+
 #: Battery sizes tried [Wh]: 0 to 20 kWh in 100 Wh steps (assumption,
 #: references.md#power-defaults).
 BATTERY_GRID_WH = np.arange(0.0, 20_000.0 + 1.0, 100.0)
@@ -307,7 +312,8 @@ def make_plan(
         [Mbit/s].
     availability_pct : required share of time served [%], for service, kits and battery alike.
     candidates : gateway sites that could be added (dicts with ``name``, ``lat_deg``,
-        ``lon_deg``, optional ``min_elevation_deg``), e.g. from
+        ``lon_deg`` and optionally the columns in :data:`CANDIDATE_COLUMNS`, which are given to
+        the added gateway; None or absent takes the ``[[gateways]]`` default), e.g. from
         :func:`lifeline.io.sites.read_gateways_csv`; those already in the scenario or inside a
         ground-loss region are skipped, and the ``n_candidates`` nearest to each short site are
         tried.
@@ -355,12 +361,10 @@ def make_plan(
             tried.setdefault(pool[j]["name"], pool[j])
     with_candidate = {}
     for name, c in tried.items():
-        gw = Gateway(
-            name=name,
-            lat_deg=c["lat_deg"],
-            lon_deg=c["lon_deg"],
-            min_elevation_deg=c.get("min_elevation_deg") or 25.0,
-        )
+        # The columns a candidate shares with [[gateways]] are honoured; an empty cell (None)
+        # takes the gateway default, and 0 deg is a valid elevation mask.
+        given = {k: c[k] for k in CANDIDATE_COLUMNS if c.get(k) is not None}
+        gw = Gateway(name=name, lat_deg=c["lat_deg"], lon_deg=c["lon_deg"], **given)
         extended = scenario.model_copy(update={"gateways": (*scenario.gateways, gw)})
         with_candidate[name] = run(extended, workers=workers).terminals
     start_unix_s = scenario.time.start_utc.timestamp()

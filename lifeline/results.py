@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lifeline.errors import InputFileError
+from lifeline.io.depth import parse_json
 from lifeline.reasons import REASONS
 
 if TYPE_CHECKING:  # the summary reads a scenario's fields; results sit below the config layer
@@ -337,24 +339,127 @@ COMPARED = (
 )
 
 
-def read_summary(out_dir: Path) -> dict:
-    """``out_dir/summary.json`` of a finished run.
+# What read_summary checks, for the fields report and compare use (older summaries may lack
+# some; only `terminals` is required). "number": finite int or float, not a bool.
+_SUMMARY_FIELDS = {
+    "scenario": "text",
+    "source": "text",
+    "start_utc": "time",
+    "end_utc": "time",
+    "step_s": "positive",
+    "slot_s": "positive",
+    "n_steps": "count",
+    "n_satellites": "count",
+    "n_isl_links": "count",
+    "isl": "bool",
+    "events": "objects",
+    "elapsed_s": "number",
+}
+# Per-terminal figures: each may also be null (no connected step, no radio layer).
+_TERMINAL_FIGURES = {
+    "availability_pct": "number",
+    "rtt_ms_p5": "number",
+    "rtt_ms_p50": "number",
+    "rtt_ms_p95": "number",
+    "handovers": "count",
+    "outages": "count",
+    "longest_outage_s": "number",
+    "obstructed_pct": "number",
+    "time_to_first_service_s": "number",
+    "throughput_mbps_p5": "number",
+    "throughput_mbps_p50": "number",
+    "demand_mbps": "number",
+    "demand_served_pct": "number",
+    "outage_s_by_reason": "numbers",
+    "outage_durations": "object",
+    "outage_durations_by_reason": "object",
+}
+_KIND_ALLOWED = {
+    "text": "a string",
+    "time": "an ISO 8601 date-time string",
+    "positive": "a finite number > 0",
+    "number": "a finite number",
+    "count": "an integer >= 0",
+    "bool": "true or false",
+    "object": "an object",
+    "objects": "an array of objects",
+    "numbers": "an object of finite numbers",
+}
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and np.isfinite(value)
+
+
+def _fits(kind: str, value: object) -> bool:
+    if kind == "text":
+        return isinstance(value, str)
+    if kind == "time":
+        try:
+            datetime.fromisoformat(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return False
+        return True
+    if kind == "positive":
+        return _is_number(value) and value > 0  # type: ignore[operator]
+    if kind == "number":
+        return _is_number(value)
+    if kind == "count":
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "object":
+        return isinstance(value, dict)
+    if kind == "objects":
+        return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+    # "numbers"
+    return isinstance(value, dict) and all(_is_number(v) for v in value.values())
+
+
+def read_summary(out_dir: Path, *, need_terminals: bool = True) -> dict:
+    """``out_dir/summary.json`` of a finished run, checked field by field.
+
+    `need_terminals`: the per-terminal table must be there (``compare`` needs it; the report
+    can take the terminals from ``terminals.parquet``).
 
     Raises
     ------
     InputFileError
-        If the file is missing or is not a lifeline summary.
+        If the file is missing, unreadable, not JSON (naming its line), nested too deep, or a
+        field that ``report`` or ``compare`` reads has the wrong type (naming the field, e.g.
+        ``terminals['Kyiv'].rtt_ms_p50``, the value and what it should be).
     """
     path = Path(out_dir) / "summary.json"
+    file = str(path)
     allowed = "the output folder of `lifeline run` (with a summary.json)"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputFileError(str(path), 0, "missing", allowed) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputFileError(str(path), 0, str(exc), f"a readable JSON file; {allowed}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("terminals"), dict):
-        raise InputFileError(str(path), 0, "no 'terminals' table", allowed, column="terminals")
+        raise InputFileError(file, 0, "missing", allowed) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(file, 0, str(exc), f"a readable UTF-8 file; {allowed}") from None
+    data = parse_json(text, file, f"valid JSON; {allowed}")
+    if not isinstance(data, dict):
+        raise InputFileError(
+            file, 0, f"a JSON {type(data).__name__}", f"an object of terminals; {allowed}",
+            column="terminals",
+        )  # fmt: skip
+    if not isinstance(data.get("terminals", None if need_terminals else {}), dict):
+        raise InputFileError(
+            file, 0, data.get("terminals"), f"an object of terminals; {allowed}", column="terminals"
+        )
+    for key, kind in _SUMMARY_FIELDS.items():
+        if key in data and not _fits(kind, data[key]):
+            raise InputFileError(file, 0, data[key], _KIND_ALLOWED[kind], column=key)
+    for name, figures in data.get("terminals", {}).items():
+        where = f"terminals[{name!r}]"
+        if not isinstance(figures, dict):
+            raise InputFileError(file, 0, figures, "an object of figures", column=where)
+        for key, kind in _TERMINAL_FIGURES.items():
+            value = figures.get(key)
+            if value is not None and not _fits(kind, value):
+                allowed_kind = f"{_KIND_ALLOWED[kind]} or null"
+                raise InputFileError(file, 0, value, allowed_kind, column=f"{where}.{key}")
     return data
 
 

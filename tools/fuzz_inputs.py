@@ -22,6 +22,11 @@ validates the scenario, the ``[sweep]`` table and every grid point) and draws tw
 (:func:`lifeline.sweep.plan_samples`, which validates each variant). Anything but a loaded sweep
 or a :class:`~lifeline.errors.LifelineError` is a failure. It runs no engine, so it is fast.
 
+A third surface, ``--surface hostile`` (:mod:`fuzz_hostile`), replays the attacks that broke
+lifeline once: output paths, event times, shell sizes, nesting depth, encodings, names with
+markup and escapes, candidate CSVs, malformed run folders, sweep seeds and scheduler addresses
+(only servers it starts on 127.0.0.1), each case under a watchdog.
+
 The mutation engine (:func:`mutate`) and the checks (:func:`run_case`, :func:`run_schema_case`)
 are shared with ``tests/integration/test_fuzz.py``, which drives them from hypothesis.
 
@@ -31,6 +36,7 @@ Usage::
     python tools/fuzz_inputs.py --cases 500 --seed 7
     python tools/fuzz_inputs.py --seed 7 --case 123 # re-run one case and show it
     python tools/fuzz_inputs.py --surface schema    # 10,000 schema cases (events, radio, sweep)
+    python tools/fuzz_inputs.py --surface hostile   # 10,000 attacks (see tools/fuzz_hostile.py)
 """
 
 from __future__ import annotations
@@ -765,11 +771,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=int, default=5, help="failures to save (5)")
     parser.add_argument(
         "--surface",
-        choices=("run", "schema"),
+        choices=("run", "schema", "hostile"),
         default="run",
-        help="run: tiny.toml + TLE through validate and run; schema: tiny-schema.toml as a sweep",
+        help="run: tiny.toml + TLE through validate and run; schema: tiny-schema.toml as a "
+        "sweep; hostile: the attacks of tools/fuzz_hostile.py (paths, times, sizes, nesting, "
+        "encodings, names, run folders, seeds, schedulers)",
     )
     args = parser.parse_args(argv)
+    if args.surface == "hostile":
+        from fuzz_hostile import run_hostile
+
+        return run_hostile(args.cases, args.seed, args.case, args.save, args.keep)
     schema = args.surface == "schema"
 
     runner = CliRunner()

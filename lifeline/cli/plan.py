@@ -52,7 +52,11 @@ def plan(
     ] = 0.0,
     candidates: Annotated[
         Path | None,
-        typer.Option("--candidates", help="Gateway CSV to pick from (default: the shipped list)."),
+        typer.Option(
+            "--candidates",
+            help="Gateway CSV to pick from (default: the shipped list): name, lat_deg, lon_deg "
+            "and optionally alt_m, min_elevation_deg, max_satellites (as in [[gateways]]).",
+        ),
     ] = None,
     n_candidates: Annotated[
         int, typer.Option("--n-candidates", min=1, help="Nearest candidates tried per site.")

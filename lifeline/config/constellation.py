@@ -30,6 +30,7 @@ from lifeline.constants import (
     FIBER_GROUP_INDEX,
     FIBER_ROUTE_STRETCH,
     ISL_MIN_GRAZING_ALTITUDE_KM,
+    MAX_CATALOG_NUMBER,
     MIN_ELEVATION_DEG,
 )
 
@@ -68,10 +69,11 @@ class Shell(Model):
     )
     inclination_deg: Annotated[float, number(0, 180)] = Field(description="Orbit inclination.")
     planes: Annotated[int, number(1, integer=True)] = Field(
-        description="Number of orbital planes P."
+        description="Number of orbital planes P; planes x sats_per_plane <= 339,999, one SGP4 "
+        "catalog number per satellite (Alpha-5, references.md#sgp4)."
     )
     sats_per_plane: Annotated[int, number(1, integer=True)] = Field(
-        description="Satellites per plane (T / P)."
+        description="Satellites per plane (T / P); planes x sats_per_plane <= 339,999."
     )
     phasing: Annotated[int, number(0, integer=True)] = Field(
         description="Walker phasing factor F, 0 <= F < planes: satellite k of plane p+1 is "
@@ -80,6 +82,23 @@ class Shell(Model):
 
     @model_validator(mode="after")
     def _check(self) -> Shell:
+        why = (
+            f"a shell holds at most {MAX_CATALOG_NUMBER:,} satellites (planes x sats_per_plane), "
+            f"one SGP4 catalog number each (1..{MAX_CATALOG_NUMBER}, Alpha-5)"
+        )
+        if self.planes > MAX_CATALOG_NUMBER:
+            raise fail(
+                f"an integer in 1..{MAX_CATALOG_NUMBER}: {why}", loc=("planes",), value=self.planes
+            )
+        total = self.planes * self.sats_per_plane
+        if total > MAX_CATALOG_NUMBER:
+            most = MAX_CATALOG_NUMBER // self.planes
+            raise fail(
+                f"an integer in 1..{most:,} with planes = {self.planes:,} "
+                f"(planes x sats_per_plane = {total:,}): {why}",
+                loc=("sats_per_plane",),
+                value=self.sats_per_plane,
+            )
         if self.phasing >= self.planes:
             raise fail(
                 f"an integer in 0..{self.planes - 1} (phasing < planes = {self.planes})",

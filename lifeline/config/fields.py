@@ -24,6 +24,8 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
+from lifeline.constants import SITE_ALT_M_RANGE
+
 __all__ = [
     "ERROR_TYPE",
     "FILES",
@@ -315,7 +317,7 @@ Name = Annotated[str, PlainValidator(name)]
 UtcDatetime = Annotated[datetime, PlainValidator(utc_datetime)]
 Latitude = Annotated[float, number(-90, 90)]
 Longitude = Annotated[float, number(-180, 180)]
-AltitudeM = Annotated[float, number(-500, 9000)]
+AltitudeM = Annotated[float, number(*SITE_ALT_M_RANGE)]
 ElevationDeg = Annotated[float, number(0, 90)]
 PositiveFloat = Annotated[float, number(0, lo_open=True)]
 NonNegativeFloat = Annotated[float, number(0)]

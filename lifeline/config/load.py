@@ -34,6 +34,14 @@ from lifeline.config.errors import to_scenario_error
 from lifeline.config.fields import FILES, did_you_mean
 from lifeline.config.scenario import UNION_TAGS, Scenario
 from lifeline.errors import ScenarioError
+from lifeline.io.depth import (
+    MAX_DEPTH,
+    MAX_KEY_PARTS,
+    deep_path,
+    describe_path,
+    first_deep_line,
+    long_dotted_key,
+)
 from lifeline.io.geojson import read_linestring
 from lifeline.io.hypatia import HypatiaFormatError, read_ground_stations
 from lifeline.presets import preset_names, preset_path
@@ -99,8 +107,26 @@ def read_toml(path: Path, label: str) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(label, "", str(path), f"a readable UTF-8 TOML file ({exc})") from None
+    too_deep = f"at most {MAX_DEPTH} levels of nested arrays and tables"
+    line = long_dotted_key(text)
+    if line is not None:
+        raise ScenarioError(
+            label,
+            f"line {line}",
+            f"a dotted key of more than {MAX_KEY_PARTS} parts",
+            f"keys of at most {MAX_KEY_PARTS} parts (a.b.c has 3)",
+        )
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively.
+        line = first_deep_line(text)
+        raise ScenarioError(
+            label,
+            f"line {line}" if line else "",
+            "arrays or tables nested hundreds of levels deep",
+            too_deep,
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         pos = _TOML_POS_RE.search(message)
@@ -122,6 +148,12 @@ def read_toml(path: Path, label: str) -> dict[str, Any]:
         raise ScenarioError(
             label, f"line {line}, column {column}", bad, f"valid TOML ({message[: pos.start()]})"
         ) from None
+    path = deep_path(data)
+    if path is not None:
+        raise ScenarioError(
+            label, describe_path(path), f"nested more than {MAX_DEPTH} levels deep", too_deep
+        )
+    return data
 
 
 # ----------------------------------------------------------------------------------------------

@@ -3,12 +3,12 @@ only LineString of a FeatureCollection. Coordinates are ``[lon, lat]`` (RFC 7946
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
 from lifeline.errors import InputFileError
+from lifeline.io.depth import parse_json
 
 _ALLOWED = "a GeoJSON LineString (a geometry, a Feature, or a FeatureCollection with one)"
 
@@ -53,10 +53,7 @@ def read_linestring(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise InputFileError(file, 0, None, f"a readable UTF-8 GeoJSON file ({err})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise InputFileError(file, err.lineno, err.msg, "valid JSON") from None
+    data = parse_json(text, file)
     coords = _linestring(data, file)
     if not isinstance(coords, list) or len(coords) < 2:
         raise InputFileError(file, 0, coords, "a LineString of at least two positions")

@@ -15,12 +15,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from lifeline.constants import SITE_ALT_M_RANGE
 from lifeline.errors import InputFileError
 
 __all__ = ["SitesError", "read_gateways_csv", "read_pops_csv"]
 
 _REQUIRED = ("name", "lat_deg", "lon_deg")
-_RANGES = {"lat_deg": (-90.0, 90.0), "lon_deg": (-180.0, 180.0)}
+# Ranges of the columns a scenario's [[gateways]] also has (lifeline.config.sites.Gateway), so
+# that a row read here makes a valid gateway: elevation is an angle above the horizon, the
+# altitude range is SITE_ALT_M_RANGE, and a gateway serves at least one satellite.
+_RANGES = {
+    "lat_deg": (-90.0, 90.0),
+    "lon_deg": (-180.0, 180.0),
+    "alt_m": SITE_ALT_M_RANGE,
+    "min_elevation_deg": (0.0, 90.0),
+    "max_satellites": (1, None),
+}
 _FLOAT_COLUMNS = {
     "lat_deg",
     "lon_deg",
@@ -55,12 +65,18 @@ def _to_bool(text: str) -> bool:
     return lowered == "true"
 
 
+def _in(kind: str, lo_hi: tuple[float, float | None] | None) -> str:
+    if lo_hi is None:
+        return kind
+    lo, hi = lo_hi
+    return f"{kind} >= {lo:g}" if hi is None else f"{kind} in {lo:g}..{hi:g}"
+
+
 def _converter(column: str) -> tuple[Callable[[str], Any], str] | None:
     if column in _FLOAT_COLUMNS:
-        lo_hi = _RANGES.get(column)
-        return _to_float, f"a number in {lo_hi[0]:g}..{lo_hi[1]:g}" if lo_hi else "a number"
+        return _to_float, _in("a number", _RANGES.get(column))
     if column in _INT_COLUMNS:
-        return int, "an integer"
+        return int, _in("an integer", _RANGES.get(column))
     if column in _BOOL_COLUMNS:
         return _to_bool, "true or false"
     return None
@@ -73,6 +89,13 @@ def _read_sites(path: str | Path) -> list[dict[str, Any]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise SitesError(label, 0, "", str(path), f"a readable UTF-8 CSV file ({exc})") from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        return _parse_rows(reader, label)
+    except csv.Error as exc:  # e.g. a cell over the csv module's field size limit
+        raise SitesError(label, reader.line_num, "", "", f"a CSV file ({exc})") from None
+
+
+def _parse_rows(reader: csv.DictReader, label: str) -> list[dict[str, Any]]:
     header = reader.fieldnames or []
     missing = [c for c in _REQUIRED if c not in header]
     if missing:
@@ -101,8 +124,8 @@ def _read_sites(path: str | Path) -> list[dict[str, Any]]:
                 row[column] = func(cell)
             except ValueError:
                 raise SitesError(label, line, column, cell, allowed) from None
-            lo_hi = _RANGES.get(column)
-            if lo_hi and not lo_hi[0] <= row[column] <= lo_hi[1]:
+            lo, hi = _RANGES.get(column, (None, None))
+            if (lo is not None and row[column] < lo) or (hi is not None and row[column] > hi):
                 raise SitesError(label, line, column, row[column], allowed)
         rows.append(row)
     if not rows:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from sgp4.api import WGS72, Satrec
 
+from lifeline.constants import MAX_CATALOG_NUMBER
 from lifeline.time import days_since_1949_12_31, to_datetime64
 
 __all__ = [
@@ -130,7 +131,8 @@ def walker_delta(
         Prefix of the satellite names.
     first_satnum : int
         Catalog number of the first satellite; the others follow consecutively
-        (``sgp4init`` needs one; keep them unique across shells). At most 339999 (Alpha-5).
+        (``sgp4init`` needs one; keep them unique across shells). At most
+        :data:`~lifeline.constants.MAX_CATALOG_NUMBER` (339999, Alpha-5).
     mean_motion_rev_per_day : float, optional
         Only with ``phasing="hypatia"``: the mean motion Hypatia's scripts give (e.g. 14.80
         for Kuiper-630, 15.19 for Starlink-550) [rev/day]. Default: the Keplerian value at
@@ -172,10 +174,10 @@ def walker_delta(
         raise ValueError("mean_motion_rev_per_day is only used with phasing='hypatia'")
     _check_args(altitude_km, inclination_deg, planes, sats_per_plane, phasing)
     total = planes * sats_per_plane
-    if not 1 <= first_satnum <= 339_999 - total + 1:
+    if not 1 <= first_satnum <= MAX_CATALOG_NUMBER - total + 1:
         raise ValueError(
             f"first_satnum = {first_satnum!r}: satellites {first_satnum}.."
-            f"{first_satnum + total - 1} must lie in 1..339999"
+            f"{first_satnum + total - 1} must lie in 1..{MAX_CATALOG_NUMBER}"
         )
     epoch_days = days_since_1949_12_31(to_datetime64(epoch_utc))
     mean_motion_rad_min = circular_mean_motion_rad_min(altitude_km)

@@ -9,7 +9,6 @@ sites and says so.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lifeline.errors import InputFileError, LifelineError
+from lifeline.io.depth import parse_json
+from lifeline.results import read_summary
 
 __all__ = ["REQUIRED_COLUMNS", "ReportData", "load_report_data", "scenario_json"]
 
@@ -65,11 +66,12 @@ def scenario_json(scenario) -> dict:
 
 def _read_json(path: Path) -> dict:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputFileError(str(path), 0, "missing", _RUN_FOLDER) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputFileError(str(path), 0, str(exc), "a readable JSON file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(str(path), 0, str(exc), "a readable UTF-8 JSON file") from None
+    data = parse_json(text, str(path))
     if not isinstance(data, dict):
         raise InputFileError(str(path), 0, type(data).__name__, "a JSON object")
     return data
@@ -105,7 +107,7 @@ def load_report_data(out_dir: str | Path) -> ReportData:
     table_path = out_dir / "terminals.parquet"
     if not table_path.is_file():
         raise InputFileError(str(table_path), 0, "missing", _RUN_FOLDER)
-    summary = _read_json(out_dir / "summary.json")
+    summary = read_summary(out_dir, need_terminals=False)
     try:
         table = pq.read_table(table_path)
     except (OSError, pa.ArrowException) as exc:
