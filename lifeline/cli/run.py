@@ -19,13 +19,13 @@ def _summary_table(summary: dict) -> Table:
     table = Table(
         title=f"{summary['scenario']} ({mode})",
         caption="avail%: share of steps served; RTT in ms; HO: handovers; out: outages "
-        "(longest in s); down / up: throughput p50 in Mb/s and share of demand served in %",
+        "(longest in s); Mb/s: throughput p50 down/up; dem%: share of demand served down/up",
     )
     table.add_column("terminal", no_wrap=True)
     radio = any("throughput_down_mbps_p50" in t for t in summary["terminals"].values())
     columns = ["avail%", "RTT p5", "p50", "p95", "HO", "out", "longest"]
     if radio:
-        columns += ["down", "dem%", "up", "dem%"]
+        columns += ["Mb/s", "dem%"]
     for col in columns:
         table.add_column(col, justify="right", no_wrap=True)
 
@@ -44,11 +44,9 @@ def _summary_table(summary: dict) -> Table:
             f"{t['longest_outage_s']:.0f}",
         ]
         if radio:
-            for way in ("down", "up"):
-                row += [
-                    ms(t.get(f"throughput_{way}_mbps_p50")),
-                    ms(t.get(f"demand_{way}_served_pct")),
-                ]
+            for key in ("throughput_{}_mbps_p50", "demand_{}_served_pct"):
+                down, up = (t.get(key.format(way)) for way in ("down", "up"))
+                row.append("—" if down is None or up is None else f"{down:.0f}/{up:.0f}")
         table.add_row(*row)
     return table
 
