@@ -147,9 +147,11 @@ def beam_sharing(
     time_share : (B,) fraction of time each beam is on, in (0, 1].
     """
     sat = np.asarray(serving_sat, dtype=np.int64)
-    pairs = np.stack([sat, np.asarray(cell, dtype=np.int64)], axis=1)
-    unique, beam = np.unique(pairs, axis=0, return_inverse=True)
-    _, sat_of_beam, cells_per_sat = np.unique(unique[:, 0], return_inverse=True, return_counts=True)
+    cells = np.asarray(cell, dtype=np.int64)
+    # One integer per (satellite, cell), ordered as the pairs are: a 1-D unique is many times
+    # faster than np.unique(axis=0). Cell ids stay below 2^31 (cell_index: < 1.3e9).
+    unique, beam = np.unique((sat << 31) | cells, return_inverse=True)
+    _, sat_of_beam, cells_per_sat = np.unique(unique >> 31, return_inverse=True, return_counts=True)
     share = np.minimum(1.0, beams_per_sat / cells_per_sat[sat_of_beam].astype(float))
     return beam.reshape(-1).astype(np.intp), share
 
