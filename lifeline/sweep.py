@@ -574,16 +574,13 @@ def summarize_sweep(table: pd.DataFrame, availability_threshold_pct: float = 90.
     For each terminal: availability [%], RTT p50 [ms] and throughput p50 down and up [Mbit/s]
     across samples (p5, p50, p95, mean; linear-interpolated percentiles), the share of samples with
     availability at or above ``availability_threshold_pct``, and for every unknown that varies
-    the Spearman rank correlation with availability, RTT p50 and throughput p50 down, sorted by
-    the absolute correlation with availability, then with throughput (``scipy.stats.spearmanr``;
-    RTT and throughput only over samples where they exist).
-
-    References
-    ----------
-    C. Spearman, "The proof and measurement of association between two things", Am. J. Psychol.
-    15(1), 1904; SciPy ``scipy.stats.spearmanr``.
+    the Spearman rank correlation with availability, RTT p50 and throughput p50 down, sorted by the
+    absolute correlation with availability, then with throughput (RTT and throughput only over
+    samples where they exist), with the 95 % interval of the one with availability. A
+    correlation needs :data:`lifeline.stats.MIN_CORRELATION_SAMPLES` samples and is ``None``
+    below that (:func:`lifeline.stats.spearman_ci`).
     """
-    from scipy.stats import spearmanr
+    from lifeline.stats import MIN_CORRELATION_SAMPLES, spearman_ci
 
     ok = table[table["status"] == "ok"]
     unknowns = unknown_columns(ok)
@@ -595,32 +592,38 @@ def summarize_sweep(table: pd.DataFrame, availability_threshold_pct: float = 90.
         thr_up = rows["throughput_up_mbps_p50"].to_numpy(float)
 
         def rho(x: np.ndarray, y: np.ndarray) -> float | None:
-            has = np.isfinite(x) & np.isfinite(y)
-            if has.sum() < 3 or np.ptp(x[has]) == 0 or np.ptp(y[has]) == 0:
-                return None
-            return round(float(spearmanr(x[has], y[has]).statistic), 3)
+            r = spearman_ci(x, y)
+            return None if r is None else round(r.rho, 3)
 
         ranks = []
         for col in unknowns:
             x = rows[col].to_numpy(float)
             if len(x) < 3 or np.all(x == x[0]) or not np.isfinite(x).any():
                 continue
+            on_availability = spearman_ci(x, avail)
             ranks.append(
                 {
                     "unknown": col,
                     "spearman_availability": rho(x, avail),
+                    "spearman_availability_ci95": None
+                    if on_availability is None
+                    else [round(on_availability.low, 3), round(on_availability.high, 3)],
                     "spearman_rtt_p50": rho(x, rtt),
-                    "spearman_throughput_down_p50": rho(x, thr),
+                    "spearman_throughput_p50": rho(x, thr),
+                    "note": ""
+                    if on_availability is None or on_availability.settled
+                    else "the 95 % interval spans 0: the samples cannot tell",
                 }
             )
         ranks.sort(
             key=lambda r: (
                 -abs(r["spearman_availability"] or 0.0),
-                -abs(r["spearman_throughput_down_p50"] or 0.0),
+                -abs(r["spearman_throughput_p50"] or 0.0),
             )
         )
         terminals[str(name)] = {
             "samples": len(rows),
+            "correlations_need_samples": MIN_CORRELATION_SAMPLES,
             "availability_pct": _quantiles(avail),
             "availability_at_least_pct": availability_threshold_pct,
             "share_of_samples_at_least": round(

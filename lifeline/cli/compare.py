@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from lifeline.cli.app import app, guard
+from lifeline.cli.app import app, guard, print_table
 
 _LABELS = {
     "availability_pct": ("avail %", "{:.2f}"),
@@ -59,6 +58,6 @@ def compare(
                     _fmt(row[f"{f}_delta"], pattern, signed=True),
                     end_section=i == len(figures) - 1,
                 )
-        Console().print(table)
+        print_table(table)
 
     guard(go)

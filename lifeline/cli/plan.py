@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lifeline.cli.app import DEFAULT_PRESET, app, guard
+from lifeline.cli.app import DEFAULT_PRESET, app, guard, print_table
 
 
 @app.command()
@@ -111,8 +111,8 @@ def plan(
                 adds,
             )
             notes += [f"{name}: {note}" for note in s["notes"]]
+        print_table(table)
         console = Console()
-        console.print(table)
         kits = sorted({s["kit"] for s in result["sites"].values()})
         console.print(
             f"kits: {', '.join(kits)}; cells: sites at least a cell apart that the kits are "

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lifeline.cli.app import DEFAULT_PRESET, app, guard, progress_bar
+from lifeline.cli.app import DEFAULT_PRESET, app, guard, print_table, progress_bar
 
 
 def _summary_table(summary: dict) -> Table:
@@ -49,6 +49,18 @@ def _summary_table(summary: dict) -> Table:
                 row.append("—" if down is None or up is None else f"{down:.0f}/{up:.0f}")
         table.add_row(*row)
     return table
+
+
+def _verdict_lines(out: Path) -> list[str]:
+    """The report's verdict per site, in short: its headline and how much time was served,
+    the longest gap and what broke it."""
+    from lifeline.report import load_report_data
+    from lifeline.report.prepare import build_views
+
+    lines = []
+    for v in build_views(load_report_data(out)).verdicts:
+        lines.append(f"{v.name}: {v.headline}. " + " ".join(v.sentences[:2]))
+    return lines
 
 
 @app.command()
@@ -102,7 +114,9 @@ def run(
         if as_json:
             sys.stdout.write(json.dumps(result.summary, indent=2) + "\n")
         elif not quiet:
-            Console().print(_summary_table(result.summary))
+            print_table(_summary_table(result.summary))
+            for line in _verdict_lines(out):
+                Console().print(line, highlight=False, markup=False, soft_wrap=True)
             written = ", ".join(str(out / f) for f in ("terminals.parquet", "summary.json"))
             Console().print(
                 f"wrote {written}, {out / 'scenario.json'} and {out / 'report.html'}",
@@ -132,14 +146,30 @@ def validate(
             f"{len(sc.terminals)} terminals, {len(sc.gateways)} gateways, {len(sc.pops)} PoPs, "
             f"{sc.time.n_steps} steps)"
         )
+        for note in sc.notes:  # what loading assumed (orbits chosen, gateways found, ...)
+            typer.echo(f"  {note}")
 
     guard(go)
 
 
 @app.command()
 def presets() -> None:
-    """List the built-in scenarios."""
-    from lifeline.presets import list_presets
+    """List the built-in scenarios and sweeps with their full descriptions."""
+    import textwrap
 
-    for name, description in list_presets():
-        typer.echo(f"{name:32s} {description}")
+    from lifeline.presets import describe_presets
+
+    how = {"scenario": "lifeline run NAME", "sweep": "lifeline sweep NAME"}
+    for name, kind, description in describe_presets():
+        # Plain text wrapped at 100 columns: whole on a terminal and in a pipe alike.
+        typer.echo(f"{name}  ({kind}: {how[kind]})")
+        typer.echo(
+            textwrap.fill(
+                " ".join(description.split()),
+                100,
+                initial_indent="    ",
+                subsequent_indent="    ",
+                break_on_hyphens=False,  # "Ka-band" stays one word
+            )
+            + "\n"
+        )

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from lifeline.cli.app import app, guard, progress_bar
+from lifeline.cli.app import app, guard, print_table, progress_bar
 
 
 def _distribution_table(summary: dict) -> Table:
@@ -43,8 +43,10 @@ def _distribution_table(summary: dict) -> Table:
 
 def _unknowns_table(summary: dict, top: int = 4) -> Table:
     table = Table(
-        title="What matters most: Spearman rank correlation with availability "
-        "(RTT p50, throughput p50 down)"
+        title="What matters most: Spearman rank correlation with availability, its 95 % "
+        "interval (then with RTT p50, throughput p50)",
+        caption="— : fewer samples than a correlation needs, or nothing varied; "
+        "an interval that spans 0 means the samples cannot tell",
     )
     table.add_column("terminal", no_wrap=True)
     table.add_column("unknowns, strongest first")
@@ -53,11 +55,18 @@ def _unknowns_table(summary: dict, top: int = 4) -> Table:
         return "—" if x is None else f"{x:+.2f}"
 
     for name, t in summary["terminals"].items():
-        parts = [
-            f"{u['unknown']} {f(u['spearman_availability'])} "
-            f"({f(u['spearman_rtt_p50'])}, {f(u['spearman_throughput_down_p50'])})"
-            for u in t["unknowns"][:top]
-        ]
+        need = t.get("correlations_need_samples", 0)
+        if t.get("samples", 0) < need:
+            table.add_row(name, f"(only {t['samples']} samples; correlations need {need})")
+            continue
+        parts = []
+        for u in t["unknowns"][:top]:
+            ci = u.get("spearman_availability_ci95")
+            interval = f" [{ci[0]:+.2f}, {ci[1]:+.2f}]" if ci else ""
+            parts.append(
+                f"{u['unknown']} {f(u['spearman_availability'])}{interval} "
+                f"({f(u['spearman_rtt_p50'])}, {f(u['spearman_throughput_p50'])})"
+            )
         table.add_row(name, "; ".join(parts) or "(nothing varied)")
     return table
 
@@ -91,8 +100,10 @@ def sweep(
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No bar, no tables.")] = False,
 ) -> None:
-    """Run a scenario over many draws of its unknowns; write OUT/sweep.parquet and a summary."""
+    """Run a scenario over many draws of its unknowns; write OUT/sweep.parquet, a summary and
+    OUT/sweep-report.html."""
     from lifeline.config import load_sweep
+    from lifeline.report import build_sweep_report
     from lifeline.sweep import run_sweep
 
     def go() -> None:
@@ -131,12 +142,14 @@ def sweep(
                 highlight=False,
             )
             sys.exit(130)
+        page = build_sweep_report(out)
         if not quiet:
-            Console().print(_distribution_table(result.summary))
-            Console().print(_unknowns_table(result.summary))
+            print_table(_distribution_table(result.summary))
+            print_table(_unknowns_table(result.summary))
             Console().print(
                 f"{result.ran} samples run, {result.reused} reused, {len(result.failures)} "
-                f"failed; wrote {out / 'sweep.parquet'} and {out / 'sweep-summary.json'}",
+                f"failed; wrote {out / 'sweep.parquet'}, {out / 'sweep-summary.json'} and "
+                f"{page}",
                 highlight=False,
             )
 

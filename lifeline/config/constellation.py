@@ -115,8 +115,9 @@ class Constellation(Model):
     tle_file: Name | None = Field(
         None,
         description='Two-line elements: "builtin:NAME" (a snapshot shipped as '
-        "lifeline/data/NAME.tle, references.md#tle-snapshots) or a path relative to the "
-        "scenario file's folder.",
+        'lifeline/data/NAME.tle, references.md#tle-snapshots), "builtin:auto" (the shipped '
+        'snapshot nearest time.start_utc), "cache:NAME" (fetched by `lifeline data fetch`, '
+        'e.g. "cache:starlink-latest") or a path relative to the scenario file\'s folder.',
     )
     hypatia_tle_file: Name | None = Field(
         None,
@@ -128,7 +129,8 @@ class Constellation(Model):
     launched_by: Annotated[str, PlainValidator(designator)] | None = Field(
         None,
         description="Only with tle_file: keep the satellites launched at or before this "
-        'international designator launch "YYYY-NNN" (none: every satellite of the file).',
+        'international designator launch "YYYY-NNN" (none: the last launch estimated from the '
+        "elements to have flown by time.start_utc, references.md#element-age).",
     )
     preset: Literal["starlink-gen1", "kuiper-gen1", "kuiper-630", "starlink-550"] | None = Field(
         None,
@@ -148,6 +150,12 @@ class Constellation(Model):
         description="Plausible altitude band of a LEO satellite: propagated states outside it "
         "count as absent (a decayed or not yet raised satellite; assumption, "
         "lifeline/data/PROVENANCE.md).",
+    )
+    allow_stale_elements: StrictBool | Name = Field(
+        False,
+        description="Only with tle_file: run although the window is more than 120 days from the "
+        "elements' median epoch (true), or, better, the reason as a string, which the run's "
+        "notes record instead of the warning given beyond 14 days (references.md#element-age).",
     )
     _tle_path: Path | None = PrivateAttr(None)
     _hypatia_tle_path: Path | None = PrivateAttr(None)

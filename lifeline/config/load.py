@@ -21,6 +21,7 @@ is allowed. When validation finds several problems they are all listed, one per 
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from collections.abc import Callable
@@ -30,10 +31,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from lifeline.config.errors import to_scenario_error
+from lifeline.config.errors import ScenarioValidationError, to_scenario_error
 from lifeline.config.fields import FILES, did_you_mean
+from lifeline.config.place import expand_place
 from lifeline.config.scenario import UNION_TAGS, Scenario
-from lifeline.errors import ScenarioError
+from lifeline.errors import InputFileError, ScenarioError
+from lifeline.io.celestrak import resolve_cached
 from lifeline.io.depth import (
     MAX_DEPTH,
     MAX_KEY_PARTS,
@@ -56,7 +59,10 @@ __all__ = [
     "scenario_from_dict",
 ]
 
+log = logging.getLogger(__name__)
+
 _BUILTIN = "builtin:"
+_CACHE = "cache:"
 _TOML_POS_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_END_RE = re.compile(r"\s*\(at end of document\)\s*$")
 
@@ -177,12 +183,13 @@ def merge(base: dict[str, Any], over: dict[str, Any], table: str = "") -> dict[s
 
     Tables (``[time]``, ``[network]``, ``[radio]``, ...) merge key by key, at every depth: a key
     the overlay sets wins, the others are the base's. Everything else replaces: scalars, arrays
-    and arrays of tables alike, so an overlay's ``[[terminals]]`` replace all of the base's
-    terminals (as do ``[[gateways]]``, ``[[pops]]``, ``[[events]]``, ``[[rain]]``,
-    ``[[jammers]]``, ``[[constellation.shells]]`` and ``[[pairs]]``): to add one terminal,
-    repeat the base's. Keys that exclude each other (:data:`EXCLUSIVE_KEYS`) set in the overlay
-    drop the base's others, and ``network.isl = false`` drops the base's ``network.isl_file``
-    (bent pipe has no laser links).
+    and arrays of tables alike (``[[gateways]]``, ``[[pops]]``, ``[[events]]``, ``[[rain]]``,
+    ``[[jammers]]``, ``[[constellation.shells]]``, ``[[pairs]]``), except that the overlay's
+    ``[[terminals]]`` follow its ``terminals_mode``: ``"append"`` adds them after the base's,
+    ``"replace"`` takes the base's place, and no mode replaces them with a warning. Keys that
+    exclude each other (:data:`EXCLUSIVE_KEYS`) set in the overlay drop the base's others, and
+    ``network.isl = false`` drops the base's ``network.isl_file`` (bent pipe has no laser
+    links).
 
     Parameters
     ----------
@@ -207,6 +214,18 @@ def merge(base: dict[str, Any], over: dict[str, Any], table: str = "") -> dict[s
             out[key] = merge(out[key], value, key if not table else f"{table}.{key}")
         else:
             out[key] = value
+    if not table and isinstance(over.get("terminals"), list) and base.get("terminals"):
+        mode = over.get("terminals_mode")
+        if mode == "append" and isinstance(base["terminals"], list):
+            out["terminals"] = [*base["terminals"], *over["terminals"]]
+        elif mode is None:
+            # Replacing is what an array does in a merge, but a base's sites vanishing
+            # unannounced surprised users: say it, and how to keep them.
+            log.warning(
+                "[[terminals]] replace the %d of the base; set terminals_mode = \"replace\" "
+                'to say so, or "append" to add to them',
+                len(base["terminals"]),
+            )
     return out
 
 
@@ -218,6 +237,7 @@ PATH_KEYS = (
     "network.isl_file",
     "ground_stations_file",
     "terminals[].path.geojson",
+    "terminals_file",
 )
 
 # "builtin:NAME" and other "scheme:NAME" values name no file of the scenario's folder.
@@ -307,7 +327,12 @@ def _input_path(
 def _tle_path(tle_file: str, base_dir: Path | None, source: str) -> Path:
     field = "constellation.tle_file"
     builtins = _builtin_tles()
-    listing = ", ".join(_BUILTIN + b for b in builtins)
+    listing = ", ".join([_BUILTIN + b for b in builtins] + ["builtin:auto", "cache:NAME"])
+    if tle_file.startswith(_CACHE):
+        try:
+            return resolve_cached(tle_file.removeprefix(_CACHE))
+        except InputFileError as err:
+            raise ScenarioError(source, field, tle_file, err.allowed) from None
     if tle_file.startswith(_BUILTIN):
         name = tle_file.removeprefix(_BUILTIN)
         if name not in builtins:
@@ -446,11 +471,36 @@ def _validate(
     data: dict[str, Any], source: str, base_dir: Path | None, chain: tuple[str, ...]
 ) -> Scenario:
     merged = _resolve_extends(data, source, base_dir, chain)
+    merged, where = expand_place(merged, source, base_dir)
     merged, files = _read_inputs(merged, source, base_dir)
     try:
         return Scenario.model_validate(merged, context={"source": source, FILES: files})
     except ValidationError as exc:
-        raise to_scenario_error(exc, source, Scenario, tags=UNION_TAGS) from None
+        err = to_scenario_error(exc, source, Scenario, tags=UNION_TAGS)
+        raise _in_terminals_file(err, where) from None
+
+
+def _in_terminals_file(err: ScenarioError, where: dict[int, str]) -> ScenarioError:
+    """The error with each ``terminals[i]`` that came from ``terminals_file`` named by its
+    line there (``terminals[3] (sites.csv line 4).lat_deg``)."""
+    if not where:
+        return err
+
+    def place(text: str) -> str:
+        return re.sub(
+            r"terminals\[(\d+)\]",
+            lambda m: (
+                m.group(0) + (f" ({where[int(m.group(1))]})" if int(m.group(1)) in where else "")
+            ),
+            text,
+        )
+
+    problems = getattr(err, "problems", None)
+    if problems:
+        return ScenarioValidationError(
+            [ScenarioError(p.file, place(p.field), p.value, p.allowed) for p in problems]
+        )
+    return ScenarioError(err.file, place(err.field), err.value, err.allowed)
 
 
 def load_scenario(source: str | Path) -> Scenario:

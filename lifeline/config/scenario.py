@@ -18,7 +18,7 @@ Input files named in a scenario (``tle_file``, ``hypatia_tle_file``, ``isl_file`
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -49,7 +49,7 @@ from lifeline.config.fields import (
 )
 from lifeline.config.pairs import StationIndex, all_pairs
 from lifeline.config.radio import Jammer, Radio, Rain
-from lifeline.config.sites import Gateway, Pop, Terminal
+from lifeline.config.sites import Gateway, Ground, Pop, Terminal
 from lifeline.constants import SCHEDULING_SLOT_S
 
 __all__ = ["MAX_ROWS", "UNION_TAGS", "Pair", "Scenario", "TimeConfig"]
@@ -279,6 +279,28 @@ class Scenario(Model):
     rain: tuple[Rain, ...] = Field((), description="Rain over a region for a time window.")
     jammers: tuple[Jammer, ...] = Field(
         (), description="Ground jammers aimed at the terminals' downlink."
+    )
+    terminals_file: Name | None = Field(
+        None,
+        description="Sites from a CSV (name, lat, lon and any terminal key as a column; horizon "
+        "as ';'-separated sectors) or a GeoJSON file of points (properties: name and terminal "
+        "keys), relative to the scenario file's folder; they come after the [[terminals]] "
+        "tables, and an error names the file's line or feature.",
+    )
+    terminals_mode: Literal["replace", "append"] = Field(
+        "replace",
+        description="In a file that extends another: its [[terminals]] take the place of the "
+        'base\'s ("replace"; a warning says so when the mode is not given) or come after them '
+        '("append").',
+    )
+    ground: Ground = Field(
+        Ground(),
+        description="Where gateways and PoPs come from besides [[gateways]] and [[pops]].",
+    )
+    notes: tuple[StrictStr, ...] = Field(
+        (),
+        description="What loading assumed (orbits chosen, the elements' age, gateways found), "
+        "after any notes the file gives; the report shows them.",
     )
     _source: str = PrivateAttr("<dict>")
     _pair_ids: tuple[tuple[int, int], ...] = PrivateAttr(())

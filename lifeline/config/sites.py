@@ -283,3 +283,16 @@ class Pop(Model):
     lat_deg: Latitude = Field(description="Geodetic latitude (WGS84).")
     lon_deg: Longitude = Field(description="Longitude, east positive.")
 
+
+
+class Ground(Model):
+    """``[ground]``: where the gateways and PoPs come from besides ``[[gateways]]``/``[[pops]]``."""
+
+    auto: StrictBool = Field(
+        False,
+        description="Add the shipped gateways (lifeline/data/starlink-gateways.csv) that can "
+        "share a satellite with any terminal on a bent pipe (both elevation masks at the "
+        "highest shell's altitude) and were listed by time.start_utc, each with its nearest "
+        'listed PoP (references.md#gateways-pops); gateways = "auto" says the same. What was '
+        "chosen goes to the scenario's notes.",
+    )

@@ -12,13 +12,14 @@ import csv
 import io
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lifeline.constants import SITE_ALT_M_RANGE
 from lifeline.errors import InputFileError
 
-__all__ = ["SitesError", "read_gateways_csv", "read_pops_csv"]
+__all__ = ["SitesError", "TerminalRow", "read_gateways_csv", "read_pops_csv", "read_terminals_file"]
 
 _REQUIRED = ("name", "lat_deg", "lon_deg")
 # Ranges of the columns a scenario's [[gateways]] also has (lifeline.config.sites.Gateway), so
@@ -175,3 +176,157 @@ def read_pops_csv(path: str | Path) -> list[dict[str, Any]]:
         Naming the file, line, column, bad value and what is allowed.
     """
     return _read_sites(path)
+
+
+# ----------------------------------------------------------------------------------------------
+# Terminal sites (``terminals_file``)
+# ----------------------------------------------------------------------------------------------
+
+#: Other spellings accepted for the position and mask columns -> the scenario key.
+TERMINAL_ALIASES = {
+    "lat": "lat_deg",
+    "latitude": "lat_deg",
+    "lon": "lon_deg",
+    "lng": "lon_deg",
+    "longitude": "lon_deg",
+    "horizon": "horizon_deg",
+    "alt": "alt_m",
+    "elevation_m": "alt_m",
+}
+#: Keys read as numbers; everything else stays text (``name``, ``kit``) and the scenario's
+#: own validation checks it.
+_TERMINAL_INTS = {"users"}
+_TERMINAL_LISTS = {"horizon_deg"}
+
+
+@dataclass(frozen=True)
+class TerminalRow:
+    """One site of a terminals file: ``where`` (``line 4``, ``features[2]``) and its keys."""
+
+    where: str
+    values: dict[str, Any]
+
+
+def _terminal_value(key: str, value: Any, label: str, where: str) -> Any:
+    if key in _TERMINAL_LISTS:
+        parts = value if isinstance(value, list) else str(value).replace(";", " ").split()
+        try:
+            return [_to_float(str(v)) for v in parts]
+        except ValueError:
+            raise SitesError(
+                label, 0, f"{where} {key}", value, "numbers separated by ';'"
+            ) from None
+    if key == "name" or not isinstance(value, str):
+        return value
+    text = value.strip()
+    try:
+        return int(text) if key in _TERMINAL_INTS else _to_float(text)
+    except ValueError:
+        return text  # a kit name, or a bad number the scenario check names with its allowed range
+
+
+def _terminal_rows_csv(text: str, label: str) -> list[TerminalRow]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [TERMINAL_ALIASES.get(h.strip().lower(), h.strip()) for h in reader.fieldnames or []]
+    missing = [c for c in _REQUIRED if c not in header]
+    if missing:
+        raise SitesError(
+            label, 1, "header", reader.fieldnames, f"columns name, lat, lon (missing {missing})"
+        )
+    reader.fieldnames = header
+    rows = []
+    for record in reader:
+        line = reader.line_num
+        if None in record or any(record[c] is None for c in header):
+            raise SitesError(label, line, "row", record, f"{len(header)} comma-separated cells")
+        values = {}
+        for key, cell in record.items():
+            if cell.strip():
+                values[key] = _terminal_value(key, cell, label, f"line {line}")
+            elif key in _REQUIRED:
+                raise SitesError(label, line, key, cell, "a value (required column)")
+        rows.append(TerminalRow(f"line {line}", values))
+    return rows
+
+
+def _terminal_rows_geojson(text: str, label: str) -> list[TerminalRow]:
+    import json
+
+    allowed = "a GeoJSON FeatureCollection of Point features with a name property"
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise SitesError(label, err.lineno, "", err.msg, "valid JSON") from None
+    except RecursionError:
+        raise SitesError(label, 0, "", "nested too deeply", allowed) from None
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        raise SitesError(label, 0, "type", type(data).__name__, allowed)
+    rows = []
+    for i, f in enumerate(features):
+        where = f"features[{i}]"
+        geometry = f.get("geometry") if isinstance(f, dict) else None
+        coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
+        if (
+            not isinstance(geometry, dict)
+            or geometry.get("type") != "Point"
+            or not isinstance(coords, list)
+            or len(coords) not in (2, 3)
+            or not all(isinstance(c, int | float) and not isinstance(c, bool) for c in coords)
+        ):
+            raise SitesError(label, 0, f"{where}.geometry", geometry, "a Point [lon, lat]")
+        props = f.get("properties") or {}
+        if not isinstance(props, dict):
+            raise SitesError(label, 0, f"{where}.properties", props, "an object")
+        values = {
+            TERMINAL_ALIASES.get(k.lower(), k): _terminal_value(
+                TERMINAL_ALIASES.get(k.lower(), k), v, label, where
+            )
+            for k, v in props.items()
+        }
+        if not isinstance(values.get("name"), str) or not values["name"].strip():
+            raise SitesError(label, 0, f"{where}.properties.name", values.get("name"), "a name")
+        # RFC 7946 §3.1.1: [longitude, latitude(, altitude)].
+        values["lon_deg"], values["lat_deg"] = float(coords[0]), float(coords[1])
+        if len(coords) == 3:
+            values.setdefault("alt_m", float(coords[2]))
+        rows.append(TerminalRow(where, values))
+    return rows
+
+
+def read_terminals_file(path: str | Path) -> list[TerminalRow]:
+    """Terminal sites from a CSV or GeoJSON file (``terminals_file`` of a scenario).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        ``.geojson``/``.json``: a FeatureCollection of Point features (``[lon, lat]`` or
+        ``[lon, lat, alt_m]``, RFC 7946 §3.1.1) whose properties hold ``name`` and any other
+        terminal key. Otherwise CSV with a header: ``name``, ``lat`` (or ``lat_deg``,
+        ``latitude``), ``lon`` (``lon_deg``, ``lng``, ``longitude``), then any terminal key
+        (``users``, ``kit``, ``alt_m``, ``min_elevation_deg``, ...); ``horizon`` (or
+        ``horizon_deg``) lists its sector values separated by ``;``. Empty cells are left out
+        (the scenario default applies).
+
+    Returns
+    -------
+    list of TerminalRow
+        In file order; numbers converted, ranges and unknown keys left to the scenario's
+        validation, which names the row by ``where``.
+
+    Raises
+    ------
+    SitesError
+        Unreadable file, bad JSON, a missing column, a ragged row or a non-Point feature,
+        with the file, the line (or feature) and what is allowed.
+    """
+    label = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise SitesError(label, 0, "", str(path), f"a readable UTF-8 file ({exc})") from None
+    is_json = Path(path).suffix.lower() in (".geojson", ".json")
+    rows = _terminal_rows_geojson(text, label) if is_json else _terminal_rows_csv(text, label)
+    if not rows:
+        raise SitesError(label, 0, "", label, "at least one site")
+    return rows

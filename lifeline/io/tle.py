@@ -24,7 +24,17 @@ from sgp4.api import Satrec
 from lifeline.errors import TLEError
 from lifeline.time import datetime64_from_jd
 
-__all__ = ["TLESet", "filter_launched_by", "parse_record", "parse_tle", "read_tle"]
+__all__ = [
+    "TLESet",
+    "TLEColumns",
+    "filter_launched_by",
+    "last_launch_by",
+    "launch_estimates_utc",
+    "parse_record",
+    "parse_tle",
+    "read_tle",
+    "scan_tle",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -343,3 +353,140 @@ def filter_launched_by(tleset: TLESet, designator: str) -> TLESet:
             designator,
         )
     return tleset.subset(np.array([key is not None and key <= limit for key in keys], dtype=bool))
+
+
+#: Median lead of the raw revolution-count launch estimate over the real launch date [day]
+#: (8 launches of the 2022-08-17 snapshot; see :func:`launch_estimates_utc`;
+#: references.md#element-age).
+LAUNCH_ESTIMATE_BIAS_DAYS = 4
+
+
+@dataclass(frozen=True)
+class TLEColumns:
+    """The columns of a TLE file that dating needs, read without building SGP4 records.
+
+    Attributes
+    ----------
+    intl_designator : list of str
+        Line 1 columns 10-17, stripped.
+    epoch_utc : (S,) datetime64[ns]
+    revolutions : (S,) float
+        Revolution number at epoch (line 2 columns 64-68).
+    rev_per_day : (S,) float
+        Mean motion (line 2 columns 53-63) [rev/day].
+    """
+
+    intl_designator: list[str]
+    epoch_utc: np.ndarray
+    revolutions: np.ndarray
+    rev_per_day: np.ndarray
+
+
+def scan_tle(path: str | Path) -> TLEColumns:
+    """Epochs, designators and revolution counts of a TLE file, fast (no checksum, no SGP4).
+
+    For checks made while a scenario loads (how old the elements are, which launches had
+    flown); :func:`read_tle` validates every line when the satellites are built.
+
+    Raises
+    ------
+    TLEError
+        The file cannot be read, or a line 1 / line 2 field is not a number.
+    """
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="ascii", errors="strict").splitlines()
+    except FileNotFoundError as exc:
+        raise TLEError(str(path), 0, "file not found") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TLEError(str(path), 0, f"not a readable ASCII text file ({exc})") from exc
+    designators, epochs, revs, motion = [], [], [], []
+    for no, line in enumerate(lines, start=1):
+        try:
+            if line.startswith("1 ") and len(line) >= 32:
+                yy = int(line[18:20])
+                year = 1900 + yy if yy >= 57 else 2000 + yy
+                day = float(line[20:32])
+                if not 1.0 <= day < 367.0:  # also refuses inf and nan
+                    raise ValueError(line[20:32])
+                epochs.append(
+                    np.datetime64(f"{year:04d}-01-01", "ns")
+                    + np.timedelta64(int(round((day - 1.0) * 86400e9)), "ns")
+                )
+                designators.append(line[9:17].strip())
+            elif line.startswith("2 ") and len(line) >= 63:
+                rev_per_day = float(line[52:63])
+                # A blank count stays unknown (NaN: left out of its launch's median).
+                revolutions = float(line[63:68]) if line[63:68].strip() else np.nan
+                if not np.isfinite(rev_per_day) or np.isinf(revolutions):
+                    raise ValueError(line[52:68])
+                motion.append(rev_per_day)
+                revs.append(revolutions)
+        except ValueError:
+            raise TLEError(str(path), no, "a number expected in the element columns") from None
+    if len(epochs) != len(motion):
+        raise TLEError(str(path), 0, f"{len(epochs)} line-1 records but {len(motion)} line 2")
+    return TLEColumns(
+        designators,
+        np.array(epochs, dtype="datetime64[ns]"),
+        np.array(revs, dtype=float),
+        np.array(motion, dtype=float),
+    )
+
+
+def launch_estimates_utc(columns: TLEColumns | TLESet) -> dict[tuple[int, int], np.datetime64]:
+    """When each launch of a set flew, estimated from the elements themselves.
+
+    A TLE's revolution number at epoch counts orbits since launch, so ``epoch − revolutions /
+    mean motion`` dates the launch; the median over a launch's satellites is taken (single
+    records are sometimes reset to 0 revolutions), then moved :data:`LAUNCH_ESTIMATE_BIAS_DAYS`
+    later.
+
+    Parameters
+    ----------
+    columns : TLEColumns (:func:`scan_tle`) or TLESet
+
+    Returns
+    -------
+    dict
+        ``(year, launch number) -> datetime64[s]`` for every readable designator.
+
+    Notes
+    -----
+    Orbit raising (more revolutions a day than on station) makes the raw estimate early: on the
+    shipped 2022-08-17 snapshot the medians fall 3–19 days before the launch dates of
+    lifeline/data/PROVENANCE.md and references.md#tle-snapshots (2022-049, 6 May, is estimated
+    2 May; 2022-051, 13 May: 8 May; 2022-053, 18 May: 13 May; 2019-074, 11 Nov 2019: 8 Nov),
+    4 days in the median of 8 launches, hence the correction. With it, the launches flown by
+    11 May 2022 come out as 2022-049, the default preset's hand-made choice. The five-digit
+    revolution field wraps at 100,000 revolutions (about 18 years at Starlink's 15 a day).
+
+    References
+    ----------
+    CelesTrak, "FAQs: Two-Line Element Set Format": line 2 columns 64-68, revolution number at
+    epoch; columns 53-63, mean motion [rev/day].
+    """
+    if isinstance(columns, TLESet):
+        revolutions = np.array([s.revnum for s in columns.satrecs], dtype=float)
+        rev_per_day = np.array([s.no_kozai for s in columns.satrecs]) * 1440.0 / (2.0 * np.pi)
+    else:
+        revolutions, rev_per_day = columns.revolutions, columns.rev_per_day
+    with np.errstate(divide="ignore", invalid="ignore"):
+        days = np.where(rev_per_day > 0, revolutions / rev_per_day, np.nan)
+    launched = columns.epoch_utc.astype("datetime64[s]").astype(np.int64) - days * 86400.0
+    groups: dict[tuple[int, int], list[float]] = {}
+    for key, t in zip((_launch_key(d) for d in columns.intl_designator), launched, strict=True):
+        if key is not None and np.isfinite(t):
+            groups.setdefault(key, []).append(float(t))
+    bias_s = LAUNCH_ESTIMATE_BIAS_DAYS * 86400
+    return {k: np.datetime64(int(np.median(v)) + bias_s, "s") for k, v in groups.items()}
+
+
+def last_launch_by(columns: TLEColumns | TLESet, when_utc: np.datetime64) -> str | None:
+    """The last launch (``"YYYY-NNN"``) estimated to have flown by ``when_utc``
+    (:func:`launch_estimates_utc`), or None when none had."""
+    flown = [k for k, t in launch_estimates_utc(columns).items() if t <= when_utc]
+    if not flown:
+        return None
+    year, number = max(flown)
+    return f"{year:04d}-{number:03d}"

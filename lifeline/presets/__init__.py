@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lifeline.errors import ScenarioError
 
-__all__ = ["list_presets", "preset_names", "preset_path"]
+__all__ = ["describe_presets", "list_presets", "preset_names", "preset_path"]
 
 _SUFFIX = ".toml"
 
@@ -78,4 +78,26 @@ def list_presets() -> list[tuple[str, str]]:
         with preset_path(name).open("rb") as fh:
             description = str(tomllib.load(fh).get("description", "")).strip()
         out.append((name, description.splitlines()[0] if description else ""))
+    return out
+
+
+def describe_presets() -> list[tuple[str, str, str]]:
+    """Every shipped preset, scenario and sweep, with its whole description.
+
+    Returns
+    -------
+    list of (str, str, str)
+        ``(name, "scenario" or "sweep", description)``: the scenarios sorted by name, then the
+        sweeps (``lifeline/presets/sweeps/*.toml``, for ``lifeline sweep NAME``).
+    """
+    out = []
+    def by_name(folder: Path) -> list[Path]:
+        return sorted(folder.glob(f"*{_SUFFIX}"), key=lambda p: p.stem)
+
+    files = [(p, "scenario") for p in by_name(_folder())]
+    files += [(p, "sweep") for p in by_name(_folder() / "sweeps")]
+    for path, kind in files:
+        with path.open("rb") as fh:
+            description = str(tomllib.load(fh).get("description", "")).strip()
+        out.append((path.name.removesuffix(_SUFFIX), kind, description))
     return out

@@ -14,7 +14,14 @@ from pathlib import Path
 from lifeline.report.data import ReportData, load_report_data, scenario_json
 from lifeline.results import atomic_path
 
-__all__ = ["ReportData", "build_report", "load_report_data", "scenario_json", "write_pngs"]
+__all__ = [
+    "ReportData",
+    "build_report",
+    "build_sweep_report",
+    "load_report_data",
+    "scenario_json",
+    "write_pngs",
+]
 
 
 def build_report(out_dir: str | Path, path: str | Path | None = None) -> Path:
@@ -34,6 +41,13 @@ def build_report(out_dir: str | Path, path: str | Path | None = None) -> Path:
     with atomic_path(path) as tmp:
         tmp.write_text(page, encoding="utf-8")
     return path
+
+
+def build_sweep_report(out_dir: str | Path, path: str | Path | None = None) -> Path:
+    """Write the HTML page of a sweep's folder (default ``out_dir/sweep-report.html``)."""
+    from lifeline.report.sweep import build_sweep_report as build
+
+    return build(out_dir, path)
 
 
 def write_pngs(out_dir: str | Path, folder: str | Path | None = None) -> list[Path]:

@@ -20,11 +20,34 @@ from importlib.metadata import version
 import numpy as np
 from numpy.typing import NDArray
 
+from lifeline.report.mapping import (
+    lat_label,
+    lon_label,
+    nice_ticks,
+    unwrap_chain_deg,
+    unwrap_lon_deg,
+)
 from lifeline.report.prepare import Views
+from lifeline.report.scenario_text import scenario_html
+from lifeline.report.verdict import COLUMNS, REASON_TEXT, column_label, format_duration
 
 __all__ = ["MAX_SERIES_PLOTS", "REASON_COLORS", "render_html"]
 
 # Display settings below are presentation choices, not facts (references.md#report-display).
+
+#: Colours of the rate series (download, upload, ...).
+RATE_COLORS = ("#2ca02c", "#9467bd", "#8c564b")
+#: Short names of outage causes for column heads.
+REASON_SHORT = {
+    "no_satellite": "no satellite",
+    "no_gateway_path": "no gateway path",
+    "ground_down": "ground down",
+    "satellite_failed": "satellite failure",
+    "no_power": "no power",
+    "obstructed": "obstruction",
+    "low_sinr": "weak signal",
+    "jammed": "jamming",
+}
 
 #: Per-terminal time-series plots on the page; the table still lists every terminal.
 MAX_SERIES_PLOTS = 20
@@ -42,6 +65,9 @@ SITE_STYLE = {  # kind -> (legend label, marker symbol, colour, size)
     "pop": ("PoPs", "square", "#1f77b4", 9),
     "jammer": ("Jammers", "star", "#9467bd", 12),
 }
+#: Most gateways and PoPs named on the web map (beyond, by hover only).
+MAX_GROUND_LABELS = 10
+LABEL_POSITION = {"gateway": "bottom right", "gateway_down": "bottom right", "pop": "bottom left"}
 _CONFIG = {"displaylogo": False, "responsive": True}
 
 
@@ -63,7 +89,7 @@ def _arr(values: NDArray, decimals: int) -> list:
     return [None if math.isnan(x) else x for x in a.tolist()]
 
 
-def _json_for_script(obj: object) -> str:
+def json_for_script(obj: object) -> str:
     text = json.dumps(obj, separators=(",", ":"), allow_nan=False)
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
@@ -91,27 +117,35 @@ def _map_figure(v: Views) -> tuple[str, dict]:
             {
                 "type": "scatter",
                 "mode": "lines",
-                "x": _arr(lon, 5),
+                "x": _arr(unwrap_chain_deg(lon, v.lon0_deg), 5),
                 "y": _arr(lat, 5),
                 "line": {"color": "#9467bd", "width": 2, "dash": "dash"},
                 "name": _e(name),
             }
         )
+    # Plotly cannot move labels apart: past a handful of gateways and PoPs their names go to
+    # the hover text only (the PNG map places what fits).
+    ground_named = sum(s.kind != "terminal" for s in v.sites) <= MAX_GROUND_LABELS
     for kind, (label, symbol, color, size) in SITE_STYLE.items():
         sites = [s for s in v.sites if s.kind == kind]
         if not sites:
             continue
+        named = kind == "terminal" or ground_named
         data.append(
             {
                 "type": "scatter",
-                "mode": "markers+text" if kind == "terminal" else "markers",
+                "mode": "markers+text" if named else "markers",
                 "x": [s.lon_deg for s in sites],
                 "y": [s.lat_deg for s in sites],
                 "text": [_e(s.name) for s in sites],
-                "textposition": "top right",
+                # Terminals above right, gateways below right, PoPs below left: a gateway
+                # beside its PoP keeps both names readable.
+                "textposition": LABEL_POSITION.get(kind, "top right"),
+                "textfont": {"size": 12 if kind == "terminal" else 10, "color": color},
                 "hovertext": [
                     _e(f"{s.name} ({s.detail})" if s.detail else s.name)
-                    + f"<br>{s.lat_deg:.4f}°N {s.lon_deg:.4f}°E"
+                    + "<br>"
+                    + _e(position_text(s.lat_deg, s.lon_deg))
                     for s in sites
                 ],
                 "hoverinfo": "text",
@@ -120,20 +154,17 @@ def _map_figure(v: Views) -> tuple[str, dict]:
             }
         )
     n_static = len(data)
+    # Open on the first instant with a path to draw (a run may start in an outage).
+    first = next((k for k, snap in enumerate(v.snapshots) if snap.links), 0)
     where = {s.name: (s.lon_deg, s.lat_deg) for s in v.sites if s.kind != "terminal"}
     terminal_at = {s.name: (s.lon_deg, s.lat_deg) for s in v.sites if s.kind == "terminal"}
     for k, snap in enumerate(v.snapshots):
         px: list = []
         py: list = []
         for link in snap.links:
-            chain = [terminal_at.get(link["terminal"]), (link["sat_lon"], link["sat_lat"])]
-            chain += [where.get(link.get("gateway")), where.get(link.get("pop"))]
-            for point in chain:
-                if point is not None:
-                    px.append(round(point[0], 4))
-                    py.append(round(point[1], 4))
-            px.append(None)
-            py.append(None)
+            lon, lat = path_lonlat(link, terminal_at, where, v.lon0_deg)
+            px += _arr(lon, 4) + [None]
+            py += _arr(lat, 4) + [None]
         data.append(
             {
                 "type": "scatter",
@@ -143,20 +174,20 @@ def _map_figure(v: Views) -> tuple[str, dict]:
                 "line": {"color": "rgba(255,127,14,0.8)", "width": 1.5},
                 "hoverinfo": "skip",
                 "name": "Paths (terminal → satellite → gateway → PoP)",
-                "visible": k == 0,
+                "visible": k == first,
             }
         )
         data.append(
             {
                 "type": "scatter",
                 "mode": "markers",
-                "x": [round(link["sat_lon"], 4) for link in snap.links],
+                "x": _arr(unwrap_lon_deg([lk["sat_lon"] for lk in snap.links], v.lon0_deg), 4),
                 "y": [round(link["sat_lat"], 4) for link in snap.links],
                 "hovertext": [_link_text(link) for link in snap.links],
                 "hoverinfo": "text",
                 "marker": {"symbol": "diamond", "color": "#ff7f0e", "size": 9},
                 "name": "Serving satellites (below them)",
-                "visible": k == 0,
+                "visible": k == first,
             }
         )
     steps = []
@@ -166,27 +197,61 @@ def _map_figure(v: Views) -> tuple[str, dict]:
         label = datetime.fromtimestamp(snap.time_ms / 1e3, UTC).strftime("%H:%M:%S")
         steps.append({"method": "restyle", "args": [{"visible": visible}], "label": label})
     mid_lat = math.radians(sum(v.lat_range) / 2)
+    x_ticks = nice_ticks(*v.lon_range)
+    y_ticks = nice_ticks(*v.lat_range)
     layout = {
         "title": {"text": "Sites, serving satellites and paths at the chosen time (UTC)"},
         "xaxis": {
             "range": list(v.lon_range),
-            "title": {"text": "longitude [deg]"},
+            "title": {"text": "longitude"},
             "zeroline": False,
+            "tickvals": x_ticks.tolist(),
+            "ticktext": [lon_label(x) for x in x_ticks],
+            # Keep the range (the sites' box) and shrink the drawing area to keep the scale,
+            # rather than widening the map into empty ocean.
+            "constrain": "domain",
         },
         "yaxis": {
             "range": list(v.lat_range),
             "zeroline": False,
-            "title": {"text": "latitude [deg]"},
+            "title": {"text": "latitude"},
+            "tickvals": y_ticks.tolist(),
+            "ticktext": [lat_label(y) for y in y_ticks],
+            "constrain": "domain",
             # Equirectangular map drawn true to scale at the middle latitude.
             "scaleanchor": "x",
             "scaleratio": 1 / max(math.cos(mid_lat), 0.2),
         },
-        "legend": {"orientation": "h", "y": -0.15},
-        "sliders": [{"active": 0, "steps": steps, "pad": {"t": 70}}] if steps else [],
+        # Beside the map (which keeps its scale and leaves room), clear of the time slider.
+        "legend": {"x": 1.0, "xanchor": "left", "y": 1.0},
+        "sliders": [{"active": first, "steps": steps, "pad": {"t": 70}}] if steps else [],
         "plot_bgcolor": "#eef4fa",
         "margin": {"l": 60, "r": 20, "t": 40, "b": 160},
     }
     return _figure("fig-map", data, layout, 720)
+
+
+def position_text(lat_deg: float, lon_deg: float) -> str:
+    """``21.1400°S 175.2000°W`` for a point (longitude wrapped into (-180, 180])."""
+    lon = (lon_deg + 180.0) % 360.0 - 180.0
+    return (
+        f"{abs(lat_deg):.4f}°{'N' if lat_deg >= 0 else 'S'} "
+        f"{abs(lon):.4f}°{'E' if lon >= 0 else 'W'}"
+    )
+
+
+def path_lonlat(
+    link: dict,
+    terminal_at: dict[str, tuple[float, float]],
+    where: dict[str, tuple[float, float]],
+    lon0_deg: float,
+) -> tuple[NDArray, NDArray]:
+    """A serving path's vertices (terminal → satellite → gateway → PoP), each step drawn the
+    short way round (:func:`lifeline.report.mapping.unwrap_chain_deg`)."""
+    chain = [terminal_at.get(link["terminal"]), (link["sat_lon"], link["sat_lat"])]
+    chain += [where.get(link.get("gateway")), where.get(link.get("pop"))]
+    points = np.array([p for p in chain if p is not None], dtype=float).reshape(-1, 2)
+    return unwrap_chain_deg(points[:, 0], lon0_deg), points[:, 1]
 
 
 def _link_text(link: dict) -> str:
@@ -219,7 +284,7 @@ def _series_figure(i: int, s, v: Views, colors: dict[str, str]) -> tuple[str, di
                 "fillcolor": colors[reason] + "55",
                 "line": {"width": 0},
                 "yaxis": "y2",
-                "name": "outage: " + _e(reason),
+                "name": "out: " + _e(REASON_SHORT.get(reason, reason)),
                 "hoverinfo": "name",
             }
         )
@@ -240,29 +305,32 @@ def _series_figure(i: int, s, v: Views, colors: dict[str, str]) -> tuple[str, di
         "yaxis2": {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True},
         "legend": {"orientation": "h", "y": 1.12},
     }
-    # Extra series (throughput down and up) share the right-hand axis, one colour each.
-    colours = ("#2ca02c", "#ff7f0e", "#9467bd")
-    for k, (col, label, unit) in enumerate(v.extra_columns):
-        if col in s.extra:
-            t, val = s.extra[col]
-            data.append(
-                {
-                    "type": "scatter",
-                    "mode": "lines",
-                    "x": _arr(np.round(t), 0),
-                    "y": _arr(val, 3),
-                    "line": {"color": colours[k % len(colours)], "width": 1},
-                    "yaxis": "y3",
-                    "name": f"{label} [{unit}]",
-                }
-            )
-            layout["yaxis3"] = {
-                "overlaying": "y",
-                "side": "right",
-                "title": {"text": f"[{unit}]"},
-                "rangemode": "tozero",
+    extra = [(c, lab, u) for c, lab, u in v.extra_columns if c in s.extra]
+    for k, (col, label, unit) in enumerate(extra):
+        t, val = s.extra[col]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": _arr(np.round(t), 0),
+                "y": _arr(val, 3),
+                "line": {"color": RATE_COLORS[k % len(RATE_COLORS)], "width": 1},
+                "yaxis": "y3",
+                "name": f"{label} [{unit}]",
             }
-            layout["margin"] = {"l": 60, "r": 60, "t": 40, "b": 45}
+        )
+    if extra:
+        # One right-hand axis for every rate (they share the unit).
+        title = extra[0][1] if len(extra) == 1 else "Rate"
+        layout["yaxis3"] = {
+            "overlaying": "y",
+            "side": "right",
+            "title": {"text": f"{title} [{extra[0][2]}]"},
+            "rangemode": "tozero",
+            "showgrid": False,  # one grid (the RTT axis'), not two that disagree
+            "tickformat": "~g",
+        }
+        layout["margin"] = {"l": 60, "r": 60, "t": 40, "b": 45}
     return _figure(f"fig-series-{i}", data, layout, 300)
 
 
@@ -291,65 +359,101 @@ def _cdf_figure(column: str, label: str, unit: str, v: Views) -> tuple[str, dict
 # Tables and page
 # ----------------------------------------------------------------------------------------------
 
-_KNOWN_COLUMNS = {
-    "availability_pct": ("availability %", "{:.2f}"),
-    "rtt_ms_p5": ("RTT p5 ms", "{:.1f}"),
-    "rtt_ms_p50": ("RTT p50 ms", "{:.1f}"),
-    "rtt_ms_p95": ("RTT p95 ms", "{:.1f}"),
-    "handovers": ("handovers", "{}"),
-    "outages": ("outages", "{}"),
-    "longest_outage_s": ("longest outage s", "{:.0f}"),
-}
-
-
-def _cell(value: object, fmt: str = "{}") -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float) and fmt == "{}":
-        fmt = "{:.3g}"
-    try:
-        return _e(fmt.format(value))
-    except (ValueError, TypeError):
-        return _e(value)
-
 
 def _summary_table(v: Views) -> str:
+    """The per-site table: friendly column names with units and help, every figure in full."""
     rows = v.table_rows
     reasons = sorted({r for row in rows for r in (row.get("outage_s_by_reason") or {})})
-    extra = [
+    keys = [k for k in COLUMNS if any(isinstance(row.get(k), int | float) for row in rows)]
+    # Any other plain number the summary has is shown too, under its own key.
+    keys += [
         k
         for k in dict.fromkeys(k for row in rows for k in row)
-        if k not in _KNOWN_COLUMNS
-        and k not in ("terminal", "outage_s_by_reason")
-        and all(isinstance(row.get(k), int | float | str | None) for row in rows)
+        if k not in COLUMNS
+        and k != "terminal"
+        and any(isinstance(row.get(k), int | float) for row in rows)
+        and all(isinstance(row.get(k), int | float | None) for row in rows)
     ]
-    known = [k for k in _KNOWN_COLUMNS if any(k in row for row in rows)]
-    head = ["terminal"] + [_KNOWN_COLUMNS[k][0] for k in known]
-    head += [f"outage s: {r}" for r in reasons] + extra
-    out = ["<table><thead><tr>", *(f"<th>{_e(h)}</th>" for h in head), "</tr></thead><tbody>"]
+    head = [("Site", "the terminal's name")] + [column_label(k) for k in keys]
+    head += [(f"Lost to {REASON_SHORT.get(r, r)} [s]", REASON_TEXT.get(r, r)) for r in reasons]
+    out = ["<div class='table-wrap'><table class='summary'><thead><tr>"]
+    out += [f"<th title='{_e(h)}'>{_e(label)}</th>" for label, h in head]
+    out.append("</tr></thead><tbody>")
     for row in rows:
         cells = [f"<td>{_e(row['terminal'])}</td>"]
-        cells += [f"<td>{_cell(row.get(k), _KNOWN_COLUMNS[k][1])}</td>" for k in known]
+        cells += [f"<td>{_number(row.get(k))}</td>" for k in keys]
         by_reason = row.get("outage_s_by_reason") or {}
-        cells += [f"<td>{_cell(by_reason.get(r, 0.0), '{:.0f}')}</td>" for r in reasons]
-        cells += [f"<td>{_cell(row.get(k))}</td>" for k in extra]
+        cells += [f"<td>{_number(by_reason.get(r, 0.0))}</td>" for r in reasons]
         out.append("<tr>" + "".join(cells) + "</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
+    help_items = "".join(f"<dt>{_e(label)}</dt><dd>{_e(h)}</dd>" for label, h in head[1:] if h)
+    out.append(f"<details><summary>What the columns mean</summary><dl>{help_items}</dl></details>")
     return "".join(out)
 
 
-_CSS = """
+def _number(value: object) -> str:
+    """A table figure: integers as they are, other numbers with 3 significant digits but never
+    fewer than the integer part (99.95 stays 99.95, 12345.6 stays 12346)."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return _e(value)
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{value:,.0f}"
+    digits = 2 if abs(value) < 100 else (1 if abs(value) < 1000 else 0)
+    return f"{value:,.{digits}f}"
+
+
+def _verdicts(v: Views) -> str:
+    """The plain-language verdict of every site, then each one's outage timetable."""
+    out = ["<section id='verdict'><h2>Verdict</h2>"]
+    for verdict in v.verdicts:
+        out.append(
+            f"<div class='verdict {verdict.grade}'><h3>{_e(verdict.name)}: "
+            f"{_e(verdict.headline)}</h3><p>{_e(' '.join(verdict.sentences))}</p>"
+        )
+        if verdict.outages:
+            more = (
+                f" (the {len(verdict.outages)} longest of {verdict.n_outages})"
+                if verdict.n_outages > len(verdict.outages)
+                else ""
+            )
+            rows = "".join(
+                f"<tr><td>{_e(o.start_utc.strftime('%Y-%m-%d %H:%M:%S'))}</td>"
+                f"<td>{_e(o.end_utc.strftime('%H:%M:%S'))}</td>"
+                f"<td>{_e(format_duration(o.duration_s))}</td>"
+                f"<td>{_e(REASON_TEXT.get(o.cause, o.cause or '—'))}</td></tr>"
+                for o in verdict.outages
+            )
+            out.append(
+                f"<details class='timetable'><summary>Outage timetable{_e(more)}</summary>"
+                "<table><thead><tr><th>From (UTC)</th><th>To</th><th>For</th><th>Cause</th>"
+                f"</tr></thead><tbody>{rows}</tbody></table></details>"
+            )
+        out.append("</div>")
+    out.append("</section>")
+    return "".join(out)
+
+
+PAGE_CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;
 max-width:1200px;padding:1em 2em;color:#222}
 h1{margin-bottom:0.2em}.sub{color:#555;margin-top:0}
 table{border-collapse:collapse;font-size:0.9em}th,td{border:1px solid #ccc;padding:3px 8px}
-td{text-align:right}td:first-child{text-align:left}th{background:#f2f2f2}
+td{text-align:right}td:first-child{text-align:left}th{background:#f2f2f2;cursor:help}
+.table-wrap{overflow-x:auto;max-width:100%}table.summary{width:100%}
+table.summary th{white-space:normal;vertical-align:bottom;font-weight:600}
+.verdict{border-left:6px solid #999;padding:0.2em 1em;margin:0.6em 0;background:#fafafa}
+.verdict h3{margin:0.3em 0}.verdict.good{border-color:#2ca02c}
+.verdict.gaps{border-color:#f0b000}.verdict.poor{border-color:#d62728}
+.verdict.none{border-color:#555}.timetable td{text-align:left}
+dl{display:grid;grid-template-columns:max-content auto;gap:0.2em 1em}dd{margin:0}
 pre{background:#f7f7f7;border:1px solid #ddd;padding:1em;overflow:auto;font-size:0.85em}
 .note{background:#fff6e0;border-left:4px solid #f0b000;padding:0.5em 1em}
 .figure{border:1px solid #eee;margin:0.5em 0}
 """
 
-_LOADER = """
+FIGURE_LOADER = """
 (function () {
   var jobs = [];
   document.querySelectorAll('script[type="application/json"][data-figure]').forEach(
@@ -378,18 +482,18 @@ def render_html(v: Views, scenario: dict | None, scenario_origin: str, summary: 
         "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
         "script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
         'img-src data: blob:; font-src data:">',
-        f"<style>{_CSS}</style></head><body>",
+        f"<style>{PAGE_CSS}</style></head><body>",
         f"<h1>{_e(v.title)}</h1><p class='sub'>{_e(v.subtitle)}</p>",
     ]
     if scenario and scenario.get("description"):
         parts.append(f"<p>{_e(scenario['description'].strip())}</p>")
     parts += [f"<p class='note'>{_e(n)}</p>" for n in v.notes]
-    parts.append("<h2>Availability and outages</h2>" + _summary_table(v))
-    parts.append(
-        "<p>Availability is the share of time steps with a path to a PoP; RTT percentiles are "
-        "over connected steps; outage time is split by cause (the <code>reason</code> "
-        "column).</p>"
-    )
+    parts.append(_verdicts(v))
+    assumed = (scenario or {}).get("notes")
+    if isinstance(assumed, list) and assumed:
+        items = "".join(f"<li>{_e(n)}</li>" for n in assumed)
+        parts.append(f"<h3>What the scenario assumed</h3><ul class='assumed'>{items}</ul>")
+    parts.append("<h2>All sites</h2>" + _summary_table(v))
     if v.sites:
         figures.append(_map_figure(v))
         parts.append("<h2>Map</h2><div class='figure' id='fig-map'></div>")
@@ -420,7 +524,8 @@ def render_html(v: Views, scenario: dict | None, scenario_origin: str, summary: 
     parts.append(f"<p>From {_e(scenario_origin)}.</p>")
     if scenario is not None:
         parts.append(
-            f"<pre id='scenario'>{_e(json.dumps(scenario, indent=2, ensure_ascii=False))}</pre>"
+            "<details id='scenario'><summary>What this run assumed (the resolved scenario)"
+            f"</summary>{scenario_html(scenario)}</details>"
         )
     run_info = {k: val for k, val in summary.items() if k != "terminals"}
     parts.append(
@@ -434,7 +539,7 @@ def render_html(v: Views, scenario: dict | None, scenario_origin: str, summary: 
     for div_id, spec in figures:
         parts.append(
             f"<script type='application/json' data-figure='{div_id}'>"
-            f"{_json_for_script(spec)}</script>"
+            f"{json_for_script(spec)}</script>"
         )
-    parts.append(f"<script>{get_plotlyjs()}</script><script>{_LOADER}</script></body></html>")
+    parts.append(f"<script>{get_plotlyjs()}</script><script>{FIGURE_LOADER}</script></body></html>")
     return "".join(parts)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import resources
 
 import numpy as np
@@ -20,6 +20,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from lifeline.geo import enu_basis, geodetic_to_ecef_km
 from lifeline.report.data import ReportData
+from lifeline.report.mapping import central_lon_deg, shifted_rings, unwrap_lon_deg
+from lifeline.report.verdict import SiteVerdict, outages_from_spans, site_verdict
 
 __all__ = [
     "MapSnapshot",
@@ -43,11 +45,14 @@ MAP_SNAPSHOTS = 48
 #: Optional numeric columns drawn as time series and distributions when a run has them
 #: (column, label, unit).
 OPTIONAL_SERIES = (
-    ("throughput_down_mbps", "Throughput down", "Mbit/s"),
-    ("throughput_up_mbps", "Throughput up", "Mbit/s"),
+    ("throughput_mbps", "Throughput", "Mbit/s"),
+    ("throughput_down_mbps", "Download", "Mbit/s"),
+    ("throughput_up_mbps", "Upload", "Mbit/s"),
 )
 #: Map margin around the sites [deg].
 MAP_MARGIN_DEG = 3.0
+#: Largest height/width (or width/height) ratio of the map box (true to scale).
+MAP_MAX_ASPECT = 1.3
 
 
 def minmax_decimate(time_s: ArrayLike, values: ArrayLike, n_bins: int) -> tuple[NDArray, NDArray]:
@@ -189,7 +194,9 @@ def outline_lonlat(
     Parameters
     ----------
     geojson : a FeatureCollection of Polygon / MultiPolygon features.
-    lon_range, lat_range : (min, max) [deg].
+    lon_range : (min, max) [deg], unwrapped (may extend past ±180°, see
+        :mod:`lifeline.report.mapping`); a ring is copied at ±360° where the copy reaches in.
+    lat_range : (min, max) [deg].
 
     Returns
     -------
@@ -203,18 +210,13 @@ def outline_lonlat(
         for poly in polys:
             for ring in poly:
                 xy = np.asarray(ring, dtype=float)
-                if (
-                    xy[:, 0].max() < lon_range[0]
-                    or xy[:, 0].min() > lon_range[1]
-                    or xy[:, 1].max() < lat_range[0]
-                    or xy[:, 1].min() > lat_range[1]
-                ):
+                if xy[:, 1].max() < lat_range[0] or xy[:, 1].min() > lat_range[1]:
                     continue
                 lons += [xy[:, 0], [np.nan]]
                 lats += [xy[:, 1], [np.nan]]
     if not lons:
         return np.zeros(0), np.zeros(0)
-    return np.concatenate(lons), np.concatenate(lats)
+    return shifted_rings(np.concatenate(lons), np.concatenate(lats), lon_range)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -264,8 +266,9 @@ class Views:
     routes: list[tuple[str, NDArray, NDArray]]  # (name, lon, lat)
     outline_lon: NDArray
     outline_lat: NDArray
-    lon_range: tuple[float, float]
+    lon_range: tuple[float, float]  # unwrapped around lon0_deg
     lat_range: tuple[float, float]
+    lon0_deg: float  # the map's central meridian (lifeline.report.mapping)
     snapshots: list[MapSnapshot]
     series: list[TerminalSeries]
     cdfs: dict[str, dict[str, tuple[NDArray, NDArray]]]  # column -> terminal -> (x, p)
@@ -273,6 +276,7 @@ class Views:
     reasons: list[str]
     table_rows: list[dict]
     notes: list[str]
+    verdicts: list[SiteVerdict] = field(default_factory=list)
 
 
 def _categorical(table, name: str) -> tuple[NDArray, list[str]]:
@@ -360,15 +364,35 @@ def _sites(
     return sites, routes
 
 
-def _extent(sites: list[Site]) -> tuple[tuple[float, float], tuple[float, float]]:
+def _extent(sites: list[Site]) -> tuple[float, tuple[float, float], tuple[float, float]]:
+    """(central meridian, unwrapped longitude range, latitude range) of the map [deg].
+
+    Sites are unwrapped in place around the central meridian (``Site.lon_deg`` becomes the
+    map's x); a set of sites that spans most of the globe gets the whole world.
+    """
     if not sites:
-        return (-180.0, 180.0), (-60.0, 80.0)
+        return 0.0, (-180.0, 180.0), (-60.0, 80.0)
+    lon0 = central_lon_deg([s.lon_deg for s in sites])
+    for s in sites:
+        s.lon_deg = float(unwrap_lon_deg(s.lon_deg, lon0))
     lon = np.array([s.lon_deg for s in sites])
     lat = np.array([s.lat_deg for s in sites])
-    return (
-        (max(-180.0, lon.min() - MAP_MARGIN_DEG), min(180.0, lon.max() + MAP_MARGIN_DEG)),
-        (max(-90.0, lat.min() - MAP_MARGIN_DEG), min(90.0, lat.max() + MAP_MARGIN_DEG)),
-    )
+    lo, hi = lon.min() - MAP_MARGIN_DEG, lon.max() + MAP_MARGIN_DEG
+    south = max(-90.0, lat.min() - MAP_MARGIN_DEG)
+    north = min(90.0, lat.max() + MAP_MARGIN_DEG)
+    # Widen the narrower side so the map is at most MAP_MAX_ASPECT times taller than wide or
+    # wider than tall (true to scale at the middle latitude): no strip.
+    scale = 1 / max(np.cos(np.radians((south + north) / 2)), 0.2)
+    width, height = hi - lo, (north - south) * scale
+    if height > MAP_MAX_ASPECT * width:
+        pad = (height / MAP_MAX_ASPECT - width) / 2
+        lo, hi = lo - pad, hi + pad
+    elif width > MAP_MAX_ASPECT * height:
+        pad = (width / MAP_MAX_ASPECT - height) / 2 / scale
+        south, north = max(-90.0, south - pad), min(90.0, north + pad)
+    if hi - lo > 300.0:
+        lo, hi = lon0 - 180.0, lon0 + 180.0
+    return lon0, (float(lo), float(hi)), (float(south), float(north))
 
 
 def build_views(data: ReportData, n_bins: int = DISPLAY_BINS) -> Views:
@@ -400,6 +424,9 @@ def build_views(data: ReportData, n_bins: int = DISPLAY_BINS) -> Views:
         r for k, r in enumerate(reason_names) if r and np.any((reason_codes == k) & ~connected)
     ]
 
+    start_utc = datetime.fromtimestamp(start_ms / 1e3, UTC)
+    verdicts: list[SiteVerdict] = []
+    exit_codes, exit_names = _exit_columns(table)
     series: list[TerminalSeries] = []
     cdfs: dict[str, dict[str, tuple[NDArray, NDArray]]] = {"rtt_ms": {}}
     cdfs.update({c: {} for c, _, _ in extra_columns})
@@ -420,12 +447,21 @@ def build_views(data: ReportData, n_bins: int = DISPLAY_BINS) -> Views:
             if len(s0):
                 outages[r] = (start_ms + s0 * 1e3, start_ms + s1 * 1e3)
         series.append(TerminalSeries(name, start_ms + t_rtt * 1e3, v_rtt, extra, outages))
+        verdicts.append(
+            site_verdict(
+                name,
+                summary.get("terminals", {}).get(name, {}),
+                _outages(t, ~connected[rows], reason_codes[rows], reason_names, step_s, start_utc),
+                duration_s,
+                _exits(exit_codes, exit_names, rows, connected),
+            )
+        )
         cdfs["rtt_ms"][name] = ecdf(rtt[rows])
 
     sites, routes = _sites(scenario, summary)
     if scenario is None:
         notes.append(f"The scenario is not available ({data.scenario_origin}): no map sites.")
-    lon_range, lat_range = _extent(sites)
+    lon0, lon_range, lat_range = _extent(sites)
     geojson = json.loads(
         resources.files("lifeline.data")
         .joinpath("natural-earth-110m-countries.geojson")
@@ -442,6 +478,7 @@ def build_views(data: ReportData, n_bins: int = DISPLAY_BINS) -> Views:
         outline_lat=outline_lat,
         lon_range=lon_range,
         lat_range=lat_range,
+        lon0_deg=lon0,
         snapshots=snapshots,
         series=series,
         cdfs=cdfs,
@@ -449,7 +486,60 @@ def build_views(data: ReportData, n_bins: int = DISPLAY_BINS) -> Views:
         reasons=reasons_present,
         table_rows=_table_rows(summary, order_names),
         notes=notes,
+        verdicts=verdicts,
     )
+
+
+def _exit_columns(table) -> tuple[NDArray | None, list[tuple[str, str]]]:
+    """A code per row for its (gateway, PoP) pair, and the pairs; None without the columns."""
+    if not {"gateway", "pop"} <= set(table.column_names):
+        return None, []
+    g_codes, g_names = _categorical(table, "gateway")
+    p_codes, p_names = _categorical(table, "pop")
+    pair = g_codes.astype(np.int64) * (len(p_names) + 1) + (p_codes + 1)
+    ok = (g_codes >= 0) & (p_codes >= 0)
+    uniq, codes = np.unique(np.where(ok, pair, -1), return_inverse=True)
+    names = [
+        (g_names[u // (len(p_names) + 1)], p_names[u % (len(p_names) + 1) - 1])
+        if u >= 0
+        else ("", "")
+        for u in uniq.tolist()
+    ]
+    return codes, names
+
+
+def _exits(
+    codes: NDArray | None, names: list[tuple[str, str]], rows: NDArray, connected: NDArray
+) -> list[tuple[str, str, float]]:
+    """(gateway, PoP, share of the served steps) of one terminal, most used first."""
+    if codes is None:
+        return []
+    served = rows[connected[rows]]
+    if not len(served):
+        return []
+    counts = np.bincount(codes[served], minlength=len(names))
+    order = np.argsort(-counts, kind="stable")
+    return [(*names[k], float(counts[k] / len(served))) for k in order if counts[k] and names[k][0]]
+
+
+def _outages(
+    time_s: NDArray,
+    down: NDArray,
+    reason_codes: NDArray,
+    reason_names: list[str],
+    step_s: float,
+    start_utc: datetime,
+):
+    """Every outage of one terminal (steps in time order), with the cause of most of its steps."""
+    start_s, end_s = runs_to_spans(time_s, down, step_s)
+    first = np.searchsorted(time_s, start_s)
+    last = np.searchsorted(time_s, end_s - step_s / 2)
+    causes = []
+    for a, b in zip(first.tolist(), last.tolist(), strict=True):
+        codes = reason_codes[a : b + 1]
+        codes = codes[codes >= 0]
+        causes.append(reason_names[int(np.bincount(codes).argmax())] if len(codes) else "")
+    return outages_from_spans(start_s, end_s, causes, start_utc)
 
 
 def _subtitle(summary: dict) -> str:

@@ -16,6 +16,7 @@ import base64
 import fcntl
 import io
 import json
+import math
 import os
 import select
 import shutil
@@ -24,6 +25,9 @@ import time
 from pathlib import Path
 
 import pytest
+
+from lifeline.geo import great_circle_km
+from tests.helpers import DATA
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
@@ -307,3 +311,79 @@ def test_script_in_a_terminal_name_is_shown_as_text(page):
         "[...document.scripts].filter(s => !s.type && s.textContent.includes('alert(1)')).length"
     )
     assert running == 0
+
+
+# ----------------------------------------------------------------------------------------------
+# The dateline: a site across ±180° from its gateways (Tonga → Suva → Auckland). Before the fix
+# Tonga's paths were drawn 353° the wrong way round, across three continents.
+# ----------------------------------------------------------------------------------------------
+
+FIXTURE = DATA / "tonga-2022.toml"
+R_KM = 6371.0088  # lifeline.geo's mean radius
+
+
+@pytest.fixture(scope="module")
+def tonga(tmp_path_factory):
+    from typer.testing import CliRunner
+
+    from lifeline.cli import app
+
+    folder = tmp_path_factory.mktemp("tonga")
+    out = folder / "out"
+    result = CliRunner().invoke(app, ["run", str(FIXTURE), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    browser = Browser(folder / "profile")
+    try:
+        open_report(browser, out / "report.html")
+        yield browser, out
+    finally:
+        browser.close()
+
+
+@pytest.mark.slow
+def test_dateline_map_is_drawn_and_centred_on_the_sites(tonga):
+    browser, _ = tonga
+    assert browser.console_errors() == []
+    assert _busy_pixels(browser.screenshot("#fig-map")) > 0.02
+    x_range = browser.evaluate("document.querySelector('#fig-map').layout.xaxis.range")
+    # Centred across 180°: Nuku'alofa at 184.8° (= -175.2°) and Suva at 178.5° both inside a
+    # window narrower than 40°, not at the two ends of a -180..180 map.
+    assert x_range[1] - x_range[0] < 40
+    for lon in (184.8, 178.47, 174.75):
+        assert x_range[0] < lon < x_range[1]
+    ticks = browser.evaluate("document.querySelector('#fig-map').layout.xaxis.ticktext")
+    assert "180°" in ticks and any(t.endswith("W") for t in ticks)
+
+
+@pytest.mark.slow
+def test_dateline_no_path_step_longer_than_the_great_circle(tonga):
+    browser, _ = tonga
+    traces = browser.evaluate(
+        "document.querySelector('#fig-map').data"
+        ".filter(t => (t.name || '').startsWith('Paths')).map(t => [t.x, t.y])"
+    )
+    steps = 0
+    for xs, ys in traces:
+        for x0, y0, x1, y1 in zip(xs[:-1], ys[:-1], xs[1:], ys[1:], strict=True):
+            if None in (x0, y0, x1, y1):
+                continue
+            steps += 1
+            gc_deg = math.degrees(float(great_circle_km(y0, x0, y1, x1)) / R_KM)
+            # The drawn step on the equirectangular map, scaled at its middle latitude: at
+            # these distances (< 2,500 km) it is within a few % of the great circle when drawn
+            # the short way; the long way round would be ~340° of longitude.
+            mid = math.radians((y0 + y1) / 2)
+            drawn_deg = math.hypot((x1 - x0) * math.cos(mid), y1 - y0)
+            assert abs(x1 - x0) <= 180.0
+            assert drawn_deg <= 1.05 * gc_deg + 0.5, (x0, y0, x1, y1)
+    assert steps > 0  # the 10 minutes have served steps with paths drawn
+
+
+@pytest.mark.slow
+def test_verdict_leads_the_page(tonga):
+    browser, _ = tonga
+    first_heading = browser.evaluate("document.querySelector('h2').textContent")
+    assert first_heading == "Verdict"
+    text = browser.evaluate("document.querySelector('#verdict').textContent")
+    assert "Nukualofa" in text and "Served" in text
+    assert "Longest gap" in text or "No gap in service" in text

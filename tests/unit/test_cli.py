@@ -67,16 +67,15 @@ def _assert_clean_error(result, *fragments: str) -> None:
 # ----------------------------------------------------------------------------------------------
 
 
-def test_presets_lists_each_preset_on_one_line(runner):
+def test_presets_lists_each_preset_once_with_its_kind(runner):
     result = runner.invoke(app, ["presets"])
     assert result.exit_code == 0
-    lines = result.output.splitlines()
-    for name in ("mariupol-2022", "mariupol-2022-bentpipe"):
-        mine = [line for line in lines if line.split()[0] == name]
-        assert len(mine) == 1, result.output
-        # The first line of the preset's description follows the name.
-        assert "Mariupol/Azovstal" in mine[0]
-    assert len(lines) == len(preset_names())
+    heads = [line for line in result.output.splitlines() if line and not line.startswith(" ")]
+    # One head line per scenario preset and per sweep preset; the whole description follows
+    # indented (tests/unit/test_cli_quiet.py checks it is whole).
+    assert len(heads) == len(preset_names()) + 1
+    assert "mariupol-2022  (scenario: lifeline run NAME)" in heads
+    assert "mariupol-2022-sweep  (sweep: lifeline sweep NAME)" in heads
 
 
 def test_validate_preset_prints_counts(runner):
@@ -87,8 +86,10 @@ def test_validate_preset_prints_counts(runner):
     assert re.search(
         r"^mariupol-2022: ok \(\d+ satellites, \d+ laser links, 5 terminals, 18 gateways, "
         r"3 PoPs, 86400 steps\)$",
-        result.output.strip(),
+        result.output.splitlines()[0],
     ), result.output
+    # Then what loading assumed: the preset says why its elements may be 98 days old.
+    assert "accepted because: no public Starlink snapshot from May 2022" in result.output
     n_sats = int(re.search(r"(\d+) satellites", result.output).group(1))
     # The preset keeps the 2022-08-17 snapshot's satellites launched up to 2022-049.
     raw = (ROOT / "lifeline" / "data" / "starlink-2022-08-17.tle").read_text()

@@ -31,6 +31,8 @@ LAYERS: dict[str, int] = {
     "io": 1,
     "config": 1,
     "presets": 1,  # the shipped preset files and their lookup, read by config
+    "ground": 1,  # which listed gateways reach the sites (geometry on rows), read by config
+    "stats": 1,  # rank correlations with their confidence, for sweeps
     # 2: physics of one kind each: where satellites are, what a link can carry.
     "orbits": 2,
     "links": 2,

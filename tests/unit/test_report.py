@@ -222,9 +222,12 @@ def test_page_is_self_contained_and_escaped(run_dir, tmp_path):
     # Nothing to fetch: no external script, stylesheet or image.
     for attribute in ("src=", "href=", "@import", "url("):
         assert attribute + "'http" not in page and attribute + '"http' not in page
-    # Map; one series per terminal (RTT, throughput down and up); RTT, down and up distributions.
+    # Map; one series per terminal (RTT, download and upload); RTT, down and up distributions.
     assert page.count("data-figure=") == 1 + 2 + 3
-    assert "outage s: jammed" in page and "throughput_down_mbps_p50" in page
+    # One naming style in the table: names with units, no raw summary keys as column heads.
+    assert "Lost to jamming [s]</th>" in page and "Down typical [Mbit/s]</th>" in page
+    assert "throughput_down_mbps_p50</th>" not in page
+    assert "time_to_first_service_s</th>" not in page
     assert path.stat().st_size < 8e6
 
 
@@ -263,3 +266,27 @@ def test_cli_report(run_dir, tmp_path):
     missing = CliRunner().invoke(app, ["report", str(tmp_path / "nowhere")])
     assert missing.exit_code == 2
     assert "terminals.parquet" in missing.output and "Traceback" not in missing.output
+
+
+def test_png_map_labels_never_overlap():
+    # Five sites within 0.05 deg of each other (a gateway beside its PoP, a city's terminals):
+    # the names that fit are placed apart, the others dropped, none printed over another.
+    from matplotlib.figure import Figure
+
+    from lifeline.report.png import _labels
+    from lifeline.report.prepare import Site
+
+    fig = Figure(figsize=(4, 4))
+    ax = fig.add_subplot()
+    ax.set_xlim(170, 190)
+    ax.set_ylim(-40, -15)
+    kinds = ["terminal", "terminal", "gateway", "pop", "gateway"]
+    sites = [Site(f"site number {k}", 180 + 0.01 * k, -20.0, kind) for k, kind in enumerate(kinds)]
+    _labels(fig, ax, sites)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert 2 <= len(boxes) <= 5
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    assert {t.get_text() for t in ax.texts} >= {"site number 0", "site number 1"}  # terminals first
