@@ -28,9 +28,11 @@ EARTH_MEAN_RADIUS_KM = 6371.0088
 #: references.md#fibre-group-index).
 FIBER_GROUP_INDEX = 1.4682
 
-#: Fibre route length over great-circle distance, measured rule of thumb
-#: (Bozkurt et al., arXiv 1811.10737; references.md#fibre-stretch).
-FIBER_ROUTE_STRETCH = 2.1
+#: Gateway → PoP fibre route length over great-circle distance: 1.3, what Bozkurt et al. find
+#: possible over existing conduits (the Internet's paths at large take ×2.1), since Starlink's
+#: backhaul is leased for the purpose and measured gateway → PoP delays are a few ms
+#: (references.md#fibre-stretch, references.md#gateway-pop-backhaul).
+FIBER_ROUTE_STRETCH = 1.3
 
 #: Starlink's global re-planning interval [s] (Mohan et al., WWW 2024;
 #: references.md#reconfiguration-interval).

@@ -56,7 +56,30 @@ TERMINALS_SCHEMA = pa.schema(
         _field("isl_hops", pa.int16(), "", "laser links on the path (null when not connected)"),
         _field("gateway", _DICT_STR, "", "gateway where the traffic lands"),
         _field("pop", _DICT_STR, "", "point of presence where the traffic leaves"),
-        _field("rtt_ms", pa.float64(), "ms", "round-trip time terminal to PoP"),
+        _field(
+            "rtt_ms",
+            pa.float64(),
+            "ms",
+            "round-trip time terminal to PoP = rtt_space_ms + rtt_ground_ms + rtt_access_ms",
+        ),
+        _field(
+            "rtt_space_ms",
+            pa.float64(),
+            "ms",
+            "space segment, both ways: terminal -> satellite -> lasers -> gateway, at c",
+        ),
+        _field(
+            "rtt_ground_ms",
+            pa.float64(),
+            "ms",
+            "gateway -> PoP fibre backhaul, both ways",
+        ),
+        _field(
+            "rtt_access_ms",
+            pa.float64(),
+            "ms",
+            "access link: scheduling, framing, queueing and processing (lifeline.links.access)",
+        ),
         _field(
             "sinr_db",
             pa.float32(),
@@ -169,6 +192,7 @@ class TerminalAccumulator:
     reason: list[np.ndarray] = field(default_factory=list)  # (steps, N) int8 chunks
     throughput_down_mbps: list[np.ndarray] = field(default_factory=list)  # (steps, N) float32
     throughput_up_mbps: list[np.ndarray] = field(default_factory=list)  # (steps, N) float32
+    rtt_parts_ms: list[np.ndarray] = field(default_factory=list)  # (steps, N, 3) float32
     demand_down_mbps: np.ndarray | None = None  # (N,)
     demand_up_mbps: np.ndarray | None = None  # (N,)
 
@@ -180,9 +204,14 @@ class TerminalAccumulator:
         reason,
         throughput_down_mbps=None,
         throughput_up_mbps=None,
+        rtt_parts_ms=None,
     ) -> None:
+        """One chunk's (steps, N) streams; ``rtt_parts_ms`` (steps, N, 3): space, ground and
+        access parts of the RTT."""
         self.connected.append(np.asarray(connected, dtype=bool))
         self.rtt_ms.append(np.asarray(rtt_ms, dtype=np.float32))
+        if rtt_parts_ms is not None:
+            self.rtt_parts_ms.append(np.asarray(rtt_parts_ms, dtype=np.float32))
         self.satellite.append(np.asarray(satellite, dtype=np.int32))
         self.reason.append(np.asarray(reason, dtype=np.int8))
         if throughput_down_mbps is not None:
@@ -226,6 +255,10 @@ def summarize(
     (count, p50/p95/max [s]) overall and per cause (a cause's outages are the maximal runs of
     steps with that reason; percentiles by linear interpolation, ``numpy.percentile``).
 
+    With the RTT's parts: ``rtt_parts_ms_p50`` (space, ground, access: each part's own median,
+    so they need not add up to ``rtt_ms_p50``) and ``rtt_parts_ms_mean`` with ``rtt_ms_mean``
+    (means, which do add up).
+
     With throughput streams (the radio layer), for each direction (``down``, ``up``):
     throughput p5/p50 [Mbit/s] over the connected steps, the demand [Mbit/s] and the share of
     demand served [%] = Σ throughput / Σ demand over every step (outages serve nothing).
@@ -240,6 +273,7 @@ def summarize(
         "up": np.concatenate(acc.throughput_up_mbps) if acc.throughput_up_mbps else None,
     }
     demands = {"down": acc.demand_down_mbps, "up": acc.demand_up_mbps}
+    parts = np.concatenate(acc.rtt_parts_ms) if acc.rtt_parts_ms else None
     out = {}
     for i, name in enumerate(terminal_names):
         c = connected[:, i].astype(bool)
@@ -269,6 +303,16 @@ def summarize(
                 reason_names[k]: _durations(_runs(reason[:, i] == k) * step_s) for k in codes
             },
         }
+        if parts is not None and c.any():
+            p = parts[c, i].astype(float)
+            names = ("space", "ground", "access")
+            out[name]["rtt_ms_mean"] = round(float(r.mean()), 3)
+            out[name]["rtt_parts_ms_mean"] = {
+                k: round(float(v), 3) for k, v in zip(names, p.mean(axis=0), strict=True)
+            }
+            out[name]["rtt_parts_ms_p50"] = {
+                k: round(float(v), 3) for k, v in zip(names, np.median(p, axis=0), strict=True)
+            }
         for way in ("down", "up"):
             if thr[way] is None or not len(c) or demands[way] is None:
                 continue
@@ -296,6 +340,7 @@ class RunInfo:
     out_of_band_samples: int
     events: list[dict]  # what each event hit (lifeline.events.Timeline.hits)
     power: dict[str, dict]  # per terminal with a power model (engine PowerTimeline.stats)
+    assumptions: dict = field(default_factory=dict)  # what the run assumes (engine)
 
 
 def build_summary(
@@ -317,6 +362,7 @@ def build_summary(
         "slot_s": tm.slot_s,
         "n_steps": info.n_steps,
         "isl": scenario.network.isl,
+        "assumptions": info.assumptions,
         "n_satellites": info.n_satellites,
         "n_isl_links": info.n_isl_links,
         "propagation_warnings": {
@@ -598,8 +644,9 @@ def _codes(column: pa.ChunkedArray, names: list[str]) -> np.ndarray:
 def accumulator_columns(
     table: pa.Table, n_terminals: int, satellite_names: list[str], reasons: list[str]
 ) -> tuple[np.ndarray, ...]:
-    """(connected, rtt_ms, satellite, reason, throughput_down_mbps, throughput_up_mbps), each
-    (steps, N), back from the rows of a chunk (what :meth:`TerminalAccumulator.add` takes)."""
+    """(connected, rtt_ms, satellite, reason, throughput_down_mbps, throughput_up_mbps,
+    rtt_parts_ms), each (steps, N) (the parts (steps, N, 3)), back from the rows of a chunk (what
+    :meth:`TerminalAccumulator.add` takes)."""
 
     def grid(values: np.ndarray) -> np.ndarray:
         return values.reshape(-1, n_terminals)
@@ -611,4 +658,8 @@ def accumulator_columns(
         grid(_codes(table["reason"], reasons)),
         grid(table["throughput_down_mbps"].to_numpy()),
         grid(table["throughput_up_mbps"].to_numpy()),
+        np.stack(
+            [grid(table[c].to_numpy()) for c in ("rtt_space_ms", "rtt_ground_ms", "rtt_access_ms")],
+            axis=-1,
+        ),
     )

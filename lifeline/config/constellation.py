@@ -233,12 +233,15 @@ class Network(Model):
         "references.md#isl-range).",
     )
     processing_delay_ms: NonNegativeFloat = Field(
-        0.0, description="Added to every round-trip time (assumption: none by default)."
+        0.0,
+        description="Added to every round-trip time's access part (assumption: none by "
+        "default).",
     )
     fiber_stretch: Annotated[float, number(1)] = Field(
         FIBER_ROUTE_STRETCH,
-        description="Fibre route length over great-circle distance, for gateway - PoP backhaul "
-        "(references.md#fibre-stretch).",
+        description="Fibre route length over great-circle distance, for gateway - PoP backhaul, "
+        "1.3 as existing conduits allow (references.md#fibre-stretch); a gateway's "
+        "pop_route_km replaces it.",
     )
     fiber_group_index: Annotated[float, number(1)] = Field(
         FIBER_GROUP_INDEX,
@@ -257,9 +260,27 @@ class Network(Model):
         "paper uses range only, e.g. 1,089.686 km for Starlink-550; to reproduce it set this "
         "and min_elevation_deg = 0 (references.md#hypatia).",
     )
-    serving_policy: Literal["max_elevation"] = Field(
-        "max_elevation",
-        description="How a terminal's serving satellite is chosen: the highest one in view.",
+    serving_policy: Literal["min_rtt", "max_elevation", "longest_visible"] = Field(
+        "min_rtt",
+        description="How a terminal's serving satellite is chosen among the routable ones in "
+        "view (lifeline/network/assign.py): min_rtt, the lowest RTT to a live PoP, keeping "
+        "the current one unless another is 2 ms faster (assumption); max_elevation, the "
+        "highest; longest_visible, the one that stays in view longest, kept until it sets.",
+    )
+    laser_satellites: Literal["history", "all"] = Field(
+        "history",
+        description="Which satellites of a real TLE constellation carry lasers: history, by "
+        "launch (none on the v1.0 53.0 deg shell; references.md#laser-history), or all. "
+        "Walker and Hypatia constellations give every satellite lasers.",
+    )
+    access_delay: Literal["auto", "2022", "2025", "none"] = Field(
+        "auto",
+        description="The access-delay model added to every RTT (lifeline/links/access.py; "
+        "references.md#access-delay): auto, the 2022 profile before March 2024 and the 2025 "
+        "one after; 2022; 2025; or none (propagation only, as Hypatia).",
+    )
+    access_seed: Annotated[int, number(0, integer=True)] = Field(
+        0, description="Seed of the access-delay draws (>= 0)."
     )
     _isl_path: Path | None = PrivateAttr(None)
 

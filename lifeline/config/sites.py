@@ -273,6 +273,22 @@ class Gateway(Model):
     pop: Name | None = Field(
         None, description="The [[pops]] name it is homed to (none: the nearest PoP)."
     )
+    pop_route_km: PositiveFloat | None = Field(
+        None,
+        description="Length of the fibre route to its pop where it is known (replaces "
+        "great-circle distance x network.fiber_stretch; only with pop).",
+    )
+
+    @model_validator(mode="after")
+    def _check_route(self) -> Gateway:
+        if self.pop_route_km is not None and self.pop is None:
+            raise fail(
+                "only allowed with pop (the PoP the route leads to): set pop or remove "
+                "pop_route_km",
+                loc=("pop_route_km",),
+                value=self.pop_route_km,
+            )
+        return self
 
 
 class Pop(Model):

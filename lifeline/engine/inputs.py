@@ -5,7 +5,7 @@ The constellation (:func:`build_constellation`: TLE file, Hypatia ``tles.txt``, 
 Walker shells), the ground sites (:class:`Ground`: terminals, gateways homed to PoPs, fibre
 delays), where terminals are at any instant (:func:`terminal_positions`), their range and
 horizon limits, their power over the run (:class:`PowerTimeline`) and the laser links
-(:func:`scenario_isl_edges`). Every function here is called once per run, never in the time loop.
+(:func:`scenario_lasers`). Every function here is called once per run, never in the time loop.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from lifeline.geo import geodetic_to_ecef_km, great_circle_km
 from lifeline.io.hypatia import HypatiaFormatError, read_isls, read_tles
 from lifeline.io.tle import filter_launched_by, read_tle
 from lifeline.links.gsl import HORIZON_BINS
-from lifeline.links.isl import infer_planes, plus_grid
+from lifeline.links.isl import laser_capable, laser_grid_schedule, plus_grid
 from lifeline.network.topology import fiber_delay_ms
 from lifeline.orbits.presets import build_preset
 from lifeline.orbits.propagate import Constellation, propagate_teme
@@ -119,6 +119,9 @@ class Ground:
 def build_ground(scenario: Scenario) -> Ground:
     """Site arrays, each gateway homed to its named PoP or else the nearest one.
 
+    Gateway → PoP fibre: great-circle distance × ``network.fiber_stretch``, or the gateway's
+    ``pop_route_km`` to its named PoP where the scenario knows the route.
+
     ``gateway_pop_fiber_ms`` (G, P) is the fibre delay from every gateway to every PoP, so a
     gateway whose nearest PoP is down can re-home to the nearest live one (:func:`net_state`).
     """
@@ -139,6 +142,9 @@ def build_ground(scenario: Scenario) -> Ground:
         if gw.pop is not None:
             home[i] = pop_names.index(gw.pop)
     all_fiber_ms = fiber_delay_ms(dist_km, net.fiber_stretch, net.fiber_group_index)
+    for i, gw in enumerate(g):
+        if gw.pop_route_km is not None:  # a known route: its length, no stretch
+            all_fiber_ms[i, home[i]] = fiber_delay_ms(gw.pop_route_km, 1.0, net.fiber_group_index)
     t_min = [
         net.min_elevation_deg if x.min_elevation_deg is None else x.min_elevation_deg for x in t
     ]
@@ -286,11 +292,48 @@ def power_timeline(scenario: Scenario, ground: Ground) -> PowerTimeline:
     return PowerTimeline(on, stats)
 
 
-def scenario_isl_edges(
+#: Interval at which the +Grid of a real constellation is re-formed [s] (assumption: Starlink
+#: reported 266,141 laser acquisitions a day with ~9,000 lasers in orbit, about one new link
+#: per satellite every 45 min, references.md#isl-range).
+LASER_REGRID_S = 3600.0
+
+
+@dataclass(frozen=True)
+class LaserLinks:
+    """A scenario's laser links over the run.
+
+    Attributes
+    ----------
+    edges : (E, 2) int
+        Every link that exists at some time (satellite pairs, ``a < b`` for +Grids).
+    active : (K, E) bool or None
+        For a re-formed +Grid (real TLEs), the links formed from epoch ``k`` (``k ×
+        epoch_s`` after the start) to the next; None: every link at all times.
+    epoch_s : float
+    n_capable : int
+        Satellites with lasers.
+    """
+
+    edges: np.ndarray
+    active: np.ndarray | None
+    epoch_s: float
+    n_capable: int
+
+    def formed(self, t_s: float) -> np.ndarray | None:
+        """(E,) bool: the links formed at ``t_s`` [s after the start]; None: all."""
+        if self.active is None:
+            return None
+        return self.active[min(int(t_s // self.epoch_s), len(self.active) - 1)]
+
+
+def scenario_lasers(
     scenario: Scenario, constellation: Constellation, start_utc: np.datetime64
-) -> np.ndarray:
-    """The scenario's laser links (E, 2): none for bent pipe (``network.isl = false``), the
-    pairs of ``network.isl_file`` if given, else +Grid (:func:`build_isl_edges`).
+) -> LaserLinks:
+    """The scenario's laser links: none for bent pipe (``network.isl = false``), the pairs of
+    ``network.isl_file`` if given, Hypatia's +Grid for Walker and Hypatia constellations
+    (:func:`plus_grid`), else, for real TLEs, the +Grid of the laser-capable satellites
+    (``network.laser_satellites``: ``"history"`` by launch, :func:`laser_capable`, or
+    ``"all"``) re-formed every :data:`LASER_REGRID_S` (:func:`laser_grid_schedule`).
 
     Raises
     ------
@@ -298,27 +341,43 @@ def scenario_isl_edges(
         A malformed ``isl_file``, or one naming a satellite id outside the constellation.
     """
     net = scenario.network
-    if not net.isl:
-        return np.zeros((0, 2), dtype=np.int64)
-    if net.isl_path is None:
-        return build_isl_edges(constellation, start_utc)
     n = len(constellation)
-    try:
-        return read_isls(net.isl_path, n)
-    except HypatiaFormatError as exc:
-        raise ScenarioError(
-            scenario.source,
-            "network.isl_file",
-            net.isl_file,
-            f"a Hypatia isls.txt linking satellites of the constellation, ids 0..{n - 1} ({exc})",
-        ) from None
-
-
-def build_isl_edges(constellation: Constellation, start_utc: np.datetime64) -> np.ndarray:
-    """+Grid laser links: from the Walker plane/slot numbering, or inferred planes for TLEs."""
+    if not net.isl:
+        return LaserLinks(np.zeros((0, 2), dtype=np.int64), None, LASER_REGRID_S, 0)
+    if net.isl_path is not None:
+        try:
+            edges = read_isls(net.isl_path, n)
+        except HypatiaFormatError as exc:
+            raise ScenarioError(
+                scenario.source,
+                "network.isl_file",
+                net.isl_file,
+                f"a Hypatia isls.txt linking satellites of the constellation, ids 0..{n - 1} "
+                f"({exc})",
+            ) from None
+        return LaserLinks(edges, None, LASER_REGRID_S, len(np.unique(edges)))
     if np.all(constellation.plane >= 0):
-        return plus_grid(constellation.plane, constellation.slot, shell=constellation.shell)
-    r, v, err = propagate_teme(constellation.satrecs, np.array([start_utc]))
-    valid = (err[0] == 0) & np.all(np.isfinite(r[0]), axis=-1)
-    shell, plane, slot, arg_lat = infer_planes(r[0], v[0], valid)
-    return plus_grid(plane, slot, shell=shell, arg_latitude_deg=arg_lat)
+        edges = plus_grid(constellation.plane, constellation.slot, shell=constellation.shell)
+        return LaserLinks(edges, None, LASER_REGRID_S, n)
+    if net.laser_satellites == "all":
+        capable = np.ones(n, dtype=bool)
+    else:
+        capable = laser_capable(
+            [s.intldesg for s in constellation.satrecs],
+            np.degrees([s.inclo for s in constellation.satrecs]),
+        )
+    n_epochs = int(np.ceil(scenario.time.duration_s / LASER_REGRID_S)) or 1
+    epochs = start_utc + (np.arange(n_epochs) * LASER_REGRID_S * 1e9).astype("timedelta64[ns]")
+    r, v, err = propagate_teme(constellation.satrecs, epochs)
+    valid = (err == 0) & np.all(np.isfinite(r), axis=-1)
+    edges, active = laser_grid_schedule(
+        r, v, valid, capable, net.isl_max_range_km, net.isl_min_grazing_altitude_km
+    )
+    return LaserLinks(edges.astype(np.int64), active, LASER_REGRID_S, int(capable.sum()))
+
+
+def scenario_isl_edges(
+    scenario: Scenario, constellation: Constellation, start_utc: np.datetime64
+) -> np.ndarray:
+    """Every laser link of the scenario at some time (E, 2) (:func:`scenario_lasers`)."""
+    return scenario_lasers(scenario, constellation, start_utc).edges

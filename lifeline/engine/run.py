@@ -28,10 +28,11 @@ import pyarrow as pa
 from lifeline.config import Scenario
 from lifeline.engine.inputs import (
     Ground,
+    LaserLinks,
     build_constellation,
     build_ground,
     power_timeline,
-    scenario_isl_edges,
+    scenario_lasers,
     terminal_positions,
 )
 from lifeline.engine.instant import Context, Geometry, geometry_at, net_state, no_events
@@ -39,7 +40,16 @@ from lifeline.engine.shared import SharedInputs, SharedInstant, shared_key
 from lifeline.engine.slot import SlotRows, simulate_slot
 from lifeline.events import compile_events
 from lifeline.kits import get_kit
+from lifeline.links.access import (
+    ACCESS_PROFILES,
+    AccessProfile,
+    access_profile_for,
+    rtt_access_ms,
+    terminal_key,
+)
 from lifeline.links.gsl import SiteSet
+from lifeline.links.isl import LASERS_CARRY_USERS_FROM, lasers_carry_users
+from lifeline.network.assign import LOOKAHEAD_S
 from lifeline.orbits.propagate import Constellation, Ephemeris
 from lifeline.radio import RadioColumns, RadioPrep, prepare_radio, radio_columns
 from lifeline.reasons import REASON_JAMMED, REASON_LOW_SINR, REASON_NO_POWER, REASONS
@@ -91,6 +101,9 @@ def _chunk_table(
         "gateway": dictionary_column(rows.gateway.ravel(), ground.gateway_names),
         "pop": dictionary_column(rows.pop.ravel(), ground.pop_names),
         "rtt_ms": rows.rtt_ms.ravel(),
+        "rtt_space_ms": rows.rtt_space_ms.ravel(),
+        "rtt_ground_ms": rows.rtt_ground_ms.ravel(),
+        "rtt_access_ms": rows.rtt_access_ms.ravel(),
         "sinr_db": pa.array(radio.sinr_db.ravel().astype(f32), from_pandas=True),
         "modcod": dictionary_column(radio.modcod.ravel(), modcod_names),
         "capacity_down_mbps": pa.array(
@@ -185,6 +198,9 @@ class Prepared:
     start: np.datetime64
     constellation: Constellation
     ctx: Context
+    lasers: LaserLinks
+    access: AccessProfile | None  # None: propagation only (network.access_delay = "none")
+    terminal_keys: np.ndarray  # (N,) access-delay keys (links.access.terminal_key)
     shared: SharedInputs | None = None
 
 
@@ -197,10 +213,11 @@ def prepare(scenario: Scenario, shared: SharedInputs | None = None) -> Prepared:
     ground = build_ground(scenario)
     net = scenario.network
     if shared is not None:
-        constellation, isl_edges = shared.constellation, shared.isl_edges
+        constellation, lasers = shared.constellation, shared.lasers
     else:
         constellation = build_constellation(scenario)
-        isl_edges = scenario_isl_edges(scenario, constellation, start)
+        lasers = scenario_lasers(scenario, constellation, start)
+    isl_edges = lasers.edges
     timeline = compile_events(
         scenario.events,
         source=scenario.source,
@@ -234,6 +251,7 @@ def prepare(scenario: Scenario, shared: SharedInputs | None = None) -> Prepared:
             ground.gateway_min_elevation_deg,
         ),
         isl_edges,
+        lasers.formed,
         net.isl_max_range_km,
         net.isl_min_grazing_altitude_km,
         len(constellation),
@@ -242,8 +260,31 @@ def prepare(scenario: Scenario, shared: SharedInputs | None = None) -> Prepared:
         net_state(ground, no_events(ground, len(constellation), len(isl_edges))),
         scenario.time.step_s,
         power_timeline(scenario, ground),
+        net.serving_policy,
     )
-    return Prepared(scenario, start, constellation, ctx, shared)
+    access = None
+    if net.access_delay == "auto":
+        access = access_profile_for(start)
+    elif net.access_delay != "none":
+        access = ACCESS_PROFILES[net.access_delay]
+    keys = np.array([terminal_key(name) for name in ground.terminal_names], dtype=np.int64)
+    return Prepared(scenario, start, constellation, ctx, lasers, access, keys, shared)
+
+
+def access_delay_ms(prep: Prepared, k0: int, k1: int) -> np.ndarray:
+    """(steps, N) access part of the RTT at steps [k0, k1) [ms]: the model's delay
+    (:func:`lifeline.links.access.rtt_access_ms`, slots counted from the run's start) plus
+    ``network.processing_delay_ms``."""
+    tm, net = prep.scenario.time, prep.scenario.network
+    steps = np.arange(k0, k1)
+    n_term = len(prep.terminal_keys)
+    if prep.access is None:
+        return np.full((len(steps), n_term), net.processing_delay_ms)
+    per_slot = int(round(tm.slot_s / tm.step_s))
+    delay = rtt_access_ms(
+        prep.access, prep.terminal_keys, steps // per_slot, steps % per_slot, net.access_seed
+    )
+    return delay + net.processing_delay_ms
 
 
 def chunk_bounds(scenario: Scenario) -> list[tuple[int, int]]:
@@ -276,11 +317,16 @@ def simulate_chunk(prep: Prepared, k0: int, k1: int) -> ChunkResult:
     chunk_start = prep.start + np.timedelta64(int(round(k0 * step_ns)), "ns")
     chunk_end = prep.start + np.timedelta64(int(round((k1 - 1) * step_ns)), "ns")
 
+    # longest_visible looks ahead of each plan: the ephemeris reaches past the chunk (samples
+    # inside it are the same either way).
+    ahead = prep.ctx.serving_policy == "longest_visible"
+    eph_end = chunk_end + np.timedelta64(int(LOOKAHEAD_S * 1e9), "ns") if ahead else chunk_end
+
     def compute_ephemeris() -> Ephemeris:
         return Ephemeris.compute(
             prep.constellation,
             chunk_start,
-            chunk_end,
+            eph_end,
             step_s=tm.propagation_step_s,
             altitude_band_km=tuple(prep.scenario.constellation.altitude_band_km),
         )
@@ -296,7 +342,7 @@ def simulate_chunk(prep: Prepared, k0: int, k1: int) -> ChunkResult:
         def geometry(k: int) -> SharedInstant:
             def compute() -> Geometry:
                 r, valid = eph.at(np.array([(s0 - k0 + k) * tm.step_s]))
-                return geometry_at(ctx, r[0], valid[0])
+                return geometry_at(ctx, r[0], valid[0], (s0 + k) * tm.step_s)
 
             return shared.instant(s0 + k, ctx, compute)
 
@@ -306,19 +352,25 @@ def simulate_chunk(prep: Prepared, k0: int, k1: int) -> ChunkResult:
     # A slot is cut where an event starts or ends: the network is re-planned at once.
     cuts = prep.ctx.timeline.boundary_steps(tm.step_s)
     starts = np.union1d(np.arange(k0, k1, steps_per_slot), cuts[(cuts > k0) & (cuts < k1)])
-    slots = [
-        simulate_slot(
-            prep.ctx,
-            eph,
-            (np.arange(s0, s1) - k0) * tm.step_s,
-            prep.scenario.network.processing_delay_ms,
-            prep.ctx.state_at_step(s0),
-            k0 * tm.step_s,
-            geometry_of_slot(int(s0)),
+    slots: list[SlotRows] = []
+    for s0, s1 in zip(starts, np.r_[starts[1:], k1], strict=True):
+        # The serving policy may keep each terminal's satellite of the step before (none at
+        # a chunk's first slot, so chunks stay independent).
+        slots.append(
+            simulate_slot(
+                prep.ctx,
+                eph,
+                (np.arange(s0, s1) - k0) * tm.step_s,
+                prep.ctx.state_at_step(s0),
+                k0 * tm.step_s,
+                geometry_of_slot(int(s0)),
+                slots[-1].satellite[-1] if slots else None,
+            )
         )
-        for s0, s1 in zip(starts, np.r_[starts[1:], k1], strict=True)
-    ]
     rows = SlotRows.concatenate(slots)
+    rows.rtt_access_ms = np.where(rows.connected, access_delay_ms(prep, k0, k1), np.nan)
+    # One order of addition everywhere, so the parts sum to rtt_ms exactly.
+    rows.rtt_ms = rows.rtt_space_ms + rows.rtt_ground_ms + rows.rtt_access_ms
     tl, power = prep.ctx.timeline, prep.ctx.power
     if tl.power_off or power.stats:
         t_s = np.arange(k0, k1) * tm.step_s
@@ -436,6 +488,7 @@ def simulate(
                 rows.reason,
                 cols.throughput_down_mbps,
                 cols.throughput_up_mbps,
+                np.stack([rows.rtt_space_ms, rows.rtt_ground_ms, rows.rtt_access_ms], axis=-1),
             )
             names = list(radio.modcods.names) if radio is not None else [""]
             table = _chunk_table(ground, constellation, start_ns, t_s, rows, cols, names, demand)
@@ -491,4 +544,32 @@ def simulate(
         out_of_band_samples=out_of_band,
         events=prep.ctx.timeline.hits,
         power=prep.ctx.power.stats,
+        assumptions=run_assumptions(prep),
     )
+
+
+def run_assumptions(prep: Prepared) -> dict:
+    """What a run assumes about lasers, the access link and the serving choice, in words and
+    values, for summary.json and the report."""
+    net, tm = prep.scenario.network, prep.scenario.time
+    n = len(prep.constellation)
+    if not net.isl:
+        lasers = "bent pipe: no laser links (network.isl = false)"
+    else:
+        lasers = f"laser links on {prep.lasers.n_capable} of {n} satellites"
+        if prep.constellation.plane.min() < 0 and net.laser_satellites == "history":
+            lasers += " (those launched with lasers, references.md#laser-history)"
+        if not lasers_carry_users(np.datetime64(prep.start)):
+            lasers += (
+                "; WHAT-IF: no public record shows lasers carrying users' traffic before "
+                f"{str(LASERS_CARRY_USERS_FROM)[:10]}"
+            )
+    access = "none (propagation only)" if prep.access is None else f"profile {prep.access.name}"
+    return {
+        "lasers": lasers,
+        "access_delay": access,
+        "processing_delay_ms": net.processing_delay_ms,
+        "serving_policy": net.serving_policy,
+        "backhaul_stretch": net.fiber_stretch,
+        "start_utc": tm.start_utc.isoformat(),
+    }

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from lifeline.config import Scenario
-from lifeline.engine.inputs import build_constellation, scenario_isl_edges
+from lifeline.engine.inputs import build_constellation, scenario_lasers
 from lifeline.engine.instant import Context, Geometry
 from lifeline.links.gsl import SiteView, site_view
 from lifeline.orbits.propagate import Ephemeris
@@ -42,6 +42,7 @@ def shared_key(scenario: Scenario) -> str:
                 str(net.isl_path),
                 net.isl_max_range_km,
                 net.isl_min_grazing_altitude_km,
+                net.laser_satellites,
             ],
             "gateways": [g.model_dump(mode="json", warnings=False) for g in scenario.gateways],
         },
@@ -74,7 +75,7 @@ class SharedInputs:
         self.key = shared_key(scenario)
         start = np.datetime64(scenario.time.start_utc.replace(tzinfo=None), "ns")
         self.constellation = build_constellation(scenario)
-        self.isl_edges = scenario_isl_edges(scenario, self.constellation, start)
+        self.lasers = scenario_lasers(scenario, self.constellation, start)
         self._ephemerides: dict[tuple[int, int], Ephemeris] = {}
         self._geometry: dict[int, Geometry] = {}
         self._views: dict[tuple[int, str], SiteView] = {}

@@ -1,8 +1,9 @@
 """Evaluating paths over the steps of one 15-s scheduling slot.
 
 The plan made at the slot start (:mod:`lifeline.engine.instant`) is followed step by step with
-the satellites' positions at each step: RTT = 2 × (uplink + ISLs + feeder downlink) / c +
-2 × fibre + processing delay. If the serving satellite sets below the terminal's minimum
+the satellites' positions at each step: the RTT's space part 2 × (uplink + ISLs + feeder
+downlink) / c and its ground part 2 × fibre (the access part is added per chunk,
+:mod:`lifeline.engine.run`). If the serving satellite sets below the terminal's minimum
 elevation, the feeder satellite sets below the gateway's, or a satellite on the path becomes
 invalid, the network is re-planned at that step and the terminal re-assigned; a terminal left
 without service waits for the next slot, like a terminal waiting for the controller's next
@@ -40,7 +41,10 @@ class SlotRows:
     isl_hops: np.ndarray
     gateway: np.ndarray
     pop: np.ndarray
-    rtt_ms: np.ndarray
+    rtt_ms: np.ndarray  # rtt_space_ms + rtt_ground_ms + rtt_access_ms
+    rtt_space_ms: np.ndarray
+    rtt_ground_ms: np.ndarray
+    rtt_access_ms: np.ndarray
     path: np.ndarray  # row of link_key the traffic follows, -1 when not connected
     # (P, H) the shared links of each path (feeder, lasers; :func:`path_link_keys`), -1 padding
     link_key: np.ndarray = field(default_factory=lambda: np.full((0, 1), -1, np.int64))
@@ -60,6 +64,9 @@ class SlotRows:
             gateway=np.full(shape, -1, dtype=np.int32),
             pop=np.full(shape, -1, dtype=np.int32),
             rtt_ms=nan.copy(),
+            rtt_space_ms=nan.copy(),
+            rtt_ground_ms=nan.copy(),
+            rtt_access_ms=nan.copy(),
             path=np.full(shape, -1, dtype=np.int32),
         )
 
@@ -174,7 +181,6 @@ def evaluate_paths(
     terminals: np.ndarray,
     serving: np.ndarray,
     plan: Plan,
-    processing_delay_ms: float,
     t0_s: float = 0.0,
     memo: dict | None = None,
 ) -> dict[str, np.ndarray]:
@@ -193,15 +199,15 @@ def evaluate_paths(
     Returns
     -------
     dict of (n, M) arrays: ``valid``, ``elevation_deg``, ``azimuth_deg``, ``range_km``,
-    ``rtt_ms``, (M,) arrays ``isl_hops``, ``gateway``, ``pop``, and ``link_key`` (M, H), the
-    shared links of each path (:func:`path_link_keys`).
+    ``rtt_space_ms``, ``rtt_ground_ms``, (M,) arrays ``isl_hops``, ``gateway``, ``pop``, and
+    ``link_key`` (M, H), the shared links of each path (:func:`path_link_keys`).
 
     Notes
     -----
     At the plan's instant the path delay is the Dijkstra distance itself (same positions), so
     only the terminal's look angles are computed there; later instants recompute every link
-    with the satellites' positions at that instant: RTT = 2 × (uplink + ISLs + feeder) / c
-    + 2 × fibre + processing.
+    with the satellites' positions at that instant: space = 2 × (uplink + ISLs + feeder) / c,
+    ground = 2 × fibre.
     """
     g = ctx.ground
     routes = plan.routes
@@ -225,13 +231,16 @@ def evaluate_paths(
         )
 
     elev0, az0, up0 = look_angles(lat[0], lon[0], ecef[0], plan.sat_ecef_km[serving])
-    rtt0 = 2.0 * (up0 * MS_PER_KM_VACUUM + routes.delay_ms[serving]) + processing_delay_ms
+    fibre_ms = plan.state.gateway_fiber_ms[gateway]
+    # The Dijkstra distance runs satellite → ... → gateway → PoP: less the fibre, the space part.
+    space0 = 2.0 * (up0 * MS_PER_KM_VACUUM + (routes.delay_ms[serving] - fibre_ms))
     out = {
         "valid": np.ones((1, len(serving)), dtype=bool),
         "elevation_deg": elev0[None],
         "azimuth_deg": az0[None],
         "range_km": up0[None],
-        "rtt_ms": rtt0[None],
+        "rtt_space_ms": space0[None],
+        "rtt_ground_ms": 2.0 * fibre_ms[None],
     }
     if len(t_s) > 1:
         t_later = t_s[1:]
@@ -253,11 +262,8 @@ def evaluate_paths(
                     found[m] = memo[keys[m]] = {name: a[:, j] for name, a in fresh.items()}
             later = {name: np.stack([f[name] for f in found], axis=1) for name in found[0]}
         path_km = later.pop("path_km")
-        later["rtt_ms"] = (
-            2.0 * path_km * MS_PER_KM_VACUUM
-            + 2.0 * plan.state.gateway_fiber_ms[gateway]
-            + processing_delay_ms
-        )
+        later["rtt_space_ms"] = 2.0 * path_km * MS_PER_KM_VACUUM
+        later["rtt_ground_ms"] = np.broadcast_to(2.0 * fibre_ms, path_km.shape)
         out = {name: np.concatenate([out[name], later[name]]) for name in out}
     out["isl_hops"] = (n_sat_nodes - 1).astype(np.int16)
     out["gateway"] = gateway
@@ -270,16 +276,18 @@ def simulate_slot(
     ctx: Context,
     ephemeris: Ephemeris,
     t_s: np.ndarray,
-    processing_delay_ms: float,
     state: NetState,
     t0_s: float = 0.0,
     geometry: Callable[[int], SharedInstant] | None = None,
+    previous: np.ndarray | None = None,
 ) -> SlotRows:
     """All steps of one scheduling slot (``t_s[0]`` is the slot start) under one event state.
 
     ``t_s`` count from the ephemeris start, which is ``t0_s`` after the scenario start.
     ``geometry(k)`` gives what :class:`SharedInputs` keeps for the instant ``t_s[k]``
     (default: computed here; a sweep passes one that reuses it across samples).
+    ``previous`` (N,): each terminal's satellite just before the slot (−1: none), which the
+    serving policy may keep (:func:`lifeline.network.assign.choose_serving`).
     """
     g = ctx.ground
     n_term = len(g.terminal_names)
@@ -288,12 +296,14 @@ def simulate_slot(
     memos: dict[int, dict | None] = {}  # path memo of each plan instant (SharedInstant)
     link_keys: list[np.ndarray] = []  # per evaluated group, (M, H)
 
-    def plan_at(k: int) -> Plan:
+    def plan_at(k: int, terms: np.ndarray) -> Plan:
+        # Every terminal that needs a plan at step k is known when k comes up (re-plans are
+        # only added at later steps), so one plan per step serves them all.
         if k not in plans:
             view = memos[k] = None
             if geometry is None:
                 r, valid = ephemeris.at(t_s[k : k + 1])
-                geom = geometry_at(ctx, r[0], valid[0])
+                geom = geometry_at(ctx, r[0], valid[0], t0_s + t_s[k])
             else:
                 geom, view, memos[k] = geometry(k)
             sites = None
@@ -307,7 +317,10 @@ def simulate_slot(
                     g.terminal_horizon_deg,
                     g.terminal_max_range_km,
                 )
-            plans[k] = plan_network(ctx, geom, state, sites, view)
+            before = previous if k == 0 else out.satellite[k - 1]
+            plans[k] = plan_network(
+                ctx, geom, state, sites, view, before, ephemeris, t_s[k], terms, t_s[-1]
+            )
         return plans[k]
 
     # Work list of (first step, terminals) groups, processed in step order.
@@ -315,21 +328,19 @@ def simulate_slot(
     while pending:
         k = min(pending)
         terms = pending.pop(k)
-        plan = plan_at(k)
+        plan = plan_at(k, terms)
         serving = plan.serving[terms]
         out.reason[k:, terms] = plan.reason[terms]
         served = serving >= 0
         terms, serving = terms[served], serving[served]
         if len(terms) == 0:
             continue
-        ev = evaluate_paths(
-            ctx, ephemeris, t_s[k:], terms, serving, plan, processing_delay_ms, t0_s, memos[k]
-        )
+        ev = evaluate_paths(ctx, ephemeris, t_s[k:], terms, serving, plan, t0_s, memos[k])
         valid = ev["valid"]
         # Steps before the first invalid one are served by this assignment.
         first_bad = np.where(valid.all(axis=0), len(t_s) - k, np.argmin(valid, axis=0))
         good = np.arange(len(t_s) - k)[:, None] < first_bad[None, :]
-        for name in ("elevation_deg", "azimuth_deg", "range_km", "rtt_ms"):
+        for name in ("elevation_deg", "azimuth_deg", "range_km", "rtt_space_ms", "rtt_ground_ms"):
             block = getattr(out, name)[k:, terms]
             getattr(out, name)[k:, terms] = np.where(good, ev[name], block)
         out.connected[k:, terms] |= good

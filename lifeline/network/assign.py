@@ -6,8 +6,17 @@ references.md#reconfiguration-interval).
 lifeline assigns at each slot start and keeps the assignment for the slot unless the serving
 satellite (or its path's feeder link) sets, which triggers a re-assignment at that step.
 
-Policy ``max_elevation`` (the default): among the satellites a terminal sees above its minimum
-elevation, the highest one that has a route to a PoP.
+Policies (``network.serving_policy``; :func:`choose_serving` scores every satellite a terminal
+sees above its masks that has a route to a live PoP):
+
+* ``min_rtt`` (the default): the lowest RTT to a live PoP (uplink + route, both ways), with
+  hysteresis: a terminal keeps its satellite unless another is :data:`MIN_RTT_HYSTERESIS_MS`
+  faster, so the choice does not flap between near-equal satellites. Starlink's controller
+  chooses for latency among other things; a blind choice sent Azovstal over 107 laser hops
+  where a 2-hop path existed.
+* ``max_elevation``: the highest one.
+* ``longest_visible``: the one that stays above the terminal's masks longest (asked for by
+  Hypatia's users), within :data:`LOOKAHEAD_S`, kept until it sets.
 
 The search for the highest usable satellite (:func:`best_visible`, and :func:`best_of_view`
 over a kept :class:`lifeline.links.gsl.SiteView`) is exact; visibility itself (which satellites
@@ -231,3 +240,82 @@ def best_of_view(view: SiteView, usable: ArrayLike) -> BestSatellite:
     best.obstructed[pairs.site] = True  # above the elevation mask ...
     best.obstructed[best.sees_any] = False  # ... but none clear of the horizon
     return best
+
+
+#: Serving policies of ``network.serving_policy``.
+SERVING_POLICIES = ("min_rtt", "max_elevation", "longest_visible")
+
+#: How far ahead ``longest_visible`` looks, and at what step [s] (assumption: a 550 km
+#: satellite crosses a 25° mask in at most ~5 min, references.md#min-elevation).
+LOOKAHEAD_S = 600.0
+LOOKAHEAD_STEP_S = 10.0
+
+#: How much lower another satellite's RTT must be before ``min_rtt`` moves a terminal off the
+#: satellite it already has [ms] (assumption: about one access-delay band,
+#: references.md#access-delay, a difference the terminal's own RTT could not tell apart).
+MIN_RTT_HYSTERESIS_MS = 2.0
+
+
+def choose_serving(
+    pair_site: np.ndarray,
+    pair_sat: np.ndarray,
+    pair_score: np.ndarray,
+    usable: np.ndarray,
+    n_sites: int,
+    previous: np.ndarray | None = None,
+    hysteresis: float = 0.0,
+) -> np.ndarray:
+    """Each site's serving satellite: its usable pair with the lowest score.
+
+    Parameters
+    ----------
+    pair_site, pair_sat : (M,) int
+        Visible (site, satellite) pairs.
+    pair_score : (M,) float
+        Lower is better, in the policy's unit: RTT [ms] for ``min_rtt``, −elevation [deg]
+        for ``max_elevation``, −time left in view [s] for ``longest_visible``.
+    usable : (M,) bool
+        Pairs that may serve (clear of the horizon mask, satellite working and routable).
+    n_sites : int
+    previous : (N,) int, optional
+        Each site's satellite just before (−1: none). A site keeps it while its pair is usable
+        and scores within ``hysteresis`` of the best, so the choice does not flap.
+    hysteresis : float
+        In the score's unit, >= 0.
+
+    Returns
+    -------
+    (N,) int: the satellite, −1 where the site has no usable pair. Ties go to the lower
+    satellite index.
+    """
+    ok = np.flatnonzero(np.asarray(usable, dtype=bool))
+    site = np.asarray(pair_site, dtype=np.intp)[ok]
+    sat = np.asarray(pair_sat, dtype=np.intp)[ok]
+    score = np.asarray(pair_score, dtype=float)[ok]
+    best_score = np.full(n_sites, np.inf)
+    np.minimum.at(best_score, site, score)
+    # Among each site's best-scoring pairs, the lowest satellite index.
+    none = np.iinfo(np.intp).max
+    chosen = np.full(n_sites, none, dtype=np.intp)
+    np.minimum.at(chosen, site, np.where(score == best_score[site], sat, none))
+    chosen[chosen == none] = -1
+    if previous is not None:
+        previous = np.asarray(previous, dtype=np.intp)
+        stay = (previous[site] == sat) & (score <= best_score[site] + hysteresis)
+        chosen[site[stay]] = sat[stay]
+    return chosen
+    order = ok[np.lexsort((pair_sat[ok], score[ok], pair_site[ok]))]
+    site = pair_site[order]
+    first = np.r_[True, site[1:] != site[:-1]]
+    best = order[first]
+    chosen[pair_site[best]] = pair_sat[best]
+    if previous is not None:
+        best_score = np.full(n_sites, np.inf)
+        best_score[pair_site[best]] = score[best]
+        previous = np.asarray(previous, dtype=np.intp)
+        stay = ok[
+            (previous[pair_site[ok]] == pair_sat[ok])
+            & (score[ok] <= best_score[pair_site[ok]] + hysteresis)
+        ]
+        chosen[pair_site[stay]] = pair_sat[stay]
+    return chosen

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from lifeline.constants import C_KM_S
 
@@ -201,3 +202,93 @@ def instant_graph(
     n = len(template.indptr) - 1
     csr = sp.csr_matrix((weights, template.indices, template.indptr), shape=(n, n))
     return Graph(csr, template.n_sats, template.n_gateways, template.n_pops)
+
+
+def allocate_feeders(
+    pair_site: np.ndarray,
+    pair_sat: np.ndarray,
+    max_per_site: np.ndarray,
+    wanted: np.ndarray,
+    fill: bool = True,
+) -> np.ndarray:
+    """Which visible gateway–satellite pairs get one of the gateway's antennas.
+
+    A gateway tracks at most ``max_per_site`` satellites at once (its dishes; usually 8,
+    references.md#gateway-antennas). Antennas go first to the satellites users need:
+
+    1. a gateway with antennas for every ``wanted`` satellite it sees (those that serve or
+       could serve a terminal) takes them all (only with ``fill``);
+    2. the other antennas go to the wanted satellites not yet covered, by a maximum
+       bipartite matching (one antenna each; Hopcroft–Karp,
+       ``scipy.sparse.csgraph.maximum_bipartite_matching``), so as many of them as possible
+       get a feeder link;
+    3. with ``fill``, each gateway's antennas left over go to its other visible pairs,
+       highest first.
+
+    With no limit binding, every pair is kept; with a binding limit no antenna is spent on a
+    second feeder for one satellite while a wanted satellite has none. ``fill = False``
+    gives wanted satellites one antenna each and nothing else (for tiers of priority).
+
+    Parameters
+    ----------
+    pair_site, pair_sat : (M,) int
+        Gateway and satellite of each visible pair, sorted by gateway then by descending
+        elevation (as :class:`lifeline.links.gsl.GSLPairs`).
+    max_per_site : (G,) int
+        Antennas of each gateway (>= 0).
+    wanted : (S,) bool
+        Satellites that serve or could serve terminals.
+    fill : bool
+
+    Returns
+    -------
+    (M,) bool mask over the pairs.
+
+    References
+    ----------
+    J. E. Hopcroft, R. M. Karp, "An n^5/2 algorithm for maximum matchings in bipartite graphs",
+    SIAM J. Comput. 2, 225–231, 1973.
+    """
+    pair_site = np.asarray(pair_site, dtype=np.int64)
+    pair_sat = np.asarray(pair_sat, dtype=np.int64)
+    capacity = np.asarray(max_per_site, dtype=np.int64).copy()
+    keep = np.zeros(len(pair_site), dtype=bool)
+    if len(pair_site) == 0:
+        return keep
+    n_sites = len(capacity)
+    want = np.asarray(wanted, dtype=bool)[pair_sat]
+    covered = np.zeros(len(wanted), dtype=bool)
+    if fill:
+        n_wanted = np.bincount(pair_site[want], minlength=n_sites)
+        roomy = n_wanted <= capacity
+        keep[want & roomy[pair_site]] = True
+        covered[pair_sat[keep]] = True
+        np.subtract.at(capacity, pair_site[keep], 1)
+    todo = np.flatnonzero(want & ~keep & ~covered[pair_sat] & (capacity[pair_site] > 0))
+    if len(todo):
+        sats, row = np.unique(pair_sat[todo], return_inverse=True)
+        site = pair_site[todo]
+        # Antenna columns: gateway g owns columns first[g] .. first[g] + capacity[g] - 1.
+        first = np.concatenate([[0], np.cumsum(capacity)[:-1]])
+        slots = np.arange(int(capacity.max()))
+        ok = slots[None, :] < capacity[site][:, None]
+        rows = np.broadcast_to(row[:, None], ok.shape)[ok]
+        cols = (first[site][:, None] + slots[None, :])[ok]
+        graph = sp.csr_matrix(
+            (np.ones(len(rows), dtype=np.int8), (rows, cols)),
+            shape=(len(sats), int(capacity.sum())),
+        )
+        match = maximum_bipartite_matching(graph, perm_type="column")  # column of each row
+        col_site = np.repeat(np.arange(n_sites), capacity)
+        matched_site = np.where(match >= 0, col_site[np.maximum(match, 0)], -1)
+        chosen = todo[matched_site[row] == site]
+        keep[chosen] = True
+        np.subtract.at(capacity, pair_site[chosen], 1)
+    if fill:
+        # Leftover antennas: the other pairs of each site in their (descending elevation) order.
+        rest = np.flatnonzero(~keep)
+        site = pair_site[rest]
+        starts = np.flatnonzero(np.r_[True, site[1:] != site[:-1]]) if len(rest) else rest
+        rank = np.arange(len(rest)) - np.repeat(starts, np.diff(np.r_[starts, len(rest)]))
+        keep[rest] = rank < capacity[site]
+    return keep

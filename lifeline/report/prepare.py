@@ -548,16 +548,31 @@ def _subtitle(summary: dict) -> str:
         parts.append(f"{summary['start_utc']} to {summary['end_utc']}")
     if "step_s" in summary:
         parts.append(f"step {summary['step_s']:g} s")
-    if "isl" in summary:
+    lasers = (summary.get("assumptions") or {}).get("lasers")
+    if lasers:  # says which laser assumption the run makes, what-if included
+        parts.append(lasers)
+    elif "isl" in summary:
         parts.append("laser inter-satellite links" if summary["isl"] else "bent pipe (no ISLs)")
+    access = (summary.get("assumptions") or {}).get("access_delay")
+    if access:
+        parts.append(f"access delay: {access}")
     if "n_satellites" in summary:
         parts.append(f"{summary['n_satellites']} satellites")
     return "; ".join(parts)
 
 
 def _table_rows(summary: dict, names: list[str]) -> list[dict]:
+    """One row per terminal; the RTT's mean parts (space, ground, access) as their own
+    columns, beside the mean they add up to."""
     terminals = summary.get("terminals", {})
-    return [{"terminal": n, **terminals.get(n, {})} for n in names]
+    rows = []
+    for n in names:
+        row = {"terminal": n, **terminals.get(n, {})}
+        for part, value in (row.pop("rtt_parts_ms_mean", None) or {}).items():
+            row[f"rtt_{part}_ms_mean"] = value
+        row.pop("rtt_parts_ms_p50", None)
+        rows.append(row)
+    return rows
 
 
 def _snapshots(

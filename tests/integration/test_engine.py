@@ -48,7 +48,7 @@ def bentpipe(preset_run):
 
 @pytest.fixture(scope="module")
 def isl(preset_run):
-    return preset_run("mariupol-2022", 20)
+    return preset_run("mariupol-2022-lasers", 20)
 
 
 def _skyfield_sats(scenario):
@@ -59,8 +59,8 @@ def _skyfield_sats(scenario):
 
 def test_bentpipe_rtt_matches_skyfield_geometry(bentpipe):
     """RTT of the reported path recomputed from Skyfield positions (independent of the engine):
-    2 × (terminal–satellite + satellite–gateway) / c + 2 × fibre
-    (references.md#physical-constants)."""
+    space part 2 × (terminal–satellite + satellite–gateway) / c, ground part 2 × fibre
+    (references.md#physical-constants, #fibre-stretch); the access part comes on top."""
     sc = load_scenario("mariupol-2022-bentpipe")
     df = bentpipe.terminals
     rows = df[df.connected].iloc[:: max(1, len(df[df.connected]) // 25)]
@@ -85,8 +85,11 @@ def test_bentpipe_rtt_matches_skyfield_geometry(bentpipe):
             sc.network.fiber_stretch,
             sc.network.fiber_group_index,
         )
-        expected = 2 * (up_km + down_km) / C_KM_S * 1e3 + 2 * fiber + sc.network.processing_delay_ms
-        assert row.rtt_ms == pytest.approx(expected, abs=RTT_TOL_MS)
+        assert row.rtt_space_ms == pytest.approx(
+            2 * (up_km + down_km) / C_KM_S * 1e3, abs=RTT_TOL_MS
+        )
+        assert row.rtt_ground_ms == pytest.approx(2 * fiber, abs=RTT_TOL_MS)
+        assert row.rtt_ms == row.rtt_space_ms + row.rtt_ground_ms + row.rtt_access_ms
         assert row.range_km == pytest.approx(up_km, abs=ONE_METRE_KM)
         alt, az, _ = (sat - wgs84.latlon(term.lat_deg, term.lon_deg, term.alt_m)).at(t).altaz()
         assert row.elevation_deg == pytest.approx(alt.degrees, abs=1e-3)
@@ -98,9 +101,9 @@ def test_bentpipe_floor_and_masks(bentpipe):
     df = bentpipe.terminals
     sc = load_scenario("mariupol-2022-bentpipe")
     on = df[df.connected]
-    # references.md#measured-rtt: minimum bent-pipe RTT at 550 km is 7.3 ms (both ends at zenith);
-    # fibre adds more.
-    assert (on.rtt_ms > 7.3).all()
+    # Minimum bent-pipe RTT at 550 km is 7.3 ms (both ends at zenith,
+    # references.md#measured-rtt): the space part alone never beats it.
+    assert (on.rtt_space_ms > 7.3).all()
     # Every connected step sees its satellite above the mask (re-assignment inside slots works).
     assert (on.elevation_deg >= sc.network.min_elevation_deg - 1e-9).all()
     # Nothing is reported for disconnected rows.
@@ -120,7 +123,7 @@ def test_isl_paths_use_lasers_and_stay_physical(isl):
     on = df[df.connected]
     assert (on.isl_hops > 0).any()
     # RTT can't beat light along the ground: 2 × great circle(terminal, PoP) / c.
-    sc = load_scenario("mariupol-2022")
+    sc = load_scenario("mariupol-2022-lasers")
     terminals = {t.name: t for t in sc.terminals}
     pops = {p.name: p for p in sc.pops}
     for (tname, pname), grp in on.groupby(["terminal", "pop"], observed=True):
@@ -245,7 +248,7 @@ RADIO_COLUMNS = (
 def _rain_run(rain: list[dict]):
     """Two minutes of the default preset; Azovstal wants 10 Gbit/s (so it takes what its beam
     gives), the others the default 100 Mbit/s."""
-    sc = load_scenario("mariupol-2022")
+    sc = load_scenario("mariupol-2022-lasers")
     terminals = [t.model_dump(exclude_none=True) for t in sc.terminals]
     terminals[0] |= {"users": 100, "mbps_down_per_user": 100.0}
     data = {
@@ -327,7 +330,7 @@ def test_one_kit_throughput_is_in_the_measured_ranges():
     # ~700 Mbit/s peak on a 240 MHz channel (Puchol; references.md#satellite-capacity). In a
     # cell loaded as the default assumes, both directions fall inside the measured medians:
     # 90-178 Mbit/s down (Ookla 2021-2022 Europe and US, Belgium 2022) and 7-28.5 up.
-    sc = load_scenario("mariupol-2022")
+    sc = load_scenario("mariupol-2022-lasers")
     greedy = sc.terminals[0].model_dump(exclude_none=True) | {
         "mbps_down_per_user": 10_000.0,
         "mbps_up_per_user": 10_000.0,

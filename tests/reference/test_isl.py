@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 from sgp4.api import Satrec, SatrecArray, jday
 
-from lifeline.links.isl import GM_EARTH_KM3_S2, infer_planes, isl_lengths_km, plus_grid
+from lifeline.links.isl import (
+    GM_EARTH_KM3_S2,
+    infer_planes,
+    isl_lengths_km,
+    laser_grid,
+    plus_grid,
+)
 
 ONE_MM_KM = 1e-6
 R_KM = 6378.137
@@ -68,20 +74,6 @@ def test_isl_shift_matches_hypatia(isl_shift):
     np.testing.assert_array_equal(
         plus_grid(plane, slot, isl_shift=isl_shift), hypatia_plus_grid(6, 8, isl_shift)
     )
-
-
-def test_arg_latitude_mode_reproduces_walker_grid():
-    # With the phase offset between planes (360 F / T = 0.23°) far below the in-plane spacing,
-    # the nearest satellite in the next plane is the same-slot one, except across the wrap
-    # from the last plane to the first, where the accumulated offset is 71 · 0.23° = 16.1°,
-    # nearly one full spacing (16.4°), so the nearest is one slot further.
-    _, _, plane, slot, _ = walker(72, 22, 1, 550.0, 53.0)
-    u_deg = 1.0 + 360.0 * slot / 22 + 360.0 * plane / (72 * 22)
-    by_slot = plus_grid(plane, slot)
-    by_angle = plus_grid(plane, slot, arg_latitude_deg=u_deg)
-    np.testing.assert_array_equal(np.bincount(by_angle.ravel()), 4)
-    differ = {tuple(e) for e in by_angle} ^ {tuple(e) for e in by_slot}
-    assert all(71 in (plane[a], plane[b]) and 0 in (plane[a], plane[b]) for a, b in differ)
 
 
 def test_shells_never_join_and_invalid_get_nothing():
@@ -168,7 +160,7 @@ def test_infer_planes_on_real_starlink_2022(starlink_2022_08_17):
     # The 53.2° shell (540 km, being filled in 2022) must not be merged into it.
     shell_53_2 = np.abs(tle_inclination_deg - 53.2) < 0.05
     assert not np.any(shell[shell_53_2] == main)
-    edges = plus_grid(plane, slot, shell=shell, arg_latitude_deg=u_deg)
+    edges = laser_grid(shell, plane, u_deg, r)
     assert np.bincount(edges.ravel()).max() <= 4
     assert np.all(shell[edges[:, 0]] == shell[edges[:, 1]])
 

@@ -358,7 +358,7 @@ def test_sweep_samples_share_laser_links_only_with_the_same_isl_file(tmp_path):
     other = load_scenario(write_text(tmp_path / "o.toml", SMALL.replace("isls.txt", "few.txt")))
     assert shared_key(sc) == shared_key(load_scenario(tmp_path / "s.toml"))
     assert shared_key(sc) != shared_key(other)
-    assert SharedInputs(other).isl_edges.tolist() == [[0, 1]]
+    assert SharedInputs(other).lasers.edges.tolist() == [[0, 1]]
 
 
 # ----------------------------------------------------------------------------------------------

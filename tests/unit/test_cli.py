@@ -79,13 +79,13 @@ def test_presets_lists_each_preset_once_with_its_kind(runner):
 
 
 def test_validate_preset_prints_counts(runner):
-    result = runner.invoke(app, ["validate", "mariupol-2022"])
+    result = runner.invoke(app, ["validate", "mariupol-2022-lasers"])
     assert result.exit_code == 0, result.output
     # Counts from lifeline/presets/mariupol-2022.toml: 5 [[terminals]], "18 gateways, 3 PoPs"
     # (its generated block), 86400 s at 1 s steps.
     assert re.search(
-        r"^mariupol-2022: ok \(\d+ satellites, \d+ laser links, 5 terminals, 18 gateways, "
-        r"3 PoPs, 86400 steps\)$",
+        r"^mariupol-2022-lasers: ok \(\d+ satellites, \d+ laser links, 5 terminals, "
+        r"18 gateways, 3 PoPs, 86400 steps\)$",
         result.output.splitlines()[0],
     ), result.output
     # Then what loading assumed: the preset says why its elements may be 98 days old.
@@ -94,8 +94,14 @@ def test_validate_preset_prints_counts(runner):
     # The preset keeps the 2022-08-17 snapshot's satellites launched up to 2022-049.
     raw = (ROOT / "lifeline" / "data" / "starlink-2022-08-17.tle").read_text()
     assert n_sats == count_launched_by(raw, 2022, 49)
-    # +Grid gives each satellite at most four links, so at most 2 per satellite.
-    assert 0 < int(re.search(r"(\d+) laser links", result.output).group(1)) <= 2 * n_sats
+    # Lasers on the 710 satellites launched with them (references.md#laser-history); +Grid
+    # gives each at most four links at a time, re-formed hourly over the day, so a few times
+    # 2 x 710 links in all.
+    links = int(re.search(r"(\d+) laser links", result.output).group(1))
+    assert 2 * 710 * 0.5 < links <= 2 * 710 * 24
+    # The default is bent pipe (no public record of lasers carrying users' traffic in 2022).
+    default = runner.invoke(app, ["validate", "mariupol-2022"])
+    assert ", 0 laser links," in default.output
 
 
 def test_validate_fixture_prints_counts(runner):

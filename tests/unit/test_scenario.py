@@ -91,7 +91,9 @@ def test_mariupol_preset_loads_with_its_sites():
     # the starperf2-pops-2024 list.
     assert [p.name for p in sc.pops] == ["FRA - FRNTDEU1", "LON/LHR - LNDNGBR1", "MAD - MDRDESP1"]
     assert all(g.pop is None for g in sc.gateways)
-    assert sc.network.isl is True
+    # Bent pipe: no public record of lasers carrying users' traffic before Sep 2022
+    # (references.md#laser-history); mariupol-2022-lasers is the what-if.
+    assert sc.network.isl is False
     # Volyna's appeal, 11 May 2022 (references.md#ukraine-2022); 24 h at 1 s; 15 s slots
     # (references.md#reconfiguration-interval).
     assert sc.time.start_utc == datetime(2022, 5, 11, tzinfo=UTC)
@@ -105,12 +107,14 @@ def test_mariupol_preset_loads_with_its_sites():
 
 
 def test_bentpipe_preset_inherits_all_but_isl():
-    base = load_scenario("mariupol-2022")
+    base = load_scenario("mariupol-2022-lasers")
     bent = load_scenario("mariupol-2022-bentpipe")
     assert bent.name == "mariupol-2022-bentpipe"
     assert bent.extends == "mariupol-2022"
     assert bent.network.isl is False
     assert bent.network.model_copy(update={"isl": True}) == base.network
+    # The default is bent pipe too (references.md#laser-history).
+    assert load_scenario("mariupol-2022").network == bent.network
     assert (bent.terminals, bent.gateways, bent.pops) == (base.terminals, base.gateways, base.pops)
     assert bent.time == base.time
     assert bent.constellation == base.constellation
@@ -146,7 +150,8 @@ def test_minimal_file_defaults_and_time_properties(tmp_path):
     assert sc.time.duration_s == 60.0
     assert sc.time.end_utc == datetime(2022, 5, 11, 0, 1, tzinfo=UTC)
     assert sc.time.n_steps == 60
-    assert sc.network.fiber_stretch == 2.1  # references.md#fibre-stretch
+    # Gateway -> PoP backhaul: 1.3, Bozkurt et al.'s conduit figure (references.md#fibre-stretch).
+    assert sc.network.fiber_stretch == 1.3
     assert sc.network.fiber_group_index == 1.4682  # references.md#fibre-group-index
     assert sc.network.min_elevation_deg == 25.0  # references.md#min-elevation
     assert sc.terminals[0].min_elevation_deg is None
@@ -436,7 +441,7 @@ BAD = [
         '[network]\nserving_policy = "random"\n[[terminals]]',
         "network.serving_policy",
         "'random'",
-        "one of: 'max_elevation'",
+        "one of: 'min_rtt', 'max_elevation', 'longest_visible'",
     ),
     (
         "isl not a boolean",
