@@ -116,15 +116,15 @@ USER_UPLINK_CHANNEL_MHZ = 62.5
 #: test re-runs). It is an effective figure: it lumps into the budget whatever limits a
 #: terminal's upload in practice (its transmit duty cycle of 10–14 %, references.md#terminal-eirp,
 #: and the uplink scheduler), so a physical G/T would be higher.
-SAT_UPLINK_G_OVER_T_DB_K = -14.4
+SAT_UPLINK_G_OVER_T_DB_K = -13.9
 
 #: Other subscribers active in a cell's beam at once [users] when a scenario gives no
 #: ``[radio] cell_load``. Calibrated (lifeline.links.calibrate): one standard-actuated kit alone
-#: in its beam at the reference geometry gets 720.0 Mbit/s; the median of the Ookla medians of
+#: in its beam at the reference geometry gets 575.4 Mbit/s; the median of the Ookla medians of
 #: European countries in Q4 2021 and Q2 2022 is 122.2 Mbit/s (references.md#measured-throughput,
-#: references.md#cell-load); sharing the beam fairly with n others leaves 720.0 / (1 + n), so
-#: n = 720.0 / 122.2 − 1 = 4.89.
-DEFAULT_CELL_LOAD = 4.89
+#: references.md#cell-load); sharing the beam fairly with n others leaves 575.4 / (1 + n), so
+#: n = 575.4 / 122.2 − 1 = 3.71.
+DEFAULT_CELL_LOAD = 3.71
 
 #: Half-power width of a satellite's Ku receive beam [deg], for an uplink jammer's roll-off.
 #: Assumption: a beam about one 16 km cell wide seen from 550 km (1.7°), rounded up.

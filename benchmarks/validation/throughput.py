@@ -23,20 +23,20 @@ import numpy as np
 TITLE = "Throughput"
 INTRO = (
     "One standard-actuated kit (the 2022 kit) per site asking for more than its beam gives, in "
-    "a cell shared with `[radio] cell_load` other subscribers (4.89, calibrated: "
+    "a cell shared with `[radio] cell_load` other subscribers (3.71, calibrated: "
     "`lifeline/links/calibrate.py`); p50 over the connected steps of `throughput_down_mbps` and "
     "`throughput_up_mbps`. A measured range is the span of the published medians (90–178 "
     "down, 7–28.5 up: Ookla Europe and US 2021–2022, Belgium 2022)."
 )
 
 NOTES = """\
-What is calibrated and what is assumed (docs/references.md): the cell load (4.89 other
-subscribers per beam, #cell-load) and the satellite's uplink G/T (−14.4 dB/K, an effective
+What is calibrated and what is assumed (docs/references.md): the cell load (3.71 other
+subscribers per beam, #cell-load) and the satellite's uplink G/T (−13.9 dB/K, an effective
 figure, #uplink-channels) are fitted to the European Ookla medians at one reference geometry
-(75° from 550 km, the median serving elevation of this scenario, clear sky); the same load
+(56° from 550 km, the median serving elevation of this scenario, clear sky); the same load
 both ways, all day: no evening-peak profile is shipped (a scenario can give 24 hourly values,
 but no citable hourly measurement was found). The US fall from Q1 to Q2 2022 (−31 %,
-90.55 → 62.53 Mbit/s) is what a load rising from 4.89 to about 7.5 others would give; lifeline
+90.55 → 62.53 Mbit/s) is what a load rising from 3.71 to about 5.8 others would give; lifeline
 does not model subscriber growth. Rain rates standing for a station's "rain" are assumptions
 (2.5 and 10 mm/h over the site for the whole window). Oulu is out of reach of the May 2022
 constellation (65° N): its rows use the 2026 snapshot (throughput-oulu-2026*.toml).

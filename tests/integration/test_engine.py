@@ -262,12 +262,12 @@ def _rain_run(rain: list[dict]):
 
 
 def test_radio_columns_and_a_rain_event_lower_throughput():
-    # 20 mm/h within 30 km of Azovstal (references.md#sites) for the first minute: ITU-R P.618-13
-    # puts
-    # a few dB of Ku fade on the path (references.md#itu-r-models: 4.2 dB at 40° for its 27.8 mm/h
-    # R0.01), which
-    # lowers the MODCOD, hence the beam's rate and what Azovstal gets; Kyiv (640 km) stays dry.
-    storm = {"lat_deg": 47.098, "lon_deg": 37.610, "radius_km": 30.0, "rate_mm_h": 20.0,
+    # 5 mm/h within 30 km of Azovstal (references.md#sites) for the first minute: ITU-R P.618
+    # puts a dB or two of Ku fade on the path and adds sky noise (references.md#itu-r-models),
+    # which lowers the MODCOD, hence the beam's rate and what Azovstal gets, without closing
+    # the link (20 mm/h takes the uplink, with its calibrated G/T, below the lowest MODCOD at
+    # the lower satellites the lowest-RTT policy picks); Kyiv (640 km) stays dry.
+    storm = {"lat_deg": 47.098, "lon_deg": 37.610, "radius_km": 30.0, "rate_mm_h": 5.0,
              "end_s": 60.0}  # fmt: skip
     dry, wet = _rain_run([]).terminals, _rain_run([storm]).terminals
     for name in RADIO_COLUMNS:
@@ -324,25 +324,24 @@ def test_radio_disabled_serves_demand_with_empty_radio_columns():
 
 
 def test_one_kit_throughput_is_in_the_measured_ranges():
-    # Azovstal's one standard-actuated kit asking for more than a beam carries, as a speed test
-    # does. In an empty cell (cell_load = 0) its median downlink lies between "download can
-    # exceed 300 Mbit/s" (Michel et al., IMC 2022; references.md#measured-throughput) and the
-    # ~700 Mbit/s peak on a 240 MHz channel (Puchol; references.md#satellite-capacity). In a
-    # cell loaded as the default assumes, both directions fall inside the measured medians:
-    # 90-178 Mbit/s down (Ookla 2021-2022 Europe and US, Belgium 2022) and 7-28.5 up.
-    sc = load_scenario("mariupol-2022-lasers")
-    greedy = sc.terminals[0].model_dump(exclude_none=True) | {
-        "mbps_down_per_user": 10_000.0,
-        "mbps_up_per_user": 10_000.0,
-    }
-    data = {"extends": "mariupol-2022", "name": "greedy", "time": {"duration_s": 120.0},
-            "terminals": [greedy]}  # fmt: skip
+    # One standard-actuated kit where the throughput medians were measured (Louvain-la-Neuve,
+    # Michel et al.'s dish, references.md#measured-throughput), on the default preset's 2022
+    # network, asking for more than a beam carries, as a speed test does. In a cell loaded as the
+    # default assumes, both directions fall inside the measured medians: 90-178 Mbit/s down
+    # (Ookla 2021-2022 Europe and US, Belgium 2022) and 7-28.5 up. In an empty cell
+    # (cell_load = 0) its median downlink lies between "download can exceed 300 Mbit/s" (Michel
+    # et al.) and the ~700 Mbit/s peak on a 240 MHz channel (Puchol;
+    # references.md#satellite-capacity).
+    kit = {"name": "Louvain-la-Neuve", "lat_deg": 50.668, "lon_deg": 4.612,
+           "mbps_down_per_user": 10_000.0, "mbps_up_per_user": 10_000.0}  # fmt: skip
+    data = {"extends": "mariupol-2022", "name": "greedy", "time": {"duration_s": 600.0},
+            "terminals": [kit], "terminals_mode": "replace"}  # fmt: skip
     s = lifeline.run(scenario_from_dict(data, source="<test>"), workers=1).summary["terminals"]
-    assert 90.0 <= s["Azovstal"]["throughput_down_mbps_p50"] <= 178.0
-    assert 7.0 <= s["Azovstal"]["throughput_up_mbps_p50"] <= 28.52
+    assert 90.0 <= s["Louvain-la-Neuve"]["throughput_down_mbps_p50"] <= 178.0
+    assert 7.0 <= s["Louvain-la-Neuve"]["throughput_up_mbps_p50"] <= 28.52
     empty = scenario_from_dict(data | {"radio": {"cell_load": 0.0}}, source="<test>")
     s = lifeline.run(empty, workers=1).summary["terminals"]
-    assert 300.0 <= s["Azovstal"]["throughput_down_mbps_p50"] <= 700.0
+    assert 300.0 <= s["Louvain-la-Neuve"]["throughput_down_mbps_p50"] <= 700.0
 
 
 def test_terminals_in_one_cell_share_their_beam_equally():

@@ -128,10 +128,10 @@ def test_plan_restores_a_lost_gateway_from_candidates(tmp_path):
 
 def test_cli_writes_plan_json(tmp_path):
     out = tmp_path / "out"
-    # Given per-kit rates (what one kit gets among the default 4.89 others in its cell,
+    # Given per-kit rates (what one kit gets among the default 3.71 others in its cell,
     # lifeline.constants.DEFAULT_CELL_LOAD), 300 people x 1 down / 0.1 up Mbit/s: the beam is
-    # 110 x 5.89 = 647.9 down, 18 x 5.89 = 106.0 up; k kits get k / (k + 4.89) of it, so down
-    # needs k >= 4.89 x 300 / 347.9 = 4.2 → 5 kits, up k >= 4.89 x 30 / 76.0 = 1.9 → 2: down
+    # 110 x 4.71 = 518.1 down, 18 x 4.71 = 84.8 up; k kits get k / (k + 3.71) of it, so down
+    # needs k >= 3.71 x 300 / 218.1 = 5.1 → 6 kits, up k >= 3.71 x 30 / 54.8 = 2.03 → 3: down
     # binds.
     result = CliRunner().invoke(
         app,
@@ -141,7 +141,7 @@ def test_cli_writes_plan_json(tmp_path):
     assert result.exit_code == 0, result.output
     plan = json.loads((out / "plan.json").read_text())
     site = plan["sites"]["Mariupol"]
-    assert (site["kits"], site["kits_down"], site["kits_up"], site["binding"]) == (5, 5, 2, "down")
+    assert (site["kits"], site["kits_down"], site["kits_up"], site["binding"]) == (6, 6, 3, "down")
     assert site["per_kit_down_mbps"] == pytest.approx(110.0) and site["cells"] == 1
     assert "binds" in result.output and "down" in result.output
     # From the run's radio layer: the kits meet both directions at the asked availability.
