@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent / "validation"
 sys.path.insert(0, str(ROOT))
 
 #: Topic modules in benchmarks/validation/, in the order their tables appear.
-TOPICS = ["rtt"]
+TOPICS = ["rtt", "throughput"]
 
 
 @dataclass

@@ -104,3 +104,28 @@ SCAN_LOSS_EXPONENT = 1.0
 #: Largest rain rate [mm/h] a rain event may give: the top of the attenuation tables' grid
 #: (lifeline.links.atmosphere.RAIN_RATE_GRID_MM_H).
 MAX_RAIN_RATE_MM_H = 250.0
+
+#: User uplink channel [MHz]: 8 × 62.5 MHz in 14.0–14.5 GHz, a single terminal taking a whole
+#: channel when available (references.md#uplink-channels).
+USER_UPLINK_CHANNEL_MHZ = 62.5
+
+#: The satellite's Ku receive G/T at the beam peak [dB/K]. Calibrated, not measured: the lowest
+#: value at which a standard-actuated kit at the reference geometry, in a cell loaded as the
+#: default, gets the median of the European Ookla upload medians, 18.0 Mbit/s
+#: (references.md#measured-throughput; lifeline.links.calibrate.uplink_g_over_t_db_k, which a
+#: test re-runs). It is an effective figure: it lumps into the budget whatever limits a
+#: terminal's upload in practice (its transmit duty cycle of 10–14 %, references.md#terminal-eirp,
+#: and the uplink scheduler), so a physical G/T would be higher.
+SAT_UPLINK_G_OVER_T_DB_K = -13.9
+
+#: Other subscribers active in a cell's beam at once [users] when a scenario gives no
+#: ``[radio] cell_load``. Calibrated (lifeline.links.calibrate): one standard-actuated kit alone
+#: in its beam at the reference geometry gets 575.4 Mbit/s; the median of the Ookla medians of
+#: European countries in Q4 2021 and Q2 2022 is 122.2 Mbit/s (references.md#measured-throughput,
+#: references.md#cell-load); sharing the beam fairly with n others leaves 575.4 / (1 + n), so
+#: n = 575.4 / 122.2 − 1 = 3.71.
+DEFAULT_CELL_LOAD = 3.71
+
+#: Half-power width of a satellite's Ku receive beam [deg], for an uplink jammer's roll-off.
+#: Assumption: a beam about one 16 km cell wide seen from 550 km (1.7°), rounded up.
+SAT_BEAMWIDTH_DEG = 2.0

@@ -15,18 +15,17 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lifeline.kits import KIT_ALIASES, KITS
+
 #: Time step of the battery integration [s]: power changes over minutes, not seconds
 #: (assumption, references.md#power-defaults).
 ENERGY_STEP_S = 60.0
 
-#: Average draw of a terminal by model [W]: the middle of each published range
-#: (references.md#terminal-power): Standard Actuated measured at usually 80-100 W; Standard
-#: (2023+) / Mini / Performance 75-100 W / 20-40 W / 110-150 W.
+#: Average draw of a terminal by model [W]: each kit's draw (:mod:`lifeline.kits`,
+#: references.md#terminal-power), under its name and its aliases.
 DRAW_W_BY_MODEL = {
-    "standard-actuated": 90.0,
-    "standard": 87.5,
-    "mini": 30.0,
-    "performance": 130.0,
+    **{name: kit.draw_w for name, kit in KITS.items()},
+    **{alias: KITS[name].draw_w for alias, name in KIT_ALIASES.items()},
 }
 
 

@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # the summary reads a scenario's fields; results sit below th
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: throughput, capacity and demand each way
 
 
 def _field(name: str, type_: pa.DataType, unit: str, description: str) -> pa.Field:
@@ -92,13 +92,33 @@ TERMINALS_SCHEMA = pa.schema(
             "user downlink SINR from the serving satellite, jammers included (null without one)",
         ),
         _field("modcod", _DICT_STR, "", "DVB-S2X MODCOD stand-in ('' when down)"),
-        _field("capacity_mbps", pa.float32(), "Mbit/s", "rate of the terminal alone in its beam"),
-        _field("demand_mbps", pa.float32(), "Mbit/s", "users x Mbit/s per user"),
         _field(
-            "throughput_mbps",
+            "capacity_down_mbps",
             pa.float32(),
             "Mbit/s",
-            "max-min fair share of beam, feeder and lasers, capped at demand (0 when down)",
+            "downlink rate of the terminal alone in its beam (no other subscriber)",
+        ),
+        _field(
+            "capacity_up_mbps",
+            pa.float32(),
+            "Mbit/s",
+            "uplink rate of the terminal alone in its beam (no other subscriber)",
+        ),
+        _field("demand_down_mbps", pa.float32(), "Mbit/s", "users x download per user"),
+        _field("demand_up_mbps", pa.float32(), "Mbit/s", "users x upload per user"),
+        _field(
+            "throughput_down_mbps",
+            pa.float32(),
+            "Mbit/s",
+            "max-min fair share of the beam (with the cell's other subscribers), feeder and "
+            "lasers, capped at demand (0 when down)",
+        ),
+        _field(
+            "throughput_up_mbps",
+            pa.float32(),
+            "Mbit/s",
+            "max-min fair share of the uplink beam (with the cell's other subscribers), capped "
+            "at demand (0 when down)",
         ),
     ],
     metadata={"lifeline_schema_version": SCHEMA_VERSION, "table": "terminals"},
@@ -224,16 +244,16 @@ def summarize(
     so they need not add up to ``rtt_ms_p50``) and ``rtt_parts_ms_mean`` with ``rtt_ms_mean``
     (means, which do add up).
 
-    With throughput streams (the radio layer): throughput p5/p50 [Mbit/s] over the connected
-    steps, the demand [Mbit/s] and the share of demand served [%] = Σ throughput / Σ demand
-    over every step (outages serve nothing).
+    With throughput streams (the radio layer), for each direction (``down``, ``up``):
+    throughput p5/p50 [Mbit/s] over the connected steps, the demand [Mbit/s] and the share of
+    demand served [%] = Σ throughput / Σ demand over every step (outages serve nothing).
     """
     obstructed = reason_names.index("obstructed") if "obstructed" in reason_names else -1
     out = {}
     # One terminal at a time (its whole run; from disk for DiskStreams): memory holds one
     # terminal's steps, not the run's.
     for i, name in enumerate(terminal_names):
-        c, rtt_i, s, reason_i, thr_i, parts_i = acc.terminal(i)
+        c, rtt_i, s, reason_i, down_i, up_i, parts_i = acc.terminal(i)
         c = c.astype(bool)
         r = rtt_i[c].astype(float)
         both = c[1:] & c[:-1]
@@ -270,15 +290,21 @@ def summarize(
             out[name]["rtt_parts_ms_p50"] = {
                 k: round(float(v), 3) for k, v in zip(names, np.median(p, axis=0), strict=True)
             }
-        if thr_i is not None and len(c) and acc.demand_mbps is not None:
-            t = thr_i.astype(float)
+        throughput = {"down": down_i, "up": up_i}
+        demands = {"down": acc.demand_down_mbps, "up": acc.demand_up_mbps}
+        for way in ("down", "up"):
+            if throughput[way] is None or not len(c) or demands[way] is None:
+                continue
+            t = throughput[way].astype(float)
             p5, p50 = np.percentile(t[c], [5, 50]) if c.any() else (None, None)
-            demand = float(acc.demand_mbps[i])
-            out[name]["throughput_mbps_p5"] = None if p5 is None else round(float(p5), 3)
-            out[name]["throughput_mbps_p50"] = None if p50 is None else round(float(p50), 3)
-            out[name]["demand_mbps"] = demand
+            demand = float(demands[way][i])
             served = 100.0 * t.sum() / (demand * len(t)) if demand > 0 else None
-            out[name]["demand_served_pct"] = None if served is None else round(float(served), 3)
+            out[name] |= {
+                f"throughput_{way}_mbps_p5": None if p5 is None else round(float(p5), 3),
+                f"throughput_{way}_mbps_p50": None if p50 is None else round(float(p50), 3),
+                f"demand_{way}_mbps": demand,
+                f"demand_{way}_served_pct": None if served is None else round(float(served), 3),
+            }
     return out
 
 
@@ -329,7 +355,13 @@ def build_summary(
 
 
 #: Per-terminal summary figures :func:`compare_summaries` puts side by side (if both have them).
-COMPARED = ("availability_pct", "rtt_ms_p50", "rtt_ms_p95", "throughput_mbps_p50")
+COMPARED = (
+    "availability_pct",
+    "rtt_ms_p50",
+    "rtt_ms_p95",
+    "throughput_down_mbps_p50",
+    "throughput_up_mbps_p50",
+)
 
 
 # What read_summary checks, for the fields report and compare use (older summaries may lack
@@ -363,6 +395,14 @@ _TERMINAL_FIGURES = {
     "throughput_mbps_p50": "number",
     "demand_mbps": "number",
     "demand_served_pct": "number",
+    "throughput_down_mbps_p5": "number",
+    "throughput_down_mbps_p50": "number",
+    "throughput_up_mbps_p5": "number",
+    "throughput_up_mbps_p50": "number",
+    "demand_down_mbps": "number",
+    "demand_up_mbps": "number",
+    "demand_down_served_pct": "number",
+    "demand_up_served_pct": "number",
     "outage_s_by_reason": "numbers",
     "outage_durations": "object",
     "outage_durations_by_reason": "object",
@@ -656,8 +696,8 @@ def _codes(column: pa.ChunkedArray, names: list[str]) -> np.ndarray:
 def accumulator_columns(
     table: pa.Table, n_terminals: int, satellite_names: list[str], reasons: list[str]
 ) -> tuple[np.ndarray, ...]:
-    """(connected, rtt_ms, satellite, reason, throughput_mbps, rtt_parts_ms), each (steps, N)
-    (the parts (steps, N, 3)), back from the rows of a chunk (what
+    """(connected, rtt_ms, satellite, reason, throughput_down_mbps, throughput_up_mbps,
+    rtt_parts_ms), each (steps, N) (the parts (steps, N, 3)), back from the rows of a chunk (what
     :meth:`lifeline.streams.MemoryStreams.add` takes)."""
 
     def grid(values: np.ndarray) -> np.ndarray:
@@ -668,7 +708,8 @@ def accumulator_columns(
         grid(table["rtt_ms"].to_numpy()),
         grid(_codes(table["satellite"], satellite_names)),
         grid(_codes(table["reason"], reasons)),
-        grid(table["throughput_mbps"].to_numpy()),
+        grid(table["throughput_down_mbps"].to_numpy()),
+        grid(table["throughput_up_mbps"].to_numpy()),
         np.stack(
             [grid(table[c].to_numpy()) for c in ("rtt_space_ms", "rtt_ground_ms", "rtt_access_ms")],
             axis=-1,

@@ -20,12 +20,12 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["DiskStreams", "MemoryStreams", "TerminalColumns"]
 
-#: One terminal's whole run: connected, rtt_ms, satellite, reason, throughput_mbps (None
-#: without the radio layer) and the RTT's space, ground and access parts (steps, 3) (None when
-#: not given).
+#: One terminal's whole run: connected, rtt_ms, satellite, reason, throughput down and up
+#: [Mbit/s] (None when not given) and the RTT's space, ground and access parts (steps, 3)
+#: (None when not given).
 TerminalColumns = tuple[
     NDArray[np.bool_], NDArray[np.float32], NDArray[np.int32], NDArray[np.int8],
-    NDArray[np.float32] | None, NDArray[np.float32] | None,
+    NDArray[np.float32] | None, NDArray[np.float32] | None, NDArray[np.float32] | None,
 ]  # fmt: skip
 
 _COLUMNS = {
@@ -33,7 +33,8 @@ _COLUMNS = {
     "rtt_ms": np.dtype(np.float32),
     "satellite": np.dtype(np.int32),
     "reason": np.dtype(np.int8),
-    "throughput_mbps": np.dtype(np.float32),
+    "throughput_down_mbps": np.dtype(np.float32),
+    "throughput_up_mbps": np.dtype(np.float32),
     "rtt_space_ms": np.dtype(np.float32),
     "rtt_ground_ms": np.dtype(np.float32),
     "rtt_access_ms": np.dtype(np.float32),
@@ -46,7 +47,8 @@ def _values(
     rtt_ms: ArrayLike,
     satellite: ArrayLike,
     reason: ArrayLike,
-    throughput_mbps: ArrayLike | None,
+    throughput_down_mbps: ArrayLike | None,
+    throughput_up_mbps: ArrayLike | None,
     rtt_parts_ms: ArrayLike | None,
 ) -> dict[str, np.ndarray | None]:
     """A chunk's columns by name, each (steps, N) of its dtype (None where not given)."""
@@ -55,7 +57,8 @@ def _values(
         "rtt_ms": rtt_ms,
         "satellite": satellite,
         "reason": reason,
-        "throughput_mbps": throughput_mbps,
+        "throughput_down_mbps": throughput_down_mbps,
+        "throughput_up_mbps": throughput_up_mbps,
     }
     parts = None if rtt_parts_ms is None else np.asarray(rtt_parts_ms)
     for k, name in enumerate(_PARTS):
@@ -72,12 +75,14 @@ class MemoryStreams:
     Attributes
     ----------
     n_terminals : int
-    demand_mbps : ndarray (N,) or None
+    demand_down_mbps, demand_up_mbps : ndarray (N,) or None
+        Each terminal's demand [Mbit/s], set by the engine.
     """
 
     def __init__(self, n_terminals: int) -> None:
         self.n_terminals = n_terminals
-        self.demand_mbps: NDArray[np.float64] | None = None
+        self.demand_down_mbps: NDArray[np.float64] | None = None
+        self.demand_up_mbps: NDArray[np.float64] | None = None
         self._chunks: dict[str, list[np.ndarray]] = {name: [] for name in _COLUMNS}
 
     def add(
@@ -86,13 +91,20 @@ class MemoryStreams:
         rtt_ms: ArrayLike,
         satellite: ArrayLike,
         reason: ArrayLike,
-        throughput_mbps: ArrayLike | None = None,
+        throughput_down_mbps: ArrayLike | None = None,
+        throughput_up_mbps: ArrayLike | None = None,
         rtt_parts_ms: ArrayLike | None = None,
     ) -> None:
         """Append a chunk: arrays of shape (steps, N); ``rtt_parts_ms`` (steps, N, 3): the
         space, ground and access parts of the RTT."""
         for name, value in _values(
-            connected, rtt_ms, satellite, reason, throughput_mbps, rtt_parts_ms
+            connected,
+            rtt_ms,
+            satellite,
+            reason,
+            throughput_down_mbps,
+            throughput_up_mbps,
+            rtt_parts_ms,
         ).items():
             if value is not None:
                 self._chunks[name].append(value)
@@ -101,13 +113,9 @@ class MemoryStreams:
     def n_steps(self) -> int:
         return sum(len(c) for c in self._chunks["connected"])
 
-    @property
-    def has_throughput(self) -> bool:
-        return bool(self._chunks["throughput_mbps"])
-
-    @property
-    def has_parts(self) -> bool:
-        return bool(self._chunks[_PARTS[0]])
+    def has(self, name: str) -> bool:
+        """Whether column ``name`` was given."""
+        return bool(self._chunks[name])
 
     def _column(self, name: str, i: int) -> np.ndarray:
         chunks = self._chunks[name]
@@ -117,13 +125,16 @@ class MemoryStreams:
 
     def terminal(self, i: int) -> TerminalColumns:
         """Every step of terminal ``i`` (see :data:`TerminalColumns`)."""
-        thr = self._column("throughput_mbps", i) if self.has_throughput else None
+        down, up = (
+            self._column(n, i) if self.has(n) else None
+            for n in ("throughput_down_mbps", "throughput_up_mbps")
+        )
         parts = None
-        if self.has_parts:
+        if self.has(_PARTS[0]):
             parts = np.stack([self._column(name, i) for name in _PARTS], axis=-1)
         return (
             self._column("connected", i), self._column("rtt_ms", i),
-            self._column("satellite", i), self._column("reason", i), thr, parts,
+            self._column("satellite", i), self._column("reason", i), down, up, parts,
         )  # fmt: skip
 
     def close(self) -> None:
@@ -142,8 +153,7 @@ class DiskStreams(MemoryStreams):
         self.folder = Path(folder)
         self.total_steps = n_steps
         self._filled = 0
-        self._thr = False
-        self._parts = False
+        self._given: set[str] = set()
         self.folder.mkdir(parents=True, exist_ok=True)
         self._fds: dict[str, int] = {}
         try:
@@ -171,18 +181,26 @@ class DiskStreams(MemoryStreams):
         rtt_ms: ArrayLike,
         satellite: ArrayLike,
         reason: ArrayLike,
-        throughput_mbps: ArrayLike | None = None,
+        throughput_down_mbps: ArrayLike | None = None,
+        throughput_up_mbps: ArrayLike | None = None,
         rtt_parts_ms: ArrayLike | None = None,
     ) -> None:
         """Write a chunk (arrays of shape (steps, N); the RTT parts (steps, N, 3)) after the
         steps already written."""
-        values = _values(connected, rtt_ms, satellite, reason, throughput_mbps, rtt_parts_ms)
+        values = _values(
+            connected,
+            rtt_ms,
+            satellite,
+            reason,
+            throughput_down_mbps,
+            throughput_up_mbps,
+            rtt_parts_ms,
+        )
         steps = len(values["connected"])
         k0, k1 = self._filled, self._filled + steps
         if k1 > self.total_steps:
             raise ValueError(f"{k1} steps written to streams sized for {self.total_steps}")
-        self._thr = self._thr or throughput_mbps is not None
-        self._parts = self._parts or rtt_parts_ms is not None
+        self._given |= {name for name, v in values.items() if v is not None}
         for name, dtype in _COLUMNS.items():
             if values[name] is None:
                 continue
@@ -198,13 +216,8 @@ class DiskStreams(MemoryStreams):
     def n_steps(self) -> int:
         return self._filled
 
-    @property
-    def has_throughput(self) -> bool:
-        return self._thr
-
-    @property
-    def has_parts(self) -> bool:
-        return self._parts
+    def has(self, name: str) -> bool:
+        return name in self._given
 
     def _column(self, name: str, i: int) -> np.ndarray:
         dtype = _COLUMNS[name]

@@ -97,9 +97,12 @@ FIGURES = (
     "outages",
     "longest_outage_s",
     "time_to_first_service_s",
-    "throughput_mbps_p5",
-    "throughput_mbps_p50",
-    "demand_served_pct",
+    "throughput_down_mbps_p5",
+    "throughput_down_mbps_p50",
+    "demand_down_served_pct",
+    "throughput_up_mbps_p5",
+    "throughput_up_mbps_p50",
+    "demand_up_served_pct",
 )
 
 
@@ -608,10 +611,10 @@ def unknown_columns(table: pd.DataFrame) -> list[str]:
 def summarize_sweep(table: pd.DataFrame, availability_threshold_pct: float = 90.0) -> dict:
     """Per-terminal distributions and which unknowns matter most.
 
-    For each terminal: availability [%], RTT p50 [ms] and throughput p50 [Mbit/s] across
-    samples (p5, p50, p95, mean; linear-interpolated percentiles), the share of samples with
+    For each terminal: availability [%], RTT p50 [ms] and throughput p50 down and up [Mbit/s]
+    across samples (p5, p50, p95, mean; linear-interpolated percentiles), the share of samples with
     availability at or above ``availability_threshold_pct``, and for every unknown that varies
-    the Spearman rank correlation with availability, RTT p50 and throughput p50, sorted by the
+    the Spearman rank correlation with availability, RTT p50 and throughput p50 down, sorted by the
     absolute correlation with availability, then with throughput (RTT and throughput only over
     samples where they exist), with the 95 % interval of the one with availability. A
     correlation needs :data:`lifeline.stats.MIN_CORRELATION_SAMPLES` samples and is ``None``
@@ -625,7 +628,8 @@ def summarize_sweep(table: pd.DataFrame, availability_threshold_pct: float = 90.
     for name, rows in ok.groupby("terminal", sort=False):
         avail = rows["availability_pct"].to_numpy(float)
         rtt = rows["rtt_ms_p50"].to_numpy(float)
-        thr = rows["throughput_mbps_p50"].to_numpy(float)
+        thr = rows["throughput_down_mbps_p50"].to_numpy(float)
+        thr_up = rows["throughput_up_mbps_p50"].to_numpy(float)
 
         def rho(x: np.ndarray, y: np.ndarray) -> float | None:
             r = spearman_ci(x, y)
@@ -666,7 +670,8 @@ def summarize_sweep(table: pd.DataFrame, availability_threshold_pct: float = 90.
                 float(np.mean(avail >= availability_threshold_pct)), 4
             ),
             "rtt_ms_p50": _quantiles(rtt),
-            "throughput_mbps_p50": _quantiles(thr),
+            "throughput_down_mbps_p50": _quantiles(thr),
+            "throughput_up_mbps_p50": _quantiles(thr_up),
             "unknowns": ranks,
         }
     n_samples = table["sample"].nunique()

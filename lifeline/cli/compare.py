@@ -16,7 +16,8 @@ _LABELS = {
     "availability_pct": ("avail %", "{:.2f}"),
     "rtt_ms_p50": ("RTT p50 ms", "{:.1f}"),
     "rtt_ms_p95": ("RTT p95 ms", "{:.1f}"),
-    "throughput_mbps_p50": ("Mbit/s p50", "{:.1f}"),
+    "throughput_down_mbps_p50": ("down Mbit/s p50", "{:.1f}"),
+    "throughput_up_mbps_p50": ("up Mbit/s p50", "{:.1f}"),
 }
 
 

@@ -22,10 +22,10 @@ def _summary_table(summary: dict) -> Table:
     table = Table(
         title=cell(f"{summary['scenario']} ({mode})"),
         caption="avail%: share of steps served; RTT in ms; HO: handovers; out: outages "
-        "(longest in s); Mb/s: throughput p50; dem%: share of demand served",
+        "(longest in s); Mb/s: throughput p50 down/up; dem%: share of demand served down/up",
     )
     table.add_column("terminal", no_wrap=True)
-    radio = any("throughput_mbps_p50" in t for t in summary["terminals"].values())
+    radio = any("throughput_down_mbps_p50" in t for t in summary["terminals"].values())
     columns = ["avail%", "RTT p5", "p50", "p95", "HO", "out", "longest"]
     if radio:
         columns += ["Mb/s", "dem%"]
@@ -47,8 +47,9 @@ def _summary_table(summary: dict) -> Table:
             f"{t['longest_outage_s']:.0f}",
         ]
         if radio:
-            served = t.get("demand_served_pct")
-            row += [ms(t.get("throughput_mbps_p50")), "—" if served is None else f"{served:.1f}"]
+            for key in ("throughput_{}_mbps_p50", "demand_{}_served_pct"):
+                down, up = (t.get(key.format(way)) for way in ("down", "up"))
+                row.append("—" if down is None or up is None else f"{down:.0f}/{up:.0f}")
         table.add_row(*row)
     return table
 

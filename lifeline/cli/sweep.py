@@ -19,11 +19,12 @@ from lifeline.procs import interrupt_once
 def _distribution_table(summary: dict) -> Table:
     # escape: rich would read "[ms]" as markup and drop it.
     title = escape(
-        f"{summary['samples']} samples: availability [%], RTT p50 [ms], throughput p50 [Mbit/s]"
+        f"{summary['samples']} samples: availability [%], RTT p50 [ms], throughput p50 down / "
+        "up [Mbit/s]"
     )
     table = Table(title=title, caption="p5 / p50 / p95 across samples")
     table.add_column("terminal", no_wrap=True)
-    for col in ("availability", "share >= 90 %", "RTT p50", "throughput p50"):
+    for col in ("availability", "share >= 90 %", "RTT p50", "down p50", "up p50"):
         table.add_column(col, justify="right", no_wrap=True)
 
     def v(q: dict) -> str:
@@ -35,7 +36,8 @@ def _distribution_table(summary: dict) -> Table:
             v(t["availability_pct"]),
             f"{100 * t['share_of_samples_at_least']:.0f} %",
             v(t["rtt_ms_p50"]),
-            v(t["throughput_mbps_p50"]),
+            v(t["throughput_down_mbps_p50"]),
+            v(t["throughput_up_mbps_p50"]),
         )
     return table
 

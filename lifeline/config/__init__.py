@@ -31,7 +31,8 @@ from lifeline.config.events import (
 )
 from lifeline.config.load import load_scenario, merge, scenario_from_dict
 from lifeline.config.radio import (
-    DEFAULT_MBPS_PER_USER,
+    DEFAULT_MBPS_DOWN_PER_USER,
+    DEFAULT_MBPS_UP_PER_USER,
     DEFAULT_USERS,
     JAMMER_TARGETS,
     Jammer,
@@ -53,7 +54,8 @@ from lifeline.config.sweepfile import (
 from lifeline.errors import ScenarioError
 
 __all__ = [
-    "DEFAULT_MBPS_PER_USER",
+    "DEFAULT_MBPS_DOWN_PER_USER",
+    "DEFAULT_MBPS_UP_PER_USER",
     "DEFAULT_USERS",
     "EVENT_MODELS",
     "JAMMER_TARGETS",

@@ -57,7 +57,9 @@ COMMAND = "python -m lifeline.config.reference > docs/scenario.md"
 #: matching suffix wins.
 UNITS = {
     "_dbw_per_mhz": "dBW/MHz",
-    "_mbps_per_user": "Mbit/s",
+    "_mbps_down_per_user": "Mbit/s",
+    "_mbps_up_per_user": "Mbit/s",
+    "_db_k": "dB/K",
     "_utc_hours": "h (UTC)",
     "_percent": "%",
     "_mm_h": "mm/h",

@@ -318,6 +318,16 @@ class Scenario(Model):
                 )
         self._check_event_names()
         self._check_routes()
+        for i, jam in enumerate(self.jammers):
+            if jam.target == "uplink" and self.radio.sat_uplink_g_over_t_db_k is None:
+                raise fail(
+                    '"user_downlink", or set [radio] sat_uplink_g_over_t_db_k: an uplink '
+                    "jammer's effect is a ratio to the satellite's own noise, and the satellites' "
+                    "Ku receive G/T is not public (lifeline's default is calibrated to measured "
+                    "uploads, not a physical figure)",
+                    loc=("jammers", i, "target"),
+                    value=jam.target,
+                )
         self._pair_ids = self._resolve_pairs()
         rows = self.time.n_steps * max(len(self.terminals), len(self._pair_ids))
         if rows > MAX_ROWS:

@@ -3,13 +3,13 @@
 A terminal can move (``[[terminals.waypoints]]`` or a ``[terminals.path]`` GeoJSON route, read by
 :mod:`lifeline.config.load`), see past an obstruction mask (``horizon_deg``), run on a battery,
 solar panel or generator (``[terminals.power]``) and carry a demand (``users`` ×
-``mbps_per_user``).
+``mbps_down_per_user``, ``mbps_up_per_user``) with a kit (``kit``).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import numpy as np
 from pydantic import Field, PlainValidator, PrivateAttr, StrictBool, ValidationInfo, model_validator
@@ -30,9 +30,16 @@ from lifeline.config.fields import (
     from_loader,
     number,
 )
-from lifeline.config.radio import DEFAULT_MBPS_PER_USER, DEFAULT_USERS, MbpsPerUser, Users
+from lifeline.config.radio import (
+    DEFAULT_MBPS_DOWN_PER_USER,
+    DEFAULT_MBPS_UP_PER_USER,
+    DEFAULT_USERS,
+    MbpsPerUser,
+    Users,
+)
 from lifeline.constants import MIN_ELEVATION_DEG
 from lifeline.geo import travel_times_s
+from lifeline.kits import DEFAULT_KIT, KIT_ALIASES, KITS
 
 __all__ = ["Gateway", "Pop", "Power", "RoutePath", "Terminal", "Waypoint"]
 
@@ -113,19 +120,25 @@ class RoutePath(Model):
         return self
 
 
+@allowing(", ".join(f'"{k}"' for k in (*KITS, *KIT_ALIASES)))
+def _kit(value: Any) -> str:
+    if not isinstance(value, str) or (value not in KITS and value not in KIT_ALIASES):
+        raise fail(_kit.allowed)
+    return KIT_ALIASES.get(value, value)
+
+
 class Power(Model):
     """``[terminals.power]``: how a terminal is powered (no table: always on). Steps without
     power are out with reason ``no_power``; the defaults mean no power limit
     (references.md#power-defaults)."""
 
-    model: Literal["standard-actuated", "standard", "mini", "performance"] = Field(
-        "standard-actuated",
-        description='Terminal model, for its draw: "standard-actuated" (2021-23 kits, the '
-        'ones sent to Ukraine in 2022), "standard", "mini", "performance" '
-        "(references.md#terminal-power).",
+    model: Annotated[str, PlainValidator(_kit)] | None = Field(
+        None,
+        description="Kit whose draw applies (lifeline/kits.py, references.md#terminal-power; "
+        "none: the terminal's own kit).",
     )
     draw_w: PositiveFloat | None = Field(
-        None, description="Average draw, overriding the model's (none: the model's)."
+        None, description="Average draw, overriding the kit's (none: the kit's)."
     )
     battery_wh: NonNegativeFloat = Field(0.0, description="Battery capacity.")
     initial_charge: Annotated[float, number(0, 1)] = Field(
@@ -157,7 +170,9 @@ class Terminal(Model):
     constant rate in latitude and longitude in between, and stays at the last one. To wait
     before leaving, start with a waypoint at the starting point.
 
-    ``users`` × ``mbps_per_user`` [Mbit/s] is the terminal's demand, the most the radio layer
+    ``kit`` is the Starlink kit (:mod:`lifeline.kits`: antenna, uplink EIRP, draw, the
+    provider's per-terminal limits). ``users`` × ``mbps_down_per_user`` and ``users`` ×
+    ``mbps_up_per_user`` [Mbit/s] are the terminal's demand each way, the most the radio layer
     gives it.
     """
 
@@ -192,10 +207,20 @@ class Terminal(Model):
         DEFAULT_USERS,
         description="People or households behind the terminal (assumption, references.md#kits).",
     )
-    mbps_per_user: MbpsPerUser = Field(
-        DEFAULT_MBPS_PER_USER,
-        description="Demand per user; users x mbps_per_user is the most the radio layer gives "
-        "the terminal (the FCC's 25 Mbit/s fixed-broadband benchmark, references.md#kits).",
+    kit: Annotated[str, PlainValidator(_kit)] = Field(
+        DEFAULT_KIT,
+        description="The Starlink kit: antenna, uplink EIRP, draw (lifeline/kits.py; the "
+        "default is the 2021-23 kit sent to Ukraine in 2022, references.md#kits).",
+    )
+    mbps_down_per_user: MbpsPerUser = Field(
+        DEFAULT_MBPS_DOWN_PER_USER,
+        description="Download demand per user; users x mbps_down_per_user is the most the radio "
+        "layer gives the terminal (the FCC's 100/20 Mbit/s benchmark, references.md#kits).",
+    )
+    mbps_up_per_user: MbpsPerUser = Field(
+        DEFAULT_MBPS_UP_PER_USER,
+        description="Upload demand per user (the FCC's 100/20 Mbit/s benchmark, "
+        "references.md#kits).",
     )
 
     @property

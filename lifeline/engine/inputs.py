@@ -267,7 +267,14 @@ def power_timeline(scenario: Scenario, ground: Ground) -> PowerTimeline:
         a, b = p.generator_utc_hours
         running = (hour >= a) & (hour < b) if a <= b else (hour >= a) | (hour < b)
         supply[:, j] += np.where(running, p.generator_w, 0.0)
-    draw = np.array([DRAW_W_BY_MODEL[p.model] if p.draw_w is None else p.draw_w for p in kits])
+    # A power table without a model draws what the terminal's kit draws.
+    models = [p.model or scenario.terminals[i].kit for p, i in zip(kits, idx, strict=True)]
+    draw = np.array(
+        [
+            DRAW_W_BY_MODEL[m] if p.draw_w is None else p.draw_w
+            for p, m in zip(kits, models, strict=True)
+        ]
+    )
     capacity = np.array([p.battery_wh for p in kits])
     sub_on, _ = run_battery(
         supply, draw, capacity, capacity * [p.initial_charge for p in kits], ENERGY_STEP_S

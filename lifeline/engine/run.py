@@ -6,11 +6,12 @@ The window is cut into chunks of whole slots, about :data:`CHUNK_S` (600 s) long
 slots (:func:`simulate_chunk`). Chunks are independent, so they run in a standard-library
 process pool and the result does not depend on the number of workers.
 
-The radio layer (:mod:`lifeline.radio`) runs in the parent process on each chunk's rows as they
-stream back: SINR with rain and jammers, MODCOD and max-min fair throughput over each path's
-beam, feeder link and lasers (:func:`apply_radio`); terminals whose downlink does not close are
+The radio layer (:mod:`lifeline.radio`) runs in the worker on each chunk's rows
+(:func:`chunk_with_radio`): SINR with rain and jammers, MODCOD and max-min fair throughput down
+(each path's beam, feeder link and lasers) and up (the uplink beam), shared with the cells'
+other subscribers (:func:`apply_radio`); terminals whose downlink or uplink does not close are
 cut off with reason ``low_sinr`` or ``jammed``. Its ITU-R tables are built once, in the parent,
-while the workers start on the chunks.
+before the workers start.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from lifeline.engine.instant import Context, Geometry, geometry_at, net_state, n
 from lifeline.engine.shared import SharedInputs, SharedInstant, shared_key
 from lifeline.engine.slot import SlotRows, simulate_slot
 from lifeline.events import compile_events
+from lifeline.kits import get_kit
 from lifeline.links.access import (
     ACCESS_PROFILES,
     AccessProfile,
@@ -79,7 +81,7 @@ def _chunk_table(
     rows: SlotRows,
     radio: RadioColumns,
     modcod_names: list[str],
-    demand_mbps: np.ndarray,
+    demand: Demand,
 ) -> pa.Table:
     """Flatten (steps, N) arrays into time-major rows of the terminals table."""
     n_steps, n_term = rows.connected.shape
@@ -106,11 +108,39 @@ def _chunk_table(
         "rtt_access_ms": rows.rtt_access_ms.ravel(),
         "sinr_db": pa.array(radio.sinr_db.ravel().astype(f32), from_pandas=True),
         "modcod": dictionary_column(radio.modcod.ravel(), modcod_names),
-        "capacity_mbps": pa.array(radio.capacity_mbps.ravel().astype(f32), from_pandas=True),
-        "demand_mbps": np.tile(demand_mbps.astype(f32), n_steps),
-        "throughput_mbps": radio.throughput_mbps.ravel().astype(f32),
+        "capacity_down_mbps": pa.array(
+            radio.capacity_down_mbps.ravel().astype(f32), from_pandas=True
+        ),
+        "capacity_up_mbps": pa.array(radio.capacity_up_mbps.ravel().astype(f32), from_pandas=True),
+        "demand_down_mbps": np.tile(demand.down_mbps.astype(f32), n_steps),
+        "demand_up_mbps": np.tile(demand.up_mbps.astype(f32), n_steps),
+        "throughput_down_mbps": radio.throughput_down_mbps.ravel().astype(f32),
+        "throughput_up_mbps": radio.throughput_up_mbps.ravel().astype(f32),
     }
     return pa.table(columns, schema=TERMINALS_SCHEMA)
+
+
+@dataclass(frozen=True)
+class Demand:
+    """What each terminal asks for [Mbit/s], (N,) each way: users × Mbit/s per user, capped at
+    the per-terminal limits of its kit (:mod:`lifeline.kits`)."""
+
+    down_mbps: np.ndarray
+    up_mbps: np.ndarray
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Demand:
+        kits = [get_kit(t.kit) for t in scenario.terminals]
+        return cls(
+            np.array(
+                [min(t.users * t.mbps_down_per_user, k.max_down_mbps)
+                 for t, k in zip(scenario.terminals, kits, strict=True)], dtype=float,
+            ),
+            np.array(
+                [min(t.users * t.mbps_up_per_user, k.max_up_mbps)
+                 for t, k in zip(scenario.terminals, kits, strict=True)], dtype=float,
+            ),
+        )  # fmt: skip
 
 
 def apply_radio(
@@ -119,16 +149,19 @@ def apply_radio(
     n_sats: int,
     t_s: np.ndarray,
     chunk: ChunkResult,
-    demand_mbps: np.ndarray,
+    demand: Demand,
 ) -> RadioColumns:
     """The radio layer over one chunk (:func:`lifeline.radio.radio_columns`): terminals whose
-    downlink does not close are cut off with reason ``low_sinr`` or ``jammed`` (their SINR is
-    kept). ``radio`` None (``[radio] enabled = false``): no radio columns, demand served."""
+    downlink or uplink does not close are cut off with reason ``low_sinr`` or ``jammed`` (their
+    SINR is kept). ``radio`` None (``[radio] enabled = false``): no radio columns, demand
+    served."""
     rows = chunk.rows
     if radio is None:
         nan = np.full(rows.connected.shape, np.nan)
-        served = np.where(rows.connected, demand_mbps, 0.0)
-        return RadioColumns(nan, np.full(nan.shape, -1), nan, served, np.zeros(nan.shape, np.int8))
+        down = np.where(rows.connected, demand.down_mbps, 0.0)
+        up = np.where(rows.connected, demand.up_mbps, 0.0)
+        no = np.full(nan.shape, -1)
+        return RadioColumns(nan, no, nan, nan, down, up, np.zeros(nan.shape, np.int8))
     cfg = radio.config
     lat, lon, ecef = terminal_positions(ground, t_s)
     if not ground.terminal_routes:  # fixed: one row broadcasts over the steps
@@ -348,21 +381,37 @@ def simulate_chunk(prep: Prepared, k0: int, k1: int) -> ChunkResult:
     return ChunkResult(rows, eph.n_sgp4_errors, eph.n_out_of_band, starts - k0)
 
 
+def chunk_with_radio(
+    prep: Prepared, radio: RadioPrep | None, demand: Demand, k0: int, k1: int
+) -> tuple[ChunkResult, RadioColumns]:
+    """Steps [k0, k1) and their radio columns (:func:`apply_radio`): the whole per-chunk work,
+    so worker processes share the max-min fair sharing out instead of the parent doing it."""
+    result = simulate_chunk(prep, k0, k1)
+    t_s = np.arange(k0, k1) * prep.scenario.time.step_s
+    cols = apply_radio(radio, prep.ctx.ground, len(prep.constellation), t_s, result, demand)
+    return result, cols
+
+
 # One Prepared per worker process, built by the pool initializer (Satrec objects do not
-# pickle, so each worker rebuilds from the scenario, which does).
+# pickle, so each worker rebuilds from the scenario, which does), and the radio layer's inputs
+# the parent built (plain arrays: they pickle; the ITU-R tables are computed once, there).
 _worker_prep: Prepared | None = None
+_worker_radio: tuple[RadioPrep | None, Demand] | None = None
 
 
-def _init_worker(scenario: Scenario, parent_pid: int) -> None:
-    global _worker_prep
+def _init_worker(
+    scenario: Scenario, radio: RadioPrep | None, demand: Demand, parent_pid: int
+) -> None:
+    global _worker_prep, _worker_radio
     init_worker(parent_pid)  # exit with the parent; Ctrl-C is the parent's
     logging.getLogger("lifeline").setLevel(logging.ERROR)  # the parent warns (simulate)
     _worker_prep = prepare(scenario)
+    _worker_radio = (radio, demand)
 
 
-def _worker_chunk(bounds: tuple[int, int]) -> ChunkResult:
-    assert _worker_prep is not None
-    return simulate_chunk(_worker_prep, *bounds)
+def _worker_chunk(bounds: tuple[int, int]) -> tuple[ChunkResult, RadioColumns]:
+    assert _worker_prep is not None and _worker_radio is not None
+    return chunk_with_radio(_worker_prep, *_worker_radio, *bounds)
 
 
 def run_size(scenario: Scenario, n_satellites: int, workers: int | None = None) -> RunSize:
@@ -414,8 +463,9 @@ def simulate(
     if check_size is not None:
         check_size(run_size(scenario, len(prep.constellation), workers))
     ground, constellation = prep.ctx.ground, prep.constellation
-    demand = np.array([t.users * t.mbps_per_user for t in scenario.terminals], dtype=float)
-    accumulator.demand_mbps = demand
+    demand = Demand.of(scenario)
+    accumulator.demand_down_mbps = demand.down_mbps
+    accumulator.demand_up_mbps = demand.up_mbps
     log.info(
         "%d satellites, %d ISLs, %d terminals, %d gateways, %d PoPs",
         len(constellation),
@@ -438,28 +488,33 @@ def simulate(
             scenario.jammers,
             ground.terminal_lat_deg,
             ground.terminal_lon_deg,
-            demand,
+            [get_kit(t.kit) for t in scenario.terminals],
+            demand.down_mbps,
+            demand.up_mbps,
             tm.start_utc,
             tm.duration_s,
         )
 
-    def consume(result: ChunkResult | None, k0: int, k1: int, radio: RadioPrep | None) -> None:
+    def consume(
+        done: tuple[ChunkResult, RadioColumns] | None, k0: int, k1: int, radio: RadioPrep | None
+    ) -> None:
         nonlocal sgp4_errors, out_of_band
-        if result is None:  # completed before an interruption: read back
+        if done is None:  # completed before an interruption: read back
             assert checkpoint is not None
             table, counts = checkpoint.load(k0, k1)
             n = len(ground.terminal_names)
             accumulator.add(*accumulator_columns(table, n, constellation.names, list(REASONS)))
         else:
+            result, cols = done
             rows = result.rows
             t_s = np.arange(k0, k1) * tm.step_s
-            cols = apply_radio(radio, ground, len(constellation), t_s, result, demand)
             accumulator.add(
                 rows.connected,
                 rows.rtt_ms,
                 rows.satellite,
                 rows.reason,
-                cols.throughput_mbps,
+                cols.throughput_down_mbps,
+                cols.throughput_up_mbps,
                 np.stack([rows.rtt_space_ms, rows.rtt_ground_ms, rows.rtt_access_ms], axis=-1),
             )
             names = list(radio.modcods.names) if radio is not None else [""]
@@ -479,26 +534,26 @@ def simulate(
     todo = [b for b in bounds if checkpoint is None or not checkpoint.has(*b)]
     n_workers = max(1, min(len(todo), workers or os.cpu_count() or 1))
 
-    # The radio layer runs here, in the parent, on each chunk's rows: its ITU-R tables are
-    # built once (itur is slow to load) and never in the workers or the time loop.
+    # The radio layer's inputs (the ITU-R tables: itur is slow to load) are built once, here,
+    # before the workers start; each worker then does a chunk's radio pass with its rows, so the
+    # max-min fair sharing runs in parallel and never in the time loop of the parent.
     pending = set(todo)
+    radio = build_radio()
     if n_workers <= 1:
-        radio = build_radio()
         for k0, k1 in bounds:
-            result = simulate_chunk(prep, k0, k1) if (k0, k1) in pending else None
-            consume(result, k0, k1, radio)
+            done = chunk_with_radio(prep, radio, demand, k0, k1) if (k0, k1) in pending else None
+            consume(done, k0, k1, radio)
     else:
         pool = ProcessPoolExecutor(
-            n_workers, initializer=_init_worker, initargs=(scenario, os.getpid())
+            n_workers, initializer=_init_worker, initargs=(scenario, radio, demand, os.getpid())
         )
         ok = False
         try:
             # At most one chunk per worker plus one waiting is submitted and not yet consumed
             # (ordered_map), so finished chunks do not pile up here while the parent turns an
             # earlier one into rows: memory is bounded by the chunk, not the run. Results come
-            # in time order; the radio tables are built while the workers start.
+            # in time order.
             results = ordered_map(pool, _worker_chunk, todo, ahead=n_workers + 1)
-            radio = build_radio()
             for k0, k1 in bounds:
                 consume(next(results) if (k0, k1) in pending else None, k0, k1, radio)
             ok = True

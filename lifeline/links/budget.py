@@ -13,7 +13,14 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from lifeline.constants import C_KM_S, SCAN_LOSS_EXPONENT, WGS84_A_KM
+from lifeline.constants import (
+    C_KM_S,
+    IMPLEMENTATION_LOSS_DB,
+    ROLL_OFF,
+    SCAN_LOSS_EXPONENT,
+    USER_DOWNLINK_FREQ_GHZ,
+    WGS84_A_KM,
+)
 
 #: Boltzmann's constant in dB: 10·log10(1.380649e-23 J/K) [dBW/(K·Hz)]. CODATA 2018 (exact),
 #: references.md#physical-constants.
@@ -349,3 +356,71 @@ def bandwidth_overlap_db(
     with np.errstate(divide="ignore", invalid="ignore"):
         share = 10.0 * np.log10(np.minimum(bv, bi) / bi)
     return np.where((bv > 0) & (bi > 0), share, np.nan)
+
+
+def symbol_rate_mbaud(bandwidth_mhz: ArrayLike, roll_off: ArrayLike = ROLL_OFF):
+    """Symbol rate [Mbaud] of a channel ``bandwidth_mhz`` [MHz] wide: R_s = B / (1 + α).
+
+    Es/N0 is the carrier over the noise in the symbol rate, not in the whole channel: with the
+    0.1 roll-off that is 10·log10(1.1) = 0.41 dB more than C/N over the channel.
+
+    References
+    ----------
+    ETSI EN 302 307-1 V1.4.1, §5.6 (baseband shaping, roll-off α); del Portillo et al.,
+    Acta Astronautica 159 (2019) (references.md#del-portillo-budget): 2,682.1 Mbit/s from
+    256APSK 3/4 (5.900855 bit/symbol) on 500 MHz with α = 0.1 is 500 / 1.1 Mbaud.
+    """
+    return np.asarray(bandwidth_mhz, dtype=float) / (1.0 + np.asarray(roll_off, dtype=float))
+
+
+def downlink_esn0_db(
+    eirp_density_dbw_per_mhz: ArrayLike,
+    channel_mhz: ArrayLike,
+    scan_loss: ArrayLike,
+    range_km: ArrayLike,
+    attenuation_db: ArrayLike,
+    g_over_t_db_per_k: ArrayLike,
+    freq_ghz: ArrayLike = USER_DOWNLINK_FREQ_GHZ,
+    roll_off: ArrayLike = ROLL_OFF,
+    implementation_loss_db: ArrayLike = IMPLEMENTATION_LOSS_DB,
+) -> NDArray[np.float64]:
+    """Es/N0 [dB] of a user downlink: the channel's power over the noise in its symbol rate.
+
+    Es/N0 = EIRP_density + 10 log10(B) − scan − FSPL − A − L_impl + G/T − k − 10 log10(R_s).
+
+    Parameters
+    ----------
+    eirp_density_dbw_per_mhz : satellite EIRP density at the beam centre [dBW/MHz].
+    channel_mhz : the channel the carrier fills [MHz]; its symbol rate is B / (1 + roll_off).
+    scan_loss : the satellite array's scan loss toward the terminal [dB] (:func:`scan_loss_db`).
+    range_km : slant range [km]; attenuation_db : atmosphere [dB] (gas, cloud, rain, ...).
+    g_over_t_db_per_k : the terminal's G/T [dB/K], sky noise included.
+    freq_ghz, roll_off, implementation_loss_db : carrier [GHz], roll-off, modem loss [dB].
+
+    References
+    ----------
+    Maral & Bousquet, Satellite Communications Systems, 5th ed., 2009, §5.6; symbol rate:
+    :func:`symbol_rate_mbaud`.
+    """
+    eirp = np.asarray(eirp_density_dbw_per_mhz, dtype=float) + 10.0 * np.log10(
+        np.asarray(channel_mhz, dtype=float)
+    )
+    return carrier_to_noise_db(
+        eirp - np.asarray(scan_loss, dtype=float),
+        fspl_db(range_km, freq_ghz),
+        g_over_t_db_per_k,
+        symbol_rate_mbaud(channel_mhz, roll_off),
+        np.asarray(attenuation_db, dtype=float) + np.asarray(implementation_loss_db, dtype=float),
+    )
+
+
+def slant_range_km(elevation_deg: ArrayLike, altitude_km: ArrayLike, site_radius_km=WGS84_A_KM):
+    """Slant range [km] to a satellite at ``altitude_km`` seen at ``elevation_deg`` [deg].
+
+    d = √(r_sat² − (r_site cos e)²) − r_site sin e (law of cosines in the Earth-centre, site,
+    satellite triangle; Maral & Bousquet, 5th ed., 2009, §2.2).
+    """
+    e = np.radians(np.asarray(elevation_deg, dtype=float))
+    r = np.asarray(site_radius_km, dtype=float)
+    r_sat = r + np.asarray(altitude_km, dtype=float)
+    return np.sqrt(r_sat**2 - (r * np.cos(e)) ** 2) - r * np.sin(e)

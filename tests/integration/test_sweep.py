@@ -247,7 +247,7 @@ def test_cli_prints_distributions_and_what_matters(tiny_sweep, tmp_path):
         app, ["sweep", str(tiny_sweep), "-n", "4", "-w", "1", "--out", str(tmp_path / "o")]
     )
     assert res.exit_code == 0, res.output
-    assert "availability [%], RTT p50 [ms], throughput p50 [Mbit/s]" in res.output
+    assert "availability [%], RTT p50 [ms], throughput p50 down / up [Mbit/s]" in res.output
     # 8 samples a terminal (4 draws x 2 grid points): fewer than a correlation needs
     # (lifeline.stats.MIN_CORRELATION_SAMPLES), so the table says so instead of a rho.
     assert "Spearman" in res.output and "only 8 samples; correlations need 10" in res.output
@@ -314,8 +314,11 @@ probability = 0.5
         assert offset == pytest.approx(v["jammer_offset_km"], abs=1e-6) and offset <= 5.0
         summary = lifeline.run(sc, workers=1).summary["terminals"]["Mariupol"]
         assert summary["availability_pct"] == 0.0
-        assert "jammed" in summary["outage_s_by_reason"]
-        jammed += 1
+        # 100-200 mm/h of rain alone closes no MODCOD on the uplink (14.25 GHz), so with rain the
+        # terminal is already out for low SINR before the jammer counts.
+        reasons = summary["outage_s_by_reason"]
+        assert "jammed" in reasons or (v["rain_mm_h"] > 0 and "low_sinr" in reasons)
+        jammed += "jammed" in reasons
     for spec in specs:
         if not spec.values["jammer_present"] and spec.values["rain_mm_h"] == 0:
             assert (
@@ -325,7 +328,7 @@ probability = 0.5
                 > 0
             )
             clear += 1
-    assert jammed >= 2 and clear >= 1  # both cases exercised with this seed
+    assert jammed >= 1 and clear >= 1  # both cases exercised with this seed
 
 
 @pytest.mark.parametrize(

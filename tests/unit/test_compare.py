@@ -40,7 +40,7 @@ def test_deltas_are_b_minus_a_and_unmatched_terminals_are_marked():
     assert az["rtt_ms_p95_delta"] == pytest.approx(37.9 - 63.2)
     assert rows["Kyiv"]["in"] == "a" and rows["Kyiv"]["rtt_ms_p50_b"] is None
     assert rows["Odesa"]["in"] == "b" and rows["Odesa"]["availability_pct_delta"] is None
-    assert "throughput_mbps_p50_a" not in az  # neither run has throughput
+    assert "throughput_down_mbps_p50_a" not in az  # neither run has throughput
 
 
 def test_cli_prints_table_and_json(tmp_path):

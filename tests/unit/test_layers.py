@@ -22,6 +22,7 @@ LAYERS: dict[str, int] = {
     # 0: vocabulary every layer shares: errors, units and constants, reason codes, time, geodesy.
     "errors": 0,
     "constants": 0,
+    "kits": 0,  # the kit catalogue: plain data the schema and the link models both read
     "reasons": 0,
     "time": 0,
     "geo": 0,
@@ -65,6 +66,7 @@ LAYERS: dict[str, int] = {
     # 9: the command line, over all of the above.
     "cli": 9,
 }
+
 
 def _module_name(path: Path) -> str:
     parts = path.relative_to(ROOT).with_suffix("").parts

@@ -89,7 +89,7 @@ def test_subsatellite_point_inverts_look_angles(lat, lon, sat_lat, sat_lon):
 
 # ----------------------------------------------------------------------------------------------
 # A hand-made run folder: 2 terminals x 7200 s at 1 s, with outages of two causes and a
-# throughput column (as the radio layer will add), a jammer and a route in the scenario.
+# throughput columns (as the radio layer adds), a jammer and a route in the scenario.
 # ----------------------------------------------------------------------------------------------
 
 N = 7200
@@ -106,7 +106,10 @@ def run_dir(tmp_path_factory) -> Path:
     t = np.arange(N, dtype=float)
     rows = {k: [] for k in ("time_s", "terminal", "connected", "reason", "satellite")}
     numeric = {k: [] for k in ("elevation_deg", "azimuth_deg", "range_km", "rtt_ms")}
-    extra = {"throughput_mbps": [], "isl_hops": [], "gateway": [], "pop": []}
+    extra = {
+        "throughput_down_mbps": [], "throughput_up_mbps": [], "isl_hops": [], "gateway": [],
+        "pop": [],
+    }  # fmt: skip
     connected = {
         NAMES[0]: ~((t >= 1000) & (t < 1300)),  # 300 s no_satellite
         NAMES[1]: ~(((t >= 2000) & (t < 2060)) | ((t >= 5000) & (t < 5010))),
@@ -129,7 +132,8 @@ def run_dir(tmp_path_factory) -> Path:
             numeric["azimuth_deg"].append(180.0 if c else np.nan)
             numeric["range_km"].append(630.0 if c else np.nan)
             numeric["rtt_ms"].append(30.0 + 10 * np.sin(i / 100) if c else np.nan)
-            extra["throughput_mbps"].append(100.0 if c else np.nan)
+            extra["throughput_down_mbps"].append(100.0 + 20 * np.sin(i / 50) if c else np.nan)
+            extra["throughput_up_mbps"].append(15.0 if c else np.nan)
             extra["isl_hops"].append(1 if c else None)
             extra["gateway"].append("GW <b>1</b>" if c else None)
             extra["pop"].append("PoP & co" if c else None)
@@ -144,7 +148,8 @@ def run_dir(tmp_path_factory) -> Path:
             "isl_hops": pa.array(extra["isl_hops"], type=pa.int16()),
             "gateway": _dictionary(extra["gateway"]),
             "pop": _dictionary(extra["pop"]),
-            "throughput_mbps": pa.array(extra["throughput_mbps"]),
+            "throughput_down_mbps": pa.array(extra["throughput_down_mbps"]),
+            "throughput_up_mbps": pa.array(extra["throughput_up_mbps"]),
         }
     )
     pq.write_table(table, out / "terminals.parquet")
@@ -156,10 +161,11 @@ def run_dir(tmp_path_factory) -> Path:
         "isl": True,
         "terminals": {
             NAMES[0]: {"availability_pct": 100 * (1 - 300 / N), "outages": 1,
-                       "outage_s_by_reason": {"no_satellite": 300.0}, "throughput_mbps_p50": 100.0},
+                       "outage_s_by_reason": {"no_satellite": 300.0},
+                       "throughput_down_mbps_p50": 100.0},
             NAMES[1]: {"availability_pct": 100 * (1 - 70 / N), "outages": 2,
                        "outage_s_by_reason": {"no_gateway_path": 60.0, "jammed": 10.0},
-                       "throughput_mbps_p50": 100.0},
+                       "throughput_down_mbps_p50": 100.0},
         },
         "events": [{"kind": "ground_loss", "start_s": 0.0, "end_s": 600.0,
                     "gateways": ["Hit GW"], "pops": []}],
@@ -195,7 +201,7 @@ def test_views_of_the_hand_made_run(run_dir):
     np.testing.assert_array_equal(a, [start_ms + 1000e3])
     np.testing.assert_array_equal(b, [start_ms + 1300e3])
     assert set(v.series[1].outages) == {"no_gateway_path", "jammed"}
-    assert [c for c, _, _ in v.extra_columns] == ["throughput_mbps"]
+    assert [c for c, _, _ in v.extra_columns] == ["throughput_down_mbps", "throughput_up_mbps"]
     assert {s.kind for s in v.sites} == {"terminal", "gateway", "gateway_down", "pop", "jammer"}
     assert [r[0] for r in v.routes] == [NAMES[0]]  # the waypoint route of a moving terminal
     down = {s.name: s.detail for s in v.sites if s.kind == "gateway_down"}
@@ -216,10 +222,12 @@ def test_page_is_self_contained_and_escaped(run_dir, tmp_path):
     # Nothing to fetch: no external script, stylesheet or image.
     for attribute in ("src=", "href=", "@import", "url("):
         assert attribute + "'http" not in page and attribute + '"http' not in page
-    assert page.count("data-figure=") == 1 + 2 + 2  # map, 2 series, RTT and throughput CDF
+    # Map; one series per terminal (RTT, download and upload); RTT, down and up distributions.
+    assert page.count("data-figure=") == 1 + 2 + 3
     # One naming style in the table: names with units, no raw summary keys as column heads.
-    assert "Lost to jamming [s]</th>" in page and "Rate typical [Mbit/s]</th>" in page
-    assert "throughput_mbps_p50</th>" not in page and "time_to_first_service_s</th>" not in page
+    assert "Lost to jamming [s]</th>" in page and "Down typical [Mbit/s]</th>" in page
+    assert "throughput_down_mbps_p50</th>" not in page
+    assert "time_to_first_service_s</th>" not in page
     assert path.stat().st_size < 8e6
 
 

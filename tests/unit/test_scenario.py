@@ -491,7 +491,7 @@ BAD = [
         'target = "uplink"\n[[terminals]]',
         "jammers[0].target",
         "'uplink'",
-        "G/T, which are not public",
+        "set [radio] sat_uplink_g_over_t_db_k",
     ),
     (
         "jammer window backwards",
@@ -820,11 +820,13 @@ def test_pair_steps_are_capped():
 
 def test_radio_defaults_and_demand(tmp_path):
     sc = load_scenario(_write(tmp_path, _edit('name = "A"', 'name = "A"\nusers = 40')))
-    # lifeline.radio defaults: 11.7 GHz, 240 MHz (references.md#rf-bands), 25 Mbit/s per user (FCC
-    # 15-10).
+    # [radio] defaults: 11.7 GHz, 240 MHz (references.md#rf-bands, #downlink-waveform); per user
+    # 100 down / 20 up Mbit/s (FCC 24-27's benchmark, references.md#kits); the 2022 kit.
     assert sc.radio.enabled and sc.radio.downlink_freq_ghz == 11.7
     assert sc.radio.channel_bandwidth_mhz == 240.0
-    assert sc.terminals[0].users * sc.terminals[0].mbps_per_user == 1000.0
+    t = sc.terminals[0]
+    assert (t.users * t.mbps_down_per_user, t.users * t.mbps_up_per_user) == (4000.0, 800.0)
+    assert t.kit == "standard-actuated"
     assert sc.rain == () and sc.jammers == ()
     jammed = load_scenario("mariupol-2022-jammed")
     assert jammed.jammers[0].eirp_dbw == 30.0 and len(jammed.jammers[0].windows) == 1

@@ -92,10 +92,11 @@ def test_a_new_key_appears_with_unit_default_range_and_source():
 
 def test_keys_from_their_models():
     text = render()
-    # Defaults and ranges as the models declare them: users 1, 25 Mbit/s each
+    # Defaults and ranges as the models declare them: users 1, 100 down / 20 up Mbit/s each
     # (references.md#kits); shells 150..2000 km (lifeline.config.constellation.Shell).
     assert "| `users` | integer |  | 1 | an integer >= 0 |" in text
-    assert "| `mbps_per_user` | number | Mbit/s | 25 | a number > 0 |" in text
+    assert "| `mbps_down_per_user` | number | Mbit/s | 100 | a number > 0 |" in text
+    assert "| `mbps_up_per_user` | number | Mbit/s | 20 | a number > 0 |" in text
     assert "| `altitude_km` | number | km | required | a number in 150..2000 |" in text
     # Every [[events]] kind has its own section.
     for kind in ("gateway_outage", "pop_outage", "ground_loss", "power_loss"):

@@ -21,7 +21,8 @@ def _table(n: int) -> pd.DataFrame:
             "terminal": "A",
             "availability_pct": 100.0 - hours,
             "rtt_ms_p50": 40.0 + hours,
-            "throughput_mbps_p50": 25.0,
+            "throughput_down_mbps_p50": 25.0,
+            "throughput_up_mbps_p50": 5.0,
             "gateway_outage_h": hours,
         }
     )
