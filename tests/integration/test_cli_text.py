@@ -48,7 +48,8 @@ def test_sweep_tables_print_names_as_text():
                 "availability_pct": q,
                 "share_of_samples_at_least": 0.5,
                 "rtt_ms_p50": q,
-                "throughput_mbps_p50": q,
+                "throughput_down_mbps_p50": q,
+                "throughput_up_mbps_p50": q,
                 "unknowns": [unknown],
             }
             for n in NAMES
