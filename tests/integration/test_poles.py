@@ -41,7 +41,7 @@ def test_poles_are_served_like_their_neighbours():
     for name in SITES:
         t = terminals[name]
         assert "low_sinr" not in t["outage_s_by_reason"], (name, t["outage_s_by_reason"])
-        assert t["throughput_mbps_p50"] is not None and t["throughput_mbps_p50"] > 0, name
+        assert t["throughput_down_mbps_p50"] is not None and t["throughput_down_mbps_p50"] > 0, name
     south, near = terminals["south-pole"], terminals["near-south-pole"]
     # 0.1 deg (11 km) apart: the same satellites serve both; availability within 1 point.
     assert south["availability_pct"] > 0
