@@ -56,10 +56,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# The watchdog and the per-case seeds are shared with the other surfaces.
+from fuzz_inputs import CaseTimeout, case_rng, watchdog  # noqa: E402  (tools/ is on sys.path)
 from typer.testing import CliRunner, Result
 
 from lifeline.cli import app
@@ -144,31 +146,6 @@ class Hostile:
     kind: str = "failure"  # "ok", "error" (clean exit 2), "skipped", "failure"
     problems: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
-
-
-class CaseTimeout(Exception):
-    """Raised inside a case that ran longer than its watchdog allows."""
-
-
-@contextlib.contextmanager
-def watchdog(seconds: float) -> Iterator[None]:
-    """SIGALRM after `seconds` raises :class:`CaseTimeout` (main thread only)."""
-    import signal
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def alarm(signum: int, frame: object) -> None:
-        raise CaseTimeout(f"case ran longer than {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -855,7 +832,6 @@ def run_hostile(cases: int, seed: int, only: int | None, save: Path, keep: int) 
     import tempfile
     from collections import Counter
 
-    from fuzz_inputs import case_rng
 
     tally: Counter[tuple[str, str]] = Counter()
     bad: list[tuple[int, Hostile]] = []

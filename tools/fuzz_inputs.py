@@ -564,7 +564,8 @@ class CaseTimeout(Exception):
 
 
 @contextlib.contextmanager
-def _watchdog(seconds: float) -> Iterator[None]:
+def watchdog(seconds: float) -> Iterator[None]:
+    """SIGALRM after `seconds` raises :class:`CaseTimeout` (main thread only)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -656,7 +657,7 @@ def run_case(case: Case, folder: Path, runner: CliRunner | None = None) -> Outco
     path = case.write(folder)
     names = (SCENARIO_NAME, TLE_NAME, "preset:")
     outcome = Outcome("failure", "")
-    with _watchdog(CASE_TIMEOUT_S):
+    with watchdog(CASE_TIMEOUT_S):
         checked = runner.invoke(app, ["validate", str(path)])
         outcome.results["validate"] = checked
         outcome.problems += violations(checked, "validate", names)
@@ -713,7 +714,7 @@ def run_schema_case(case: Case, folder: Path) -> Outcome:
     path.write_bytes(case.scenario.encode(**_ENCODING))
     outcome = Outcome("failure", "")
     try:
-        with _watchdog(CASE_TIMEOUT_S):
+        with watchdog(CASE_TIMEOUT_S):
             plan_samples(load_sweep(path), samples=2, seed=0)
     except LifelineError as exc:
         outcome.kind, outcome.detail = "error", type(exc).__name__

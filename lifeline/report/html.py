@@ -469,9 +469,20 @@ FIGURE_LOADER = """
 """
 
 
+def page_end(figures: list[tuple[str, dict]]) -> str:
+    """The end of a self-contained page: each figure's spec as JSON beside its ``div``, Plotly.js
+    inlined (the page opens offline) and :data:`FIGURE_LOADER`, which draws them."""
+    from plotly.offline import get_plotlyjs
+
+    specs = "".join(
+        f"<script type='application/json' data-figure='{div_id}'>{json_for_script(spec)}</script>"
+        for div_id, spec in figures
+    )
+    return f"{specs}<script>{get_plotlyjs()}</script><script>{FIGURE_LOADER}</script></body></html>"
+
+
 def render_html(v: Views, scenario: dict | None, scenario_origin: str, summary: dict) -> str:
     """The whole report page as one string (see the module docstring)."""
-    from plotly.offline import get_plotlyjs
 
     colors = reason_colors(v.reasons)
     figures: list[tuple[str, dict]] = []
@@ -536,10 +547,5 @@ def render_html(v: Views, scenario: dict | None, scenario_origin: str, summary: 
         f"<p class='sub'>Made by lifeline {_e(version('lifeline'))}; map outlines: Natural "
         "Earth (public domain) via world-atlas 2.0.2; plots: Plotly.js (MIT).</p>"
     )
-    for div_id, spec in figures:
-        parts.append(
-            f"<script type='application/json' data-figure='{div_id}'>"
-            f"{json_for_script(spec)}</script>"
-        )
-    parts.append(f"<script>{get_plotlyjs()}</script><script>{FIGURE_LOADER}</script></body></html>")
+    parts.append(page_end(figures))
     return "".join(parts)

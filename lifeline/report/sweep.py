@@ -92,9 +92,8 @@ def _histogram(name: str, availability: np.ndarray, k: int) -> tuple[str, dict]:
 
 def render_sweep_html(summary: dict, table) -> str:
     """The sweep page as one string (``table``: sweep.parquet as a pandas DataFrame)."""
-    from plotly.offline import get_plotlyjs
 
-    from lifeline.report.html import FIGURE_LOADER, PAGE_CSS, json_for_script
+    from lifeline.report.html import PAGE_CSS, page_end
 
     title = str(summary.get("source") or "sweep")
     parts = [
@@ -127,12 +126,7 @@ def render_sweep_html(summary: dict, table) -> str:
         "interval is from Fisher's z with the Fieller–Hartley–Pearson variance; an interval "
         "that spans 0 means the samples cannot tell.</p>"
     )
-    for div_id, spec in figures:
-        parts.append(
-            f"<script type='application/json' data-figure='{div_id}'>"
-            f"{json_for_script(spec)}</script>"
-        )
-    parts.append(f"<script>{get_plotlyjs()}</script><script>{FIGURE_LOADER}</script></body></html>")
+    parts.append(page_end(figures))
     return "".join(parts)
 
 
