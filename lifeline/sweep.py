@@ -297,10 +297,17 @@ def run_sample(spec: SampleSpec) -> pd.DataFrame:
     A pure function of the sample (its scenario and recorded seeds): what Dask runs.
     """
     assert spec.scenario is not None
-    # Propagation warnings repeat for every sample of the same window: keep them out of the log.
-    logging.getLogger("lifeline").setLevel(logging.ERROR)
-    started = time.perf_counter()
-    figures = simulate_summary(spec.scenario)
+    # Propagation warnings repeat for every sample of the same window: keep them out of the log
+    # while the sample runs, and give the caller's level back (a sweep run in-process must not
+    # silence lifeline's warnings for the rest of the session).
+    log = logging.getLogger("lifeline")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        started = time.perf_counter()
+        figures = simulate_summary(spec.scenario)
+    finally:
+        log.setLevel(level)
     return _sample_frame(spec, figures, round(time.perf_counter() - started, 4))
 
 

@@ -95,7 +95,11 @@ def test_each_sample_equals_a_standalone_run_of_its_variant(tiny_sweep, caplog):
         # Nothing kept from earlier tests.
         mp.setattr(sweep_runner, "SAMPLE_INPUTS", SharedInputsCache())
         mp.setattr(engine_shared, "build_constellation", lambda s: built.append(1) or real_build(s))
+        level = logging.getLogger("lifeline").level
         frames = [run_sample(spec).set_index("terminal") for spec in specs]
+    # A sample quiets lifeline's log only while it runs (an in-process sweep once left it at
+    # ERROR for the rest of the session).
+    assert logging.getLogger("lifeline").level == level
     # Samples share the satellites, ephemerides and geometry: one constellation for all eight
     # (both grid points change only the terminals' mask, which is not a shared input).
     assert len(built) == 1
