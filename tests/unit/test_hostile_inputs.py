@@ -335,7 +335,7 @@ def test_missing_summary(tmp_path: Path, run_folder: Path) -> None:
     ],
 )
 def test_event_time_outside_the_grid(tmp_path: Path, window: str, message: str) -> None:
-    # Before (issue report): an [[events]] time far outside the datetime range ended in an
+    # Before (as reported): an [[events]] time far outside the datetime range ended in an
     # OverflowError; the config layer now bounds every date-time to the nanosecond grid.
     event = f'\n[[events]]\nkind = "gateway_outage"\ngateways = ["Muallim"]\n{window}\n'
     out = _fails(["validate", str(_tiny_with(tmp_path, extra=event))])

@@ -189,8 +189,9 @@ def test_no_cycles_between_packages():
     assert not cycles, f"import cycles between packages: {sorted(cycles)}"
 
 
-#: Documents that do not ship with lifeline; the repository must not send readers to them.
-UNSHIPPED = re.compile(r"FACTS\.md|STYLE\.md|DESIGN\.md|\.\./shared")
+#: Documents that do not ship with lifeline (and issue numbers of its tracker): the repository
+#: must not send readers to them.
+UNSHIPPED = re.compile(r"FACTS\.md|STYLE\.md|DESIGN\.md|\.\./shared|\b[Ii]ssue #?\d+\b")
 SEARCHED = ["lifeline", "tests", "docs", "tools", "benchmarks", "examples", "README.md"]
 
 
