@@ -374,18 +374,35 @@ def _summary_table(v: Views) -> str:
         and any(isinstance(row.get(k), int | float) for row in rows)
         and all(isinstance(row.get(k), int | float | None) for row in rows)
     ]
-    head = [("Site", "the terminal's name")] + [column_label(k) for k in keys]
-    head += [(f"Lost to {REASON_SHORT.get(r, r)} [s]", REASON_TEXT.get(r, r)) for r in reasons]
-    out = ["<div class='table-wrap'><table class='summary'><thead><tr>"]
-    out += [f"<th title='{_e(h)}'>{_e(label)}</th>" for label, h in head]
-    out.append("</tr></thead><tbody>")
-    for row in rows:
-        cells = [f"<td>{_e(row['terminal'])}</td>"]
-        cells += [f"<td>{_number(row.get(k))}</td>" for k in keys]
-        by_reason = row.get("outage_s_by_reason") or {}
-        cells += [f"<td>{_number(by_reason.get(r, 0.0))}</td>" for r in reasons]
-        out.append("<tr>" + "".join(cells) + "</tr>")
-    out.append("</tbody></table></div>")
+    # Three narrow tables instead of one wide one, so each fits the page: service, round trip,
+    # throughput and demand (the outage causes join the service table).
+    groups = [
+        ("Service", [k for k in keys if not k.startswith(("rtt_", "throughput_", "demand_"))]),
+        ("Round trip", [k for k in keys if k.startswith("rtt_")]),
+        ("Throughput and demand", [k for k in keys if k.startswith(("throughput_", "demand_"))]),
+    ]
+    reason_head = [
+        (f"Lost to {REASON_SHORT.get(r, r)} [s]", REASON_TEXT.get(r, r)) for r in reasons
+    ]
+    head = [("Site", "the terminal's name")] + [column_label(k) for k in keys] + reason_head
+    out = []
+    for title, group in groups:
+        extra = reason_head if title == "Service" else []
+        if not group and not extra:
+            continue
+        labels = [("Site", "the terminal's name")] + [column_label(k) for k in group] + extra
+        out.append(f"<h3>{_e(title)}</h3><div class='table-wrap'><table class='summary'>")
+        out.append("<thead><tr>")
+        out += [f"<th title='{_e(h)}'>{_e(label)}</th>" for label, h in labels]
+        out.append("</tr></thead><tbody>")
+        for row in rows:
+            cells = [f"<td>{_e(row['terminal'])}</td>"]
+            cells += [f"<td>{_number(row.get(k))}</td>" for k in group]
+            if extra:
+                by_reason = row.get("outage_s_by_reason") or {}
+                cells += [f"<td>{_number(by_reason.get(r, 0.0))}</td>" for r in reasons]
+            out.append("<tr>" + "".join(cells) + "</tr>")
+        out.append("</tbody></table></div>")
     help_items = "".join(f"<dt>{_e(label)}</dt><dd>{_e(h)}</dd>" for label, h in head[1:] if h)
     out.append(f"<details><summary>What the columns mean</summary><dl>{help_items}</dl></details>")
     return "".join(out)

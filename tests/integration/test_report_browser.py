@@ -296,6 +296,17 @@ def test_map_has_sites_satellites_and_paths(page):
     assert any(n.startswith("Paths") for n in names)
 
 
+def test_site_tables_fit_the_page(page):
+    # The per-site figures are split into narrow tables so none needs a horizontal scroll bar.
+    browser, _ = page
+    overflow = browser.evaluate(
+        "Array.from(document.querySelectorAll('.table-wrap'))"
+        ".map(w => w.scrollWidth - w.clientWidth)"
+    )
+    assert len(overflow) >= 3  # service, round trip, throughput (and the outage timetables)
+    assert max(overflow) <= 0
+
+
 def test_script_in_a_terminal_name_is_shown_as_text(page):
     browser, _ = page
     assert browser.events_named("Page.javascriptDialogOpening") == []
