@@ -230,16 +230,13 @@ lon_deg = 8.47082
 """
 
 
-@pytest.fixture(scope="module")
-def page(tmp_path_factory):
-    """The short run's report, open in Chromium (one browser for the module's tests)."""
+def _run_and_open(scenario, folder):
+    """Run `scenario` with the CLI into ``folder/out`` and yield (browser, out) with its report
+    open; the browser closes afterwards."""
     from typer.testing import CliRunner
 
     from lifeline.cli import app
 
-    folder = tmp_path_factory.mktemp("browser")
-    scenario = folder / "short.toml"
-    scenario.write_text(SHORT_SCENARIO)
     out = folder / "out"
     result = CliRunner().invoke(app, ["run", str(scenario), "--out", str(out), "--quiet"])
     assert result.exit_code == 0, result.output
@@ -249,6 +246,15 @@ def page(tmp_path_factory):
         yield browser, out
     finally:
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    """The short run's report, open in Chromium (one browser for the module's tests)."""
+    folder = tmp_path_factory.mktemp("browser")
+    scenario = folder / "short.toml"
+    scenario.write_text(SHORT_SCENARIO)
+    yield from _run_and_open(scenario, folder)
 
 
 def test_no_console_errors(page):
@@ -335,20 +341,7 @@ R_KM = 6371.0088  # lifeline.geo's mean radius
 
 @pytest.fixture(scope="module")
 def tonga(tmp_path_factory):
-    from typer.testing import CliRunner
-
-    from lifeline.cli import app
-
-    folder = tmp_path_factory.mktemp("tonga")
-    out = folder / "out"
-    result = CliRunner().invoke(app, ["run", str(FIXTURE), "--out", str(out), "--quiet"])
-    assert result.exit_code == 0, result.output
-    browser = Browser(folder / "profile")
-    try:
-        open_report(browser, out / "report.html")
-        yield browser, out
-    finally:
-        browser.close()
+    yield from _run_and_open(FIXTURE, tmp_path_factory.mktemp("tonga"))
 
 
 @pytest.mark.slow
