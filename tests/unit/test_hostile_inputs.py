@@ -176,9 +176,8 @@ def test_candidates_out_of_range(
     assert f"cand.csv:2: {column} = {value}: {allowed}" in out
 
 
-def test_candidate_columns_are_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Before: min_elevation_deg = 0 became 25 (`or 25.0`) and alt_m, max_satellites were
-    # dropped. The gateway the planner adds must carry the row's values.
+def _gateways_added(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, row: str) -> list:
+    """Plan with one candidate `row` and return the gateways named "Near" the planner ran."""
     added = []
     real_run = lifeline.api.run
 
@@ -187,8 +186,15 @@ def test_candidate_columns_are_honoured(tmp_path: Path, monkeypatch: pytest.Monk
         return real_run(scenario, **kwargs)
 
     monkeypatch.setattr(lifeline.api, "run", spy)
-    result = runner.invoke(app, _plan(tmp_path, "Near,47.2,37.6,120,0,3\n"))
+    result = runner.invoke(app, _plan(tmp_path, row))
     assert result.exit_code == 0, result.output
+    return added
+
+
+def test_candidate_columns_are_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before: min_elevation_deg = 0 became 25 (`or 25.0`) and alt_m, max_satellites were
+    # dropped. The gateway the planner adds must carry the row's values.
+    added = _gateways_added(tmp_path, monkeypatch, "Near,47.2,37.6,120,0,3\n")
     assert len(added) == 1
     assert (added[0].alt_m, added[0].min_elevation_deg, added[0].max_satellites) == (120.0, 0, 3)
 
@@ -196,16 +202,7 @@ def test_candidate_columns_are_honoured(tmp_path: Path, monkeypatch: pytest.Monk
 def test_candidate_empty_cells_take_defaults(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    added = []
-    real_run = lifeline.api.run
-
-    def spy(scenario, **kwargs):
-        added.extend(g for g in scenario.gateways if g.name == "Near")
-        return real_run(scenario, **kwargs)
-
-    monkeypatch.setattr(lifeline.api, "run", spy)
-    result = runner.invoke(app, _plan(tmp_path, "Near,47.2,37.6,,,\n"))
-    assert result.exit_code == 0, result.output
+    added = _gateways_added(tmp_path, monkeypatch, "Near,47.2,37.6,,,\n")
     # [[gateways]] defaults (lifeline.config.sites.Gateway): 0 m, 25 deg, 8 satellites.
     assert (added[0].alt_m, added[0].min_elevation_deg, added[0].max_satellites) == (0.0, 25.0, 8)
 
